@@ -1,0 +1,57 @@
+package dev.landscape.probe.checkpoint;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+
+/**
+ * Streams a contiguous little-endian tensor payload from a file by mapping it a window at a time, so neither the
+ * heap nor the address space grows with the tensor. The file must already be validated to hold the range.
+ */
+final class MappedElementStream implements ElementStream {
+
+    /** 8 MiB windows: large enough to amortise the mapping, small enough to keep the resident set modest. */
+    static final long WINDOW_BYTES = 8L << 20;
+
+    private final FileChannel channel;
+    private final Path path;
+    private final DType dtype;
+    private final long end;
+    private long position;
+    private MappedByteBuffer window;
+
+    MappedElementStream(FileChannel channel, Path path, DType dtype, long start, long end) {
+        this.channel = channel;
+        this.path = path;
+        this.dtype = dtype;
+        this.position = start;
+        this.end = end;
+    }
+
+    @Override
+    public int read(double[] dst, int off, int len) throws IOException {
+        if (position >= end && (window == null || !window.hasRemaining())) {
+            return -1;
+        }
+        if (window == null || !window.hasRemaining()) {
+            long size = Math.min(end - position, WINDOW_BYTES - (WINDOW_BYTES % dtype.byteSize()));
+            if (position + size > channel.size()) {
+                throw new CheckpointException(path, position, "tensor data ends at byte " + end
+                        + " but the file has only " + channel.size() + " bytes (truncated?)");
+            }
+            window = channel.map(FileChannel.MapMode.READ_ONLY, position, size);
+            window.order(ByteOrder.LITTLE_ENDIAN);
+            position += size;
+        }
+        int n = Math.min(len, window.remaining() / dtype.byteSize());
+        dtype.decode(window, dst, off, n);
+        return n;
+    }
+
+    @Override
+    public void close() {
+        window = null;
+    }
+}

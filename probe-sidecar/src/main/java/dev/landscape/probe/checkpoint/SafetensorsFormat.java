@@ -1,0 +1,301 @@
+package dev.landscape.probe.checkpoint;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * <a href="https://github.com/huggingface/safetensors">safetensors</a>: an 8-byte little-endian header length, a
+ * JSON header mapping names to {@code dtype}, {@code shape} and {@code data_offsets} (relative to the end of the
+ * header), then the raw data. Old writers did not pad the header to 8 bytes, so nothing here assumes alignment.
+ * Also reads sharded checkpoints through their {@code *.safetensors.index.json} and {@code save_pretrained}
+ * folders holding {@code model.safetensors} or its index.
+ *
+ * <p>Every offset is checked against the file before anything is mapped: out-of-range, overlapping or
+ * wrongly-sized tensors are reported with the tensor's name and offset, never read.
+ *
+ * <p>Tensors named {@code optimizer.<slot>.<param>} (the layout this project's own writers use for Adam moments)
+ * are put in group {@code optimizer.<slot>}; everything else is {@code model}.
+ */
+public final class SafetensorsFormat implements CheckpointFormat {
+
+    /** The reference implementation's limit: larger headers are rejected before allocating them. */
+    static final long MAX_HEADER_BYTES = 100L << 20;
+    static final String INDEX_SUFFIX = ".safetensors.index.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public String name() {
+        return "safetensors";
+    }
+
+    @Override
+    public boolean recognises(Path path) throws IOException {
+        if (Files.isDirectory(path)) {
+            return Files.isRegularFile(path.resolve("model.safetensors"))
+                    || Files.isRegularFile(path.resolve("model" + INDEX_SUFFIX));
+        }
+        String file = path.getFileName().toString();
+        return file.endsWith(".safetensors") || file.endsWith(INDEX_SUFFIX);
+    }
+
+    @Override
+    public Checkpoint open(Path path) throws IOException {
+        if (Files.isDirectory(path)) {
+            Path index = path.resolve("model" + INDEX_SUFFIX);
+            return Files.isRegularFile(index) ? openSharded(path, index) : openSingle(path, path.resolve("model.safetensors"));
+        }
+        return path.getFileName().toString().endsWith(INDEX_SUFFIX)
+                ? openSharded(path, path)
+                : openSingle(path, path);
+    }
+
+    private Checkpoint openSingle(Path reported, Path file) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+            Header header = readHeader(file, channel);
+            return Checkpoint.builder(reported, name())
+                    .tensors(header.tensors(channel))
+                    .metadata(header.metadata)
+                    .resource(channel)
+                    .build();
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private Checkpoint openSharded(Path reported, Path index) throws IOException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(index.toFile());
+        } catch (JsonParseException e) {
+            throw new CheckpointException(index, e.getLocation().getCharOffset(), "index is not valid JSON: " + e.getOriginalMessage());
+        }
+        JsonNode weightMap = root == null ? null : root.get("weight_map");
+        if (weightMap == null || !weightMap.isObject()) {
+            throw new CheckpointException(index, "index has no \"weight_map\" object mapping tensor names to shard files");
+        }
+        Set<String> shards = new LinkedHashSet<>();
+        Map<String, String> expected = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = weightMap.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isTextual()) {
+                throw new CheckpointException(index, "weight_map entry \"" + e.getKey() + "\" is not a file name");
+            }
+            String shard = e.getValue().asText();
+            if (shard.contains("/") || shard.contains("\\") || shard.equals("..")) {
+                throw new CheckpointException(index, "weight_map entry \"" + e.getKey() + "\" names \"" + shard
+                        + "\", which is not a file beside the index");
+            }
+            shards.add(shard);
+            expected.put(e.getKey(), shard);
+        }
+        Path dir = index.toAbsolutePath().getParent();
+        Checkpoint.Builder b = Checkpoint.builder(reported, name());
+        List<FileChannel> opened = new ArrayList<>();
+        Map<String, String> metadata = new HashMap<>();
+        try {
+            Map<String, Tensor> byName = new HashMap<>();
+            for (String shard : shards) {
+                Path file = dir.resolve(shard);
+                if (!Files.isRegularFile(file)) {
+                    throw new CheckpointException(index, "shard " + shard + " listed in the index is missing");
+                }
+                FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+                opened.add(channel);
+                Header header = readHeader(file, channel);
+                metadata.putAll(header.metadata);
+                for (Tensor t : header.tensors(channel)) {
+                    byName.put(t.info().name(), t);
+                }
+            }
+            for (Map.Entry<String, String> e : expected.entrySet()) {
+                Tensor t = byName.get(e.getKey());
+                if (t == null) {
+                    throw new CheckpointException(index, "tensor " + e.getKey() + " is listed in the index but not found in shard " + e.getValue());
+                }
+                b.tensor(t);
+            }
+            opened.forEach(b::resource);
+            return b.metadata(metadata).build();
+        } catch (IOException | RuntimeException e) {
+            for (FileChannel c : opened) {
+                c.close();
+            }
+            throw e;
+        }
+    }
+
+    private record Entry(TensorInfo info, long begin, long end) {
+    }
+
+    private record Header(Path file, long dataStart, List<Entry> entries, Map<String, String> metadata) {
+
+        List<Tensor> tensors(FileChannel channel) {
+            List<Tensor> out = new ArrayList<>(entries.size());
+            for (Entry e : entries) {
+                out.add(new Tensor() {
+                    @Override
+                    public TensorInfo info() {
+                        return e.info;
+                    }
+
+                    @Override
+                    public ElementStream open() {
+                        return new MappedElementStream(channel, file, e.info.dtype(), dataStart + e.begin, dataStart + e.end);
+                    }
+                });
+            }
+            return out;
+        }
+    }
+
+    private static Header readHeader(Path file, FileChannel channel) throws IOException {
+        long size = channel.size();
+        if (size < 8) {
+            throw new CheckpointException(file, 0, "file has " + size + " bytes, fewer than the 8-byte safetensors header length");
+        }
+        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(channel, lenBuf, 0);
+        long headerLen = lenBuf.flip().getLong();
+        if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES) {
+            throw new CheckpointException(file, 0, "header length " + Long.toUnsignedString(headerLen)
+                    + " is outside 1.." + MAX_HEADER_BYTES + " (not a safetensors file, or corrupt)");
+        }
+        if (8 + headerLen > size) {
+            throw new CheckpointException(file, 0, "header length " + headerLen + " runs past the end of the "
+                    + size + "-byte file (truncated?)");
+        }
+        ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
+        readFully(channel, headerBuf, 8);
+        String text = new String(headerBuf.array(), StandardCharsets.UTF_8);
+        JsonNode root;
+        try {
+            root = JSON.readTree(text);
+        } catch (JsonParseException e) {
+            throw new CheckpointException(file, 8 + e.getLocation().getCharOffset(), "header is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new CheckpointException(file, 8, "header is not a JSON object");
+        }
+        long dataStart = 8 + headerLen;
+        long dataSize = size - dataStart;
+        Map<String, String> metadata = new LinkedHashMap<>();
+        List<Entry> entries = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            String name = field.getKey();
+            JsonNode v = field.getValue();
+            if (name.equals("__metadata__")) {
+                if (v.isObject()) {
+                    v.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                }
+                continue;
+            }
+            entries.add(parseEntry(file, name, v, dataSize));
+        }
+        checkNoOverlap(file, dataStart, entries);
+        return new Header(file, dataStart, List.copyOf(entries), metadata);
+    }
+
+    private static Entry parseEntry(Path file, String name, JsonNode v, long dataSize) throws CheckpointException {
+        if (!v.isObject()) {
+            throw new CheckpointException(file, 8, "tensor " + name + ": header entry is not an object");
+        }
+        JsonNode dtypeNode = v.get("dtype");
+        JsonNode shapeNode = v.get("shape");
+        JsonNode offsetsNode = v.get("data_offsets");
+        if (dtypeNode == null || !dtypeNode.isTextual()) {
+            throw new CheckpointException(file, 8, "tensor " + name + ": missing \"dtype\"");
+        }
+        DType dtype = DType.fromSafetensorsName(dtypeNode.asText()).orElseThrow(() -> new CheckpointException(file, 8,
+                "tensor " + name + ": unsupported dtype " + dtypeNode.asText()));
+        if (shapeNode == null || !shapeNode.isArray()) {
+            throw new CheckpointException(file, 8, "tensor " + name + ": missing \"shape\" array");
+        }
+        long[] shape = new long[shapeNode.size()];
+        for (int i = 0; i < shape.length; i++) {
+            JsonNode d = shapeNode.get(i);
+            if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0) {
+                throw new CheckpointException(file, 8, "tensor " + name + ": shape " + shapeNode + " has a bad dimension");
+            }
+            shape[i] = d.asLong();
+        }
+        if (offsetsNode == null || !offsetsNode.isArray() || offsetsNode.size() != 2
+                || !offsetsNode.get(0).isIntegralNumber() || !offsetsNode.get(1).isIntegralNumber()) {
+            throw new CheckpointException(file, 8, "tensor " + name + ": \"data_offsets\" must be [begin, end]");
+        }
+        long begin = offsetsNode.get(0).asLong();
+        long end = offsetsNode.get(1).asLong();
+        TensorInfo info;
+        long expectedBytes;
+        try {
+            info = new TensorInfo(name, groupOf(name), dtype, shape);
+            expectedBytes = info.byteSize();
+        } catch (ArithmeticException e) {
+            throw new CheckpointException(file, 8, "tensor " + name + ": shape " + shapeNode + " overflows");
+        }
+        if (begin < 0 || end < begin || end > dataSize) {
+            throw new CheckpointException(file, 8, "tensor " + name + ": data_offsets [" + begin + ", " + end
+                    + "] fall outside the " + dataSize + "-byte data section (truncated?)");
+        }
+        if (end - begin != expectedBytes) {
+            throw new CheckpointException(file, 8, "tensor " + name + ": data_offsets span " + (end - begin)
+                    + " bytes but " + dtype + shapeNode + " needs " + expectedBytes);
+        }
+        return new Entry(info, begin, end);
+    }
+
+    private static void checkNoOverlap(Path file, long dataStart, List<Entry> entries) throws CheckpointException {
+        List<Entry> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        for (int i = 1; i < sorted.size(); i++) {
+            Entry prev = sorted.get(i - 1);
+            Entry cur = sorted.get(i);
+            if (cur.begin < prev.end && cur.end > cur.begin) {
+                throw new CheckpointException(file, dataStart + cur.begin, "tensor " + cur.info.name()
+                        + " overlaps tensor " + prev.info.name() + " in the data section");
+            }
+        }
+    }
+
+    static String groupOf(String name) {
+        if (name.startsWith("optimizer.")) {
+            int dot = name.indexOf('.', "optimizer.".length());
+            if (dot > 0) {
+                return name.substring(0, dot);
+            }
+        }
+        return TensorInfo.MODEL;
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer buf, long position) throws IOException {
+        long pos = position;
+        while (buf.hasRemaining()) {
+            int n = channel.read(buf, pos);
+            if (n < 0) {
+                throw new CheckpointException(null, pos, "unexpected end of file");
+            }
+            pos += n;
+        }
+    }
+}
