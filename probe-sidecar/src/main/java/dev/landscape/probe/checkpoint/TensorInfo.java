@@ -12,8 +12,11 @@ import java.util.Objects;
  *              ({@code optimizer.exp_avg}, {@code optimizer.exp_avg_sq}, {@code optimizer.momentum_buffer}, ...)
  * @param dtype element type, in safetensors names
  * @param shape logical shape; {@code []} for a 0-d scalar
+ * @param parameter the model parameter this tensor belongs to: its own name for model tensors; for optimizer
+ *              state, the parameter's name when the checkpoint allows the mapping (param groups, a parameter-name
+ *              list, or a name-keyed layout), else {@code ""}
  */
-public record TensorInfo(String name, String group, DType dtype, long[] shape) {
+public record TensorInfo(String name, String group, DType dtype, long[] shape, String parameter) {
 
     public static final String MODEL = "model";
 
@@ -21,12 +24,22 @@ public record TensorInfo(String name, String group, DType dtype, long[] shape) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(dtype, "dtype");
+        Objects.requireNonNull(parameter, "parameter");
         shape = shape.clone();
         for (long d : shape) {
             if (d < 0) {
                 throw new IllegalArgumentException("tensor " + name + " has a negative dimension in shape " + Arrays.toString(shape));
             }
         }
+    }
+
+    /** A tensor whose parameter is itself for {@code model} tensors and unknown for anything else. */
+    public TensorInfo(String name, String group, DType dtype, long[] shape) {
+        this(name, group, dtype, shape, MODEL.equals(group) ? name : "");
+    }
+
+    public boolean isModel() {
+        return MODEL.equals(group);
     }
 
     /** Number of elements; throws if the shape's product does not fit a long (a hostile header). */
@@ -51,12 +64,12 @@ public record TensorInfo(String name, String group, DType dtype, long[] shape) {
     @Override
     public boolean equals(Object o) {
         return o instanceof TensorInfo t && name.equals(t.name) && group.equals(t.group) && dtype == t.dtype
-                && Arrays.equals(shape, t.shape);
+                && Arrays.equals(shape, t.shape) && parameter.equals(t.parameter);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, group, dtype, Arrays.hashCode(shape));
+        return Objects.hash(name, group, dtype, Arrays.hashCode(shape), parameter);
     }
 
     @Override

@@ -1,0 +1,155 @@
+package dev.landscape.probe.checkpoint;
+
+import dev.landscape.probe.testing.Fixtures;
+import dev.landscape.probe.testing.Fixtures.ExpectedTensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+class SafetensorsFormatTest {
+
+    private final CheckpointFormats formats = CheckpointFormats.standard();
+
+    @Test
+    void everySafetensorsFixtureMatchesIndependentReader() throws IOException {
+        Map<String, Map<String, ExpectedTensor>> expected = Fixtures.expected();
+        int files = 0;
+        for (var file : expected.entrySet()) {
+            if (!file.getKey().endsWith(".safetensors")) {
+                continue;
+            }
+            files++;
+            try (Checkpoint cp = formats.open(Fixtures.file(file.getKey()))) {
+                assertThat(cp.format()).isEqualTo("safetensors");
+                assertMatches(file.getKey(), cp, file.getValue());
+            }
+        }
+        assertThat(files).isGreaterThanOrEqualTo(20);
+    }
+
+    @Test
+    void shardedIndexYieldsTheUnionOfItsShards() throws IOException {
+        Map<String, Map<String, ExpectedTensor>> expected = Fixtures.expected();
+        Map<String, ExpectedTensor> union = new java.util.HashMap<>();
+        expected.forEach((k, v) -> {
+            if (k.startsWith("safetensors-jl/test/sharded/")) {
+                union.putAll(v);
+            }
+        });
+        try (Checkpoint cp = formats.open(Fixtures.file("safetensors-jl/test/sharded/model.safetensors.index.json"))) {
+            assertThat(cp.tensors()).hasSize(36);
+            assertMatches("sharded index", cp, union);
+            assertThat(cp.metadata()).containsEntry("format", "pt");
+        }
+    }
+
+    @Test
+    void metadataIsExposed() throws IOException {
+        try (Checkpoint cp = formats.open(Fixtures.file("safetensors-jl/test/non_sharded/model.with_metadata.safetensors"))) {
+            assertThat(cp.metadata()).containsEntry("test", "metadata").containsEntry("version", "2.2");
+        }
+    }
+
+    @Test
+    void writerRoundTripsThroughTheReader(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("w.safetensors");
+        new SafetensorsWriter()
+                .add("model.w", DType.F32, new long[] {2, 2}, new double[] {1, -2, 3, 0.5})
+                .add("optimizer.exp_avg.model.w", DType.BF16, new long[] {2, 2}, new double[] {1, 2, 3, 4})
+                .add("model.d", DType.F64, new long[] {1}, new double[] {Math.PI})
+                .write(file);
+        try (Checkpoint cp = formats.open(file)) {
+            List<Tensor> ts = cp.tensors();
+            assertThat(ts).extracting(t -> t.info().group()).containsExactly("model", "optimizer.exp_avg", "model");
+            assertThat(values(ts.get(0))).containsExactly(1, -2, 3, 0.5);
+            assertThat(values(ts.get(1))).containsExactly(1, 2, 3, 4);
+            assertThat(values(ts.get(2))).containsExactly(Math.PI);
+        }
+        assertThat(Files.size(file) % 8).isZero();
+    }
+
+    @Test
+    void headerLengthPastEndOfFileIsRejected(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("bad.safetensors");
+        Files.write(file, ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putLong(4096).put("{}  ".getBytes(StandardCharsets.US_ASCII)).array());
+        assertThatThrownBy(() -> formats.open(file)).isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("bad.safetensors").hasMessageContaining("header length 4096 runs past the end");
+    }
+
+    @Test
+    void offsetsOutsideDataAreRejectedNamingTheTensor(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("oob.safetensors");
+        writeRaw(file, "{\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", 8);
+        assertThatThrownBy(() -> formats.open(file)).isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("tensor w").hasMessageContaining("outside the 8-byte data section");
+    }
+
+    @Test
+    void overlappingTensorsAreRejected(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("overlap.safetensors");
+        writeRaw(file, "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", 12);
+        assertThatThrownBy(() -> formats.open(file)).isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("overlaps");
+    }
+
+    @Test
+    void sizeMismatchBetweenShapeAndOffsetsIsRejected(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("size.safetensors");
+        writeRaw(file, "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8);
+        assertThatThrownBy(() -> formats.open(file)).isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("span 8 bytes but F32[3] needs 12");
+    }
+
+    static void writeRaw(Path file, String header, int dataBytes) throws IOException {
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(8 + h.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(h.length).put(h);
+        Files.write(file, b.array());
+    }
+
+    static double[] values(Tensor t) throws IOException {
+        double[] out = new double[(int) t.info().numel()];
+        try (ElementStream s = t.open()) {
+            int pos = 0;
+            int n;
+            while ((n = s.read(out, pos, out.length - pos)) > 0) {
+                pos += n;
+            }
+            assertThat(pos).isEqualTo(out.length);
+        }
+        return out;
+    }
+
+    private static void assertMatches(String where, Checkpoint cp, Map<String, ExpectedTensor> expected) throws IOException {
+        assertThat(cp.tensors()).extracting(t -> t.info().name()).as(where).containsExactlyInAnyOrderElementsOf(expected.keySet());
+        for (Tensor t : cp.tensors()) {
+            ExpectedTensor e = expected.get(t.info().name());
+            assertThat(t.info().dtype().name()).as(where + " " + e.name()).isEqualTo(e.dtype());
+            assertThat(t.info().shape()).as(where + " " + e.name()).containsExactly(e.shape());
+            double sum = 0;
+            long nonFinite = 0;
+            for (double v : values(t)) {
+                if (Double.isFinite(v)) {
+                    sum += v * v;
+                } else {
+                    nonFinite++;
+                }
+            }
+            assertThat(Math.sqrt(sum)).as(where + " " + e.name() + " l2").isCloseTo(e.l2(), within(1e-9 * Math.max(1, e.l2())));
+            assertThat(nonFinite).as(where + " " + e.name() + " nonFinite").isEqualTo(e.nonFinite());
+        }
+    }
+}
