@@ -1,0 +1,65 @@
+package dev.landscape.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+
+import java.util.List;
+
+/** The pod volume the trainer writes checkpoints to; the sidecar mounts it read-only at the trainer's mount path. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class CheckpointSource {
+
+    @Required
+    @Pattern(Patterns.DNS_LABEL)
+    @JsonPropertyDescription("Name of the pod volume that holds the checkpoints (as in spec.volumes[].name of the training pod).")
+    private String volume;
+
+    @Pattern("^[^/].*$|^$")
+    @JsonPropertyDescription("Folder inside the volume, relative (no leading slash). Empty means the volume's root.")
+    private String path;
+
+    @Size(max = 16)
+    @JsonPropertyDescription("Glob patterns of checkpoint names to analyse, e.g. 'checkpoint-*'. Empty means every format the sidecar recognises.")
+    private List<String> patterns;
+
+    @Default("30s")
+    @Pattern(Patterns.DURATION)
+    @JsonPropertyDescription("How long a checkpoint's files must stay unchanged before it is read (Go duration, e.g. 30s, 2m).")
+    private String quietPeriod;
+
+    public String getVolume() {
+        return volume;
+    }
+
+    public void setVolume(String volume) {
+        this.volume = volume;
+    }
+
+    public String getPath() {
+        return path;
+    }
+
+    public void setPath(String path) {
+        this.path = path;
+    }
+
+    public List<String> getPatterns() {
+        return patterns;
+    }
+
+    public void setPatterns(List<String> patterns) {
+        this.patterns = patterns;
+    }
+
+    public String getQuietPeriod() {
+        return quietPeriod;
+    }
+
+    public void setQuietPeriod(String quietPeriod) {
+        this.quietPeriod = quietPeriod;
+    }
+}

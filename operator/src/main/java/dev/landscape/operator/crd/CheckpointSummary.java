@@ -1,0 +1,153 @@
+package dev.landscape.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/** The scalars of one analysed checkpoint; the full series is exported to OpenTelemetry. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class CheckpointSummary {
+
+    private Long step;
+    private String path;
+    private String format;
+    private String completedAt;
+    private String observedAt;
+    private String pod;
+    private Double loss;
+    private Double gradNorm;
+    private Double learningRate;
+    private Double paramNorm;
+    private Double updateNorm;
+    private Double relativeUpdate;
+    private Double updateCosine;
+    private Double sharpness;
+    private Double eosRatio;
+    private Long nonFinite;
+
+    public Long getStep() {
+        return step;
+    }
+
+    public void setStep(Long step) {
+        this.step = step;
+    }
+
+    public String getPath() {
+        return path;
+    }
+
+    public void setPath(String path) {
+        this.path = path;
+    }
+
+    public String getFormat() {
+        return format;
+    }
+
+    public void setFormat(String format) {
+        this.format = format;
+    }
+
+    public String getCompletedAt() {
+        return completedAt;
+    }
+
+    public void setCompletedAt(String completedAt) {
+        this.completedAt = completedAt;
+    }
+
+    public String getObservedAt() {
+        return observedAt;
+    }
+
+    public void setObservedAt(String observedAt) {
+        this.observedAt = observedAt;
+    }
+
+    public String getPod() {
+        return pod;
+    }
+
+    public void setPod(String pod) {
+        this.pod = pod;
+    }
+
+    public Double getLoss() {
+        return loss;
+    }
+
+    public void setLoss(Double loss) {
+        this.loss = loss;
+    }
+
+    public Double getGradNorm() {
+        return gradNorm;
+    }
+
+    public void setGradNorm(Double gradNorm) {
+        this.gradNorm = gradNorm;
+    }
+
+    public Double getLearningRate() {
+        return learningRate;
+    }
+
+    public void setLearningRate(Double learningRate) {
+        this.learningRate = learningRate;
+    }
+
+    public Double getParamNorm() {
+        return paramNorm;
+    }
+
+    public void setParamNorm(Double paramNorm) {
+        this.paramNorm = paramNorm;
+    }
+
+    public Double getUpdateNorm() {
+        return updateNorm;
+    }
+
+    public void setUpdateNorm(Double updateNorm) {
+        this.updateNorm = updateNorm;
+    }
+
+    public Double getRelativeUpdate() {
+        return relativeUpdate;
+    }
+
+    public void setRelativeUpdate(Double relativeUpdate) {
+        this.relativeUpdate = relativeUpdate;
+    }
+
+    public Double getUpdateCosine() {
+        return updateCosine;
+    }
+
+    public void setUpdateCosine(Double updateCosine) {
+        this.updateCosine = updateCosine;
+    }
+
+    public Double getSharpness() {
+        return sharpness;
+    }
+
+    public void setSharpness(Double sharpness) {
+        this.sharpness = sharpness;
+    }
+
+    public Double getEosRatio() {
+        return eosRatio;
+    }
+
+    public void setEosRatio(Double eosRatio) {
+        this.eosRatio = eosRatio;
+    }
+
+    public Long getNonFinite() {
+        return nonFinite;
+    }
+
+    public void setNonFinite(Long nonFinite) {
+        this.nonFinite = nonFinite;
+    }
+}

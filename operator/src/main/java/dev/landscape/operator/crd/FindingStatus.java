@@ -1,0 +1,126 @@
+package dev.landscape.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** One finding as on-call sees it: what, where (rank, pod, step), since when, and what usually fixes it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class FindingStatus {
+
+    public enum Severity {
+        @JsonProperty("info") INFO,
+        @JsonProperty("warning") WARNING,
+        @JsonProperty("critical") CRITICAL
+    }
+
+    @JsonPropertyDescription("CamelCase reason, e.g. EdgeOfStability, WorkerDivergence, InstabilityBeforeFailure.")
+    private String reason;
+
+    @JsonPropertyDescription("info, warning or critical.")
+    private Severity severity;
+
+    @JsonPropertyDescription("Rank concerned; absent for job-wide findings.")
+    private Integer rank;
+
+    @JsonPropertyDescription("Pod concerned, when one is.")
+    private String pod;
+
+    @JsonPropertyDescription("Training step at which it was first seen.")
+    private Long step;
+
+    @JsonPropertyDescription("A sentence naming rank, pod, step and values.")
+    private String message;
+
+    @JsonPropertyDescription("What usually fixes it.")
+    private String remedy;
+
+    @JsonPropertyDescription("When it was first raised (RFC 3339).")
+    private String since;
+
+    @JsonPropertyDescription("When it was last confirmed (RFC 3339).")
+    private String lastSeen;
+
+    @JsonPropertyDescription("How many times it was confirmed.")
+    private Integer count;
+
+    public String getReason() {
+        return reason;
+    }
+
+    public void setReason(String reason) {
+        this.reason = reason;
+    }
+
+    public Severity getSeverity() {
+        return severity;
+    }
+
+    public void setSeverity(Severity severity) {
+        this.severity = severity;
+    }
+
+    public Integer getRank() {
+        return rank;
+    }
+
+    public void setRank(Integer rank) {
+        this.rank = rank;
+    }
+
+    public String getPod() {
+        return pod;
+    }
+
+    public void setPod(String pod) {
+        this.pod = pod;
+    }
+
+    public Long getStep() {
+        return step;
+    }
+
+    public void setStep(Long step) {
+        this.step = step;
+    }
+
+    public String getMessage() {
+        return message;
+    }
+
+    public void setMessage(String message) {
+        this.message = message;
+    }
+
+    public String getRemedy() {
+        return remedy;
+    }
+
+    public void setRemedy(String remedy) {
+        this.remedy = remedy;
+    }
+
+    public String getSince() {
+        return since;
+    }
+
+    public void setSince(String since) {
+        this.since = since;
+    }
+
+    public String getLastSeen() {
+        return lastSeen;
+    }
+
+    public void setLastSeen(String lastSeen) {
+        this.lastSeen = lastSeen;
+    }
+
+    public Integer getCount() {
+        return count;
+    }
+
+    public void setCount(Integer count) {
+        this.count = count;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.landscape.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+
+/** The probe's desired behaviour. Defaults live in the CRD schema and in the code that reads it, never here. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class LandscapeProbeSpec {
+
+    @Required
+    @JsonPropertyDescription("Training pods to watch, in the probe's namespace. An empty selector is rejected: it would inject every pod.")
+    private LabelSelector selector;
+
+    @Required
+    @JsonPropertyDescription("Where the training job writes its checkpoints.")
+    private CheckpointSource checkpoints;
+
+    @JsonPropertyDescription("Where each pod's rank comes from. Default: auto-detect Kubeflow, Indexed Job and JobSet labels, then env RANK.")
+    private RankSource rank;
+
+    @JsonPropertyDescription("What to measure. Tier 1 (model-free) always; tier 2 when model and batch are given.")
+    private MetricsSpec metrics;
+
+    @JsonPropertyDescription("When findings are raised. Decimal values are strings, as Kubernetes API conventions ask.")
+    private Thresholds thresholds;
+
+    @JsonPropertyDescription("The injected sidecar container.")
+    private SidecarSpec sidecar;
+
+    @JsonPropertyDescription("Optimizer hyper-parameters, for checkpoints that do not carry them.")
+    private OptimizerSpec optimizer;
+
+    @JsonPropertyDescription("How much history the operator keeps in status and ProbeReports.")
+    private HistorySpec history;
+
+    public LabelSelector getSelector() {
+        return selector;
+    }
+
+    public void setSelector(LabelSelector selector) {
+        this.selector = selector;
+    }
+
+    public CheckpointSource getCheckpoints() {
+        return checkpoints;
+    }
+
+    public void setCheckpoints(CheckpointSource checkpoints) {
+        this.checkpoints = checkpoints;
+    }
+
+    public RankSource getRank() {
+        return rank;
+    }
+
+    public void setRank(RankSource rank) {
+        this.rank = rank;
+    }
+
+    public MetricsSpec getMetrics() {
+        return metrics;
+    }
+
+    public void setMetrics(MetricsSpec metrics) {
+        this.metrics = metrics;
+    }
+
+    public Thresholds getThresholds() {
+        return thresholds;
+    }
+
+    public void setThresholds(Thresholds thresholds) {
+        this.thresholds = thresholds;
+    }
+
+    public SidecarSpec getSidecar() {
+        return sidecar;
+    }
+
+    public void setSidecar(SidecarSpec sidecar) {
+        this.sidecar = sidecar;
+    }
+
+    public OptimizerSpec getOptimizer() {
+        return optimizer;
+    }
+
+    public void setOptimizer(OptimizerSpec optimizer) {
+        this.optimizer = optimizer;
+    }
+
+    public HistorySpec getHistory() {
+        return history;
+    }
+
+    public void setHistory(HistorySpec history) {
+        this.history = history;
+    }
+}

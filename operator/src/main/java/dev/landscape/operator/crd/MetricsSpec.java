@@ -1,0 +1,110 @@
+package dev.landscape.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/**
+ * Tier 1 (model-free: norms, updates, Adam moments, secant curvature, fingerprints) always runs. Tier 2 (Hessian
+ * spectrum on an evaluation batch) runs when both {@code model} and {@code batch} are set.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "has(self.model) == has(self.batch)", message = "metrics.model and metrics.batch must be given together (tier 2 needs both)")
+public class MetricsSpec {
+
+    public enum Loss {
+        @JsonProperty("mse") MSE,
+        @JsonProperty("cross-entropy") CROSS_ENTROPY,
+        @JsonProperty("graph") GRAPH
+    }
+
+    @JsonPropertyDescription("Path, inside the checkpoint volume, of the model exported to ONNX (tier 2).")
+    private String model;
+
+    @JsonPropertyDescription("Path, inside the checkpoint volume, of a safetensors evaluation batch: one tensor per graph input plus 'target' (tier 2).")
+    private String batch;
+
+    @Default("cross-entropy")
+    @JsonPropertyDescription("Loss head for tier 2: mse, cross-entropy (means over the batch, as PyTorch defaults) or graph (the model's own loss output).")
+    private Loss loss;
+
+    @Default("3")
+    @Min(1)
+    @Max(20)
+    @JsonPropertyDescription("How many top Hessian eigenvalues to estimate (tier 2).")
+    private Integer topK;
+
+    @Default("true")
+    @JsonPropertyDescription("Estimate the Hessian trace (Hutchinson) in tier 2.")
+    private Boolean trace;
+
+    @Default("false")
+    @JsonPropertyDescription("Render 1-D and 2-D loss-landscape slices (tier 2; costly).")
+    private Boolean slices;
+
+    @Default("256")
+    @Min(16)
+    @Max(4096)
+    @JsonPropertyDescription("Width of each tensor's CountSketch fingerprint used to compare ranks.")
+    private Integer sketchWidth;
+
+    public String getModel() {
+        return model;
+    }
+
+    public void setModel(String model) {
+        this.model = model;
+    }
+
+    public String getBatch() {
+        return batch;
+    }
+
+    public void setBatch(String batch) {
+        this.batch = batch;
+    }
+
+    public Loss getLoss() {
+        return loss;
+    }
+
+    public void setLoss(Loss loss) {
+        this.loss = loss;
+    }
+
+    public Integer getTopK() {
+        return topK;
+    }
+
+    public void setTopK(Integer topK) {
+        this.topK = topK;
+    }
+
+    public Boolean getTrace() {
+        return trace;
+    }
+
+    public void setTrace(Boolean trace) {
+        this.trace = trace;
+    }
+
+    public Boolean getSlices() {
+        return slices;
+    }
+
+    public void setSlices(Boolean slices) {
+        this.slices = slices;
+    }
+
+    public Integer getSketchWidth() {
+        return sketchWidth;
+    }
+
+    public void setSketchWidth(Integer sketchWidth) {
+        this.sketchWidth = sketchWidth;
+    }
+}

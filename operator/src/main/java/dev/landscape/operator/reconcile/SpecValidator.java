@@ -1,0 +1,93 @@
+package dev.landscape.operator.reconcile;
+
+import dev.landscape.operator.crd.LandscapeProbeSpec;
+import dev.landscape.operator.crd.MetricsSpec;
+import dev.landscape.operator.crd.Patterns;
+import dev.landscape.operator.crd.RankSource;
+import dev.landscape.operator.crd.SchemaDefaults;
+import dev.landscape.operator.crd.Thresholds;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Rules the OpenAPI schema cannot say, or that an API server without CEL support would not enforce: each problem
+ * names the field and what to do. The schema's own rules (required, enum, pattern, min/max) are checked again
+ * here only where a wrong value would otherwise reach the sidecar.
+ */
+public final class SpecValidator {
+
+    private SpecValidator() {
+    }
+
+    /** The problems found, empty when the spec is usable. */
+    public static List<String> validate(LandscapeProbeSpec spec) {
+        List<String> problems = new ArrayList<>();
+        if (spec == null) {
+            problems.add("spec is missing: set spec.selector and spec.checkpoints");
+            return problems;
+        }
+        LabelSelector selector = spec.getSelector();
+        if (selector == null || (isEmpty(selector.getMatchLabels()) && isEmpty(selector.getMatchExpressions()))) {
+            problems.add("spec.selector must have matchLabels or matchExpressions: an empty selector would probe every pod in the namespace");
+        }
+        if (spec.getCheckpoints() == null || spec.getCheckpoints().getVolume() == null) {
+            problems.add("spec.checkpoints.volume is required: name the pod volume the trainer writes checkpoints to");
+        } else if (!spec.getCheckpoints().getVolume().matches(Patterns.DNS_LABEL)) {
+            problems.add("spec.checkpoints.volume \"" + spec.getCheckpoints().getVolume() + "\" is not a valid volume name");
+        }
+        RankSource rank = spec.getRank();
+        if (rank != null && rank.getSource() != null && rank.getSource() != RankSource.Source.Auto
+                && (rank.getKey() == null || rank.getKey().isBlank())) {
+            problems.add("spec.rank.key is required when spec.rank.source is " + rank.getSource());
+        }
+        MetricsSpec metrics = spec.getMetrics();
+        if (metrics != null && (metrics.getModel() == null) != (metrics.getBatch() == null)) {
+            problems.add("spec.metrics.model and spec.metrics.batch must be given together: tier 2 needs both");
+        }
+        Thresholds t = spec.getThresholds();
+        if (t != null) {
+            BigDecimal warn = decimal(SchemaDefaults.orDefault(t.getEdgeOfStabilityWarning(), Thresholds.class,
+                    "edgeOfStabilityWarning"), "spec.thresholds.edgeOfStabilityWarning", problems);
+            BigDecimal crit = decimal(SchemaDefaults.orDefault(t.getEdgeOfStabilityCritical(), Thresholds.class,
+                    "edgeOfStabilityCritical"), "spec.thresholds.edgeOfStabilityCritical", problems);
+            if (warn != null && crit != null && crit.compareTo(warn) < 0) {
+                problems.add("spec.thresholds.edgeOfStabilityCritical (" + crit + ") must not be below edgeOfStabilityWarning (" + warn + ")");
+            }
+            BigDecimal z = decimal(t.getSpikeZScore(), "spec.thresholds.spikeZScore", problems);
+            if (z != null && z.signum() <= 0) {
+                problems.add("spec.thresholds.spikeZScore must be positive, got " + z);
+            }
+            BigDecimal cos = decimal(t.getUpdateOscillationCosine(), "spec.thresholds.updateOscillationCosine", problems);
+            if (cos != null && (cos.compareTo(BigDecimal.ONE.negate()) < 0 || cos.compareTo(BigDecimal.ONE) > 0)) {
+                problems.add("spec.thresholds.updateOscillationCosine must lie in [-1, 1], got " + cos);
+            }
+            decimal(t.getPlateauRelativeChange(), "spec.thresholds.plateauRelativeChange", problems);
+            decimal(t.getDivergence(), "spec.thresholds.divergence", problems);
+            decimal(t.getStepSkewIntervals(), "spec.thresholds.stepSkewIntervals", problems);
+            decimal(t.getStaleIntervals(), "spec.thresholds.staleIntervals", problems);
+        }
+        return problems;
+    }
+
+    private static BigDecimal decimal(String value, String field, List<String> problems) {
+        if (value == null) {
+            return null;
+        }
+        if (!value.matches(Patterns.DECIMAL)) {
+            problems.add(field + " \"" + value + "\" is not a decimal number (write it as a string, e.g. \"0.5\" or \"1e-4\")");
+            return null;
+        }
+        return new BigDecimal(value);
+    }
+
+    private static boolean isEmpty(java.util.Collection<?> c) {
+        return c == null || c.isEmpty();
+    }
+
+    private static boolean isEmpty(java.util.Map<?, ?> m) {
+        return m == null || m.isEmpty();
+    }
+}

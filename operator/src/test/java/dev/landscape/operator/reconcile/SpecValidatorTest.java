@@ -1,0 +1,77 @@
+package dev.landscape.operator.reconcile;
+
+import dev.landscape.operator.crd.CheckpointSource;
+import dev.landscape.operator.crd.LandscapeProbeSpec;
+import dev.landscape.operator.crd.RankSource;
+import dev.landscape.operator.crd.Thresholds;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SpecValidatorTest {
+
+    static LandscapeProbeSpec validSpec() {
+        LandscapeProbeSpec spec = new LandscapeProbeSpec();
+        spec.setSelector(new LabelSelectorBuilder().addToMatchLabels("app", "trainer").build());
+        CheckpointSource cp = new CheckpointSource();
+        cp.setVolume("checkpoints");
+        spec.setCheckpoints(cp);
+        return spec;
+    }
+
+    @Test
+    void minimalSpecIsValid() {
+        assertThat(SpecValidator.validate(validSpec())).isEmpty();
+    }
+
+    @Test
+    void missingSpecSaysWhatToSet() {
+        assertThat(SpecValidator.validate(null)).containsExactly("spec is missing: set spec.selector and spec.checkpoints");
+    }
+
+    @Test
+    void emptySelectorIsRejected() {
+        LandscapeProbeSpec spec = validSpec();
+        spec.setSelector(new LabelSelectorBuilder().build());
+        assertThat(SpecValidator.validate(spec)).singleElement().asString().startsWith("spec.selector must have");
+    }
+
+    @Test
+    void labelRankSourceNeedsAKey() {
+        LandscapeProbeSpec spec = validSpec();
+        RankSource rank = new RankSource();
+        rank.setSource(RankSource.Source.Env);
+        spec.setRank(rank);
+        assertThat(SpecValidator.validate(spec)).containsExactly("spec.rank.key is required when spec.rank.source is Env");
+    }
+
+    @Test
+    void criticalBelowTheSchemaDefaultWarningIsRejected() {
+        LandscapeProbeSpec spec = validSpec();
+        Thresholds t = new Thresholds();
+        t.setEdgeOfStabilityCritical("0.8");
+        spec.setThresholds(t);
+        assertThat(SpecValidator.validate(spec))
+                .containsExactly("spec.thresholds.edgeOfStabilityCritical (0.8) must not be below edgeOfStabilityWarning (1)");
+    }
+
+    @Test
+    void nonDecimalThresholdNamesTheField() {
+        LandscapeProbeSpec spec = validSpec();
+        Thresholds t = new Thresholds();
+        t.setDivergence("tiny");
+        spec.setThresholds(t);
+        assertThat(SpecValidator.validate(spec)).singleElement().asString()
+                .startsWith("spec.thresholds.divergence \"tiny\" is not a decimal number");
+    }
+
+    @Test
+    void oscillationCosineOutsideUnitIntervalIsRejected() {
+        LandscapeProbeSpec spec = validSpec();
+        Thresholds t = new Thresholds();
+        t.setUpdateOscillationCosine("-1.5");
+        spec.setThresholds(t);
+        assertThat(SpecValidator.validate(spec)).singleElement().asString().contains("must lie in [-1, 1]");
+    }
+}
