@@ -1,0 +1,164 @@
+package dev.landscape.operator.correlate;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static dev.landscape.operator.correlate.TestingTimeline.finding;
+import static dev.landscape.operator.correlate.TestingTimeline.minute;
+import static dev.landscape.operator.correlate.TestingTimeline.rank;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Table-driven: timelines in, findings (reason@rank:severity) out. */
+class CorrelatorTest {
+
+    private static final CorrelationThresholds T = CorrelationThresholds.DEFAULTS;
+
+    static Stream<Arguments> scenarios() {
+        return Stream.of(
+                Arguments.of("four clean ranks raise nothing",
+                        List.of(rank(0).clean(5, 100, 10), rank(1).clean(5, 100, 10), rank(2).clean(5, 100, 10), rank(3).clean(5, 100, 10)),
+                        55.0, List.of()),
+                Arguments.of("a sidecar finding on the latest checkpoint is active",
+                        List.of(rank(0).clean(4, 100, 10).checkpoint(500, 50, finding(Reason.LossSpike, Severity.WARNING, "loss 9.1, z=7.2"))),
+                        52.0, List.of("LossSpike@0:WARNING")),
+                Arguments.of("a sidecar finding no longer on the latest checkpoint is cleared",
+                        List.of(rank(0).checkpoint(100, 10, finding(Reason.LossSpike, Severity.WARNING, "z=7")).checkpoint(200, 20)),
+                        21.0, List.of()),
+                Arguments.of("OOM kill with no anomaly before it",
+                        List.of(rank(3).clean(3, 100, 10).infra(32, Reason.OOMKilled, 137, 1)),
+                        33.0, List.of("OOMKilled@3:WARNING")),
+                Arguments.of("OOM kill 4 minutes after a gradient spike is one joined finding",
+                        List.of(rank(3).clean(2, 100, 10).checkpoint(300, 30, finding(Reason.GradientSpike, Severity.WARNING, "grad norm 88, z=9"))
+                                .infra(34, Reason.OOMKilled, 137, 1)),
+                        35.0, List.of("InstabilityBeforeFailure@3:CRITICAL", "GradientSpike@3:WARNING")),
+                Arguments.of("an anomaly long before the failure is not joined",
+                        List.of(rank(3).checkpoint(100, 0, finding(Reason.GradientSpike, Severity.WARNING, "z=9")).checkpoint(200, 10)
+                                .checkpoint(300, 20).checkpoint(400, 30).checkpoint(500, 40).checkpoint(600, 48)
+                                .infra(50, Reason.ErrorExit, 1, 1)),
+                        51.0, List.of("ErrorExit@3:WARNING")),
+                Arguments.of("a failure older than the window is forgotten",
+                        List.of(rank(1).clean(3, 100, 10).infra(1, Reason.OOMKilled, 137, 1)),
+                        40.0, List.of()),
+                Arguments.of("three restarts in the window make a restart loop",
+                        List.of(rank(2).infra(1, Reason.ErrorExit, 1, 1).infra(5, Reason.ErrorExit, 1, 2).infra(9, Reason.ErrorExit, 1, 3)),
+                        10.0, List.of("RestartLoop@2:CRITICAL", "ErrorExit@2:WARNING")),
+                Arguments.of("CrashLoopBackOff alone is a restart loop",
+                        List.of(rank(2).waiting("CrashLoopBackOff").infra(9, null, null, 1)),
+                        10.0, List.of("RestartLoop@2:CRITICAL")),
+                Arguments.of("eviction",
+                        List.of(rank(0).infra(9, Reason.Evicted, null, 0)),
+                        10.0, List.of("Evicted@0:WARNING")),
+                Arguments.of("a rank two intervals behind is step skew",
+                        List.of(rank(0).clean(5, 100, 10), rank(1).clean(5, 100, 10), rank(2).clean(3, 100, 10)),
+                        51.0, List.of("StepSkew@2:WARNING")),
+                Arguments.of("one interval behind is not skew",
+                        List.of(rank(0).clean(5, 100, 10), rank(1).clean(4, 100, 10)),
+                        51.0, List.of()),
+                Arguments.of("a running rank silent for 3 intervals is stale",
+                        List.of(rank(0).clean(4, 100, 10)),
+                        70.0, List.of("StaleCheckpoints@0:WARNING")),
+                Arguments.of("a silent rank whose pod is not running is not stale (Kubernetes shows why)",
+                        List.of(rank(0).clean(4, 100, 10).notRunning()),
+                        70.0, List.of()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void correlates(String name, List<TestingTimeline> ranks, double nowMinute, List<String> expected) {
+        List<Finding> findings = Correlator.correlate(ranks.stream().map(TestingTimeline::build).toList(), T, minute(nowMinute), Map.of());
+
+        assertThat(findings).extracting(CorrelatorTest::summary).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void divergentRankIsNamedWhenThreeOrMoreRanksAgreeOtherwise() {
+        List<RankTimeline> ranks = List.of(
+                rank(0).clean(2, 100, 10).sketch(200, "fc.weight", 10, 1, 2, 3).build(),
+                rank(1).clean(2, 100, 10).sketch(200, "fc.weight", 10, 1, 2, 3).build(),
+                rank(2).clean(2, 100, 10).sketch(200, "fc.weight", 10, 1, 2.5, 3).build(),
+                rank(3).clean(2, 100, 10).sketch(200, "fc.weight", 10, 1, 2, 3).build());
+
+        List<Finding> findings = Correlator.correlate(ranks, T, minute(21), Map.of());
+
+        assertThat(findings).singleElement().satisfies(f -> {
+            assertThat(summary(f)).isEqualTo("WorkerDivergence@2:CRITICAL");
+            assertThat(f.values().get("relativeDistance")).isCloseTo(0.05, org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(f.message()).contains("Rank 2 (pod train-worker-2) differs from the other 3 ranks on replicated tensor fc.weight at step 200");
+        });
+    }
+
+    @Test
+    void tinyDifferencesBelowTheThresholdAreNotDivergence() {
+        List<RankTimeline> ranks = List.of(
+                rank(0).clean(2, 100, 10).sketch(200, "w", 1000, 1, 2, 3).build(),
+                rank(1).clean(2, 100, 10).sketch(200, "w", 1000, 1, 2, 3.5).build(),
+                rank(2).clean(2, 100, 10).sketch(200, "w", 1000, 1, 2, 3).build());
+
+        assertThat(Correlator.correlate(ranks, T, minute(21), Map.of())).isEmpty();
+    }
+
+    @Test
+    void ranksAtDifferentStepsAreNotComparedForDivergence() {
+        List<RankTimeline> ranks = List.of(
+                rank(0).clean(2, 100, 10).sketch(200, "w", 1, 1, 2, 3).build(),
+                rank(1).clean(1, 100, 10).sketch(100, "w", 1, 9, 9, 9).build());
+
+        assertThat(Correlator.correlate(ranks, T, minute(21), Map.of())).isEmpty();
+    }
+
+    @Test
+    void tensorsPresentOnSomeRanksOnlyAreShardedAndIgnored() {
+        List<RankTimeline> ranks = List.of(
+                rank(0).clean(2, 100, 10).sketch(200, "shard.0", 1, 1, 2, 3).build(),
+                rank(1).clean(2, 100, 10).sketch(200, "shard.1", 1, 9, 9, 9).build(),
+                rank(2).clean(2, 100, 10).sketch(200, "shard.2", 1, 5, 5, 5).build());
+
+        assertThat(Correlator.correlate(ranks, T, minute(21), Map.of())).isEmpty();
+    }
+
+    @Test
+    void sinceIsCarriedOverForAnOngoingFinding() {
+        Instant earlier = minute(-30);
+        List<RankTimeline> ranks = List.of(rank(0).clean(2, 100, 10)
+                .checkpoint(300, 30, finding(Reason.EdgeOfStability, Severity.WARNING, "ratio 1.2")).build());
+
+        List<Finding> findings = Correlator.correlate(ranks, T, minute(31),
+                Map.of(Correlator.identity(Reason.EdgeOfStability, java.util.OptionalInt.of(0)), earlier));
+
+        assertThat(findings).singleElement().extracting(Finding::since).isEqualTo(earlier);
+    }
+
+    @Test
+    void joinedFindingNamesTheAnomalyTheFailureAndTheLeadTime() {
+        List<RankTimeline> ranks = List.of(rank(3).clean(2, 100, 10)
+                .checkpoint(300, 30, finding(Reason.GradientSpike, Severity.WARNING, "grad norm 88, z=9"))
+                .infra(34, Reason.OOMKilled, 137, 1).build());
+
+        Finding joined = Correlator.correlate(ranks, T, minute(35), Map.of()).get(0);
+
+        assertThat(joined.reason()).isEqualTo(Reason.InstabilityBeforeFailure);
+        assertThat(joined.message()).startsWith("Rank 3 had a GradientSpike at step 300 (grad norm 88, z=9) 4m before its pod train-worker-3 was OOM-killed");
+        assertThat(joined.values()).containsEntry("leadSeconds", 240.0).containsEntry("anomalyStep", 300.0);
+        assertThat(joined.step()).hasValue(300);
+    }
+
+    @Test
+    void findingsComeWorstFirst() {
+        List<RankTimeline> ranks = List.of(rank(0).clean(2, 100, 10)
+                .checkpoint(300, 30, finding(Reason.Plateau, Severity.INFO, "flat"), finding(Reason.NonFiniteValues, Severity.CRITICAL, "3 NaN")).build());
+
+        assertThat(Correlator.correlate(ranks, T, minute(31), Map.of())).extracting(Finding::reason)
+                .containsExactly(Reason.NonFiniteValues, Reason.Plateau);
+    }
+
+    private static String summary(Finding f) {
+        return f.reason() + "@" + (f.rank().isPresent() ? f.rank().getAsInt() : "job") + ":" + f.severity();
+    }
+}
