@@ -26,6 +26,8 @@ public final class ReportValidator {
     /** Bounds that keep one report far below the 1 MiB object limit of the rank's ProbeReport. */
     public static final int MAX_SKETCHES = 256;
     public static final int MAX_SKETCH_WIDTH = 4096;
+    /** All sketch values of one report together: 16,384 doubles, about 350 KB of JSON at most. */
+    public static final int MAX_SKETCH_VALUES = 16_384;
     public static final int MAX_FINDINGS = 64;
 
     private ReportValidator() {
@@ -67,6 +69,11 @@ public final class ReportValidator {
         }
         if (r.sketches().size() > MAX_SKETCHES) {
             errors.add(new FieldError("sketches", "has " + r.sketches().size() + " entries, more than " + MAX_SKETCHES));
+        }
+        long totalValues = r.sketches().stream().filter(java.util.Objects::nonNull).mapToLong(s -> s.values().size()).sum();
+        if (totalValues > MAX_SKETCH_VALUES) {
+            errors.add(new FieldError("sketches", "hold " + totalValues + " values in all, more than " + MAX_SKETCH_VALUES
+                    + ": sketch layer groups rather than every tensor, or lower the width"));
         }
         for (int i = 0; i < r.sketches().size(); i++) {
             TensorSketch s = r.sketches().get(i);

@@ -39,6 +39,15 @@ public final class Correlator {
         return out;
     }
 
+    /** The largest cross-rank relative distance (rank furthest from the others, or -1 with two ranks), if comparable. */
+    public static java.util.Optional<Divergence> divergence(List<RankTimeline> ranks) {
+        return DivergenceDetector.measure(ranks).map(m -> new Divergence(m.worst(), m.group().size() == 2 ? -1 : m.culprit().rank(), m.tensor()));
+    }
+
+    /** How far apart the ranks' replicated tensors are. */
+    public record Divergence(double relativeDistance, int rank, String tensor) {
+    }
+
     /** What makes two findings "the same ongoing problem": reason and rank. */
     public static String identity(Reason reason, java.util.OptionalInt rank) {
         return reason + "/" + (rank.isPresent() ? Integer.toString(rank.getAsInt()) : "job");

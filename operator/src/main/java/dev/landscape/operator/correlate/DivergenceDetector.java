@@ -28,7 +28,23 @@ final class DivergenceDetector {
     private DivergenceDetector() {
     }
 
+    /**
+     * The largest relative distance found, whatever the threshold.
+     *
+     * @param group the ranks compared (all at {@code step})
+     */
+    record Measurement(double worst, RankTimeline culprit, String tensor, List<RankTimeline> group, long step) {
+    }
+
     static List<Finding> detect(List<RankTimeline> ranks, CorrelationThresholds thresholds) {
+        java.util.Optional<Measurement> m = measure(ranks);
+        if (m.isEmpty() || m.get().worst() < thresholds.divergence()) {
+            return List.of();
+        }
+        return List.of(finding(m.get(), thresholds));
+    }
+
+    static java.util.Optional<Measurement> measure(List<RankTimeline> ranks) {
         Map<Long, List<RankTimeline>> byStep = new TreeMap<>();
         for (RankTimeline r : ranks) {
             if (!r.sketches().isEmpty()) {
@@ -40,7 +56,7 @@ final class DivergenceDetector {
                         : Long.compare(a.get(0).sketchStep(), b.get(0).sketchStep()))
                 .orElse(List.of());
         if (group.isEmpty()) {
-            return List.of();
+            return java.util.Optional.empty();
         }
         Map<String, List<Sketch>> byTensor = new HashMap<>();
         for (RankTimeline r : group) {
@@ -67,19 +83,26 @@ final class DivergenceDetector {
                 }
             }
         }
-        if (worstTensor == null || worst < thresholds.divergence()) {
-            return List.of();
+        if (worstTensor == null) {
+            return java.util.Optional.empty();
         }
-        RankTimeline culprit = group.get(worstIndex);
+        return java.util.Optional.of(new Measurement(worst, group.get(worstIndex), worstTensor, group, group.get(0).sketchStep()));
+    }
+
+    private static Finding finding(Measurement m, CorrelationThresholds thresholds) {
+        RankTimeline culprit = m.culprit();
+        List<RankTimeline> group = m.group();
+        double worst = m.worst();
+        String worstTensor = m.tensor();
         Instant since = culprit.latest().map(RankTimeline.CheckpointPoint::observedAt).orElse(Instant.EPOCH);
         String who = group.size() == 2
                 ? "Ranks " + group.get(0).rank() + " and " + group.get(1).rank() + " differ"
                 : "Rank " + culprit.rank() + " (pod " + culprit.currentPod() + ") differs from the other " + (group.size() - 1) + " ranks";
         String message = String.format(Locale.ROOT, "%s on replicated tensor %s at step %d: relative distance %.3g (threshold %.3g).",
                 who, worstTensor, culprit.sketchStep(), worst, thresholds.divergence());
-        return List.of(new Finding(Reason.WorkerDivergence, Severity.CRITICAL,
+        return new Finding(Reason.WorkerDivergence, Severity.CRITICAL,
                 group.size() == 2 ? OptionalInt.empty() : OptionalInt.of(culprit.rank()), culprit.currentPod(),
-                OptionalLong.of(culprit.sketchStep()), since, message, Map.of("relativeDistance", worst)));
+                OptionalLong.of(culprit.sketchStep()), since, message, Map.of("relativeDistance", worst));
     }
 
     private static boolean comparable(List<Sketch> sketches) {

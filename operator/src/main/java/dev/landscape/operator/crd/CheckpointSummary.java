@@ -2,6 +2,8 @@ package dev.landscape.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import java.util.List;
+
 /** The scalars of one analysed checkpoint; the full series is exported to OpenTelemetry. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class CheckpointSummary {
@@ -22,6 +24,9 @@ public class CheckpointSummary {
     private Double sharpness;
     private Double eosRatio;
     private Long nonFinite;
+    private Double gradNormProxy;
+    private Double secantCurvature;
+    private List<RankFinding> findings;
 
     public Long getStep() {
         return step;
@@ -149,5 +154,29 @@ public class CheckpointSummary {
 
     public void setNonFinite(Long nonFinite) {
         this.nonFinite = nonFinite;
+    }
+
+    public Double getGradNormProxy() {
+        return gradNormProxy;
+    }
+
+    public void setGradNormProxy(Double gradNormProxy) {
+        this.gradNormProxy = gradNormProxy;
+    }
+
+    public Double getSecantCurvature() {
+        return secantCurvature;
+    }
+
+    public void setSecantCurvature(Double secantCurvature) {
+        this.secantCurvature = secantCurvature;
+    }
+
+    public List<RankFinding> getFindings() {
+        return findings;
+    }
+
+    public void setFindings(List<RankFinding> findings) {
+        this.findings = findings;
     }
 }

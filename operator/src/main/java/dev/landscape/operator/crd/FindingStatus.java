@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import java.util.Map;
+
 /** One finding as on-call sees it: what, where (rank, pod, step), since when, and what usually fixes it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class FindingStatus {
@@ -38,11 +40,8 @@ public class FindingStatus {
     @JsonPropertyDescription("When it was first raised (RFC 3339).")
     private String since;
 
-    @JsonPropertyDescription("When it was last confirmed (RFC 3339).")
-    private String lastSeen;
-
-    @JsonPropertyDescription("How many times it was confirmed.")
-    private Integer count;
+    @JsonPropertyDescription("The numbers behind it (e.g. z, ratio, relativeDistance, leadSeconds).")
+    private Map<String, Double> values;
 
     public String getReason() {
         return reason;
@@ -108,19 +107,11 @@ public class FindingStatus {
         this.since = since;
     }
 
-    public String getLastSeen() {
-        return lastSeen;
+    public Map<String, Double> getValues() {
+        return values;
     }
 
-    public void setLastSeen(String lastSeen) {
-        this.lastSeen = lastSeen;
-    }
-
-    public Integer getCount() {
-        return count;
-    }
-
-    public void setCount(Integer count) {
-        this.count = count;
+    public void setValues(Map<String, Double> values) {
+        this.values = values;
     }
 }

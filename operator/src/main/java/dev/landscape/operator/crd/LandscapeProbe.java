@@ -33,4 +33,7 @@ public class LandscapeProbe extends CustomResource<LandscapeProbeSpec, Landscape
 
     public static final String GROUP = "landscape.dev";
     public static final String VERSION = "v1alpha1";
+
+    /** Name of the injected sidecar container: its own restarts never count as the trainer's. */
+    public static final String SIDECAR_CONTAINER = "landscape-probe";
 }

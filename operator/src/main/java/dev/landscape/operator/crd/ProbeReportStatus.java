@@ -34,6 +34,18 @@ public class ProbeReportStatus {
     @JsonPropertyDescription("When the latest report arrived (RFC 3339).")
     private String lastReportTime;
 
+    @JsonPropertyDescription("Reports accepted for this rank (duplicates not counted).")
+    private Integer reportsAccepted;
+
+    @JsonPropertyDescription("Checkpoints the sidecar skipped because a newer one was waiting.")
+    private Integer skippedCheckpoints;
+
+    @JsonPropertyDescription("Step at which the sketches below were taken.")
+    private Long sketchStep;
+
+    @JsonPropertyDescription("CountSketch fingerprints of the latest checkpoint's replicated tensors.")
+    private List<SketchStatus> sketches;
+
     @JsonPropertyDescription("Pods that have held this rank, oldest first.")
     private List<RankPod> pods = new ArrayList<>();
 
@@ -105,6 +117,38 @@ public class ProbeReportStatus {
 
     public void setLastReportTime(String lastReportTime) {
         this.lastReportTime = lastReportTime;
+    }
+
+    public Integer getReportsAccepted() {
+        return reportsAccepted;
+    }
+
+    public void setReportsAccepted(Integer reportsAccepted) {
+        this.reportsAccepted = reportsAccepted;
+    }
+
+    public Integer getSkippedCheckpoints() {
+        return skippedCheckpoints;
+    }
+
+    public void setSkippedCheckpoints(Integer skippedCheckpoints) {
+        this.skippedCheckpoints = skippedCheckpoints;
+    }
+
+    public Long getSketchStep() {
+        return sketchStep;
+    }
+
+    public void setSketchStep(Long sketchStep) {
+        this.sketchStep = sketchStep;
+    }
+
+    public List<SketchStatus> getSketches() {
+        return sketches;
+    }
+
+    public void setSketches(List<SketchStatus> sketches) {
+        this.sketches = sketches;
     }
 
     public List<RankPod> getPods() {

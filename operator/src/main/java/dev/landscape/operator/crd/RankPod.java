@@ -12,6 +12,7 @@ public class RankPod {
     private String firstSeen;
     private String lastSeen;
     private Integer restartsCounted;
+    private Boolean terminationRecorded;
 
     public String getName() {
         return name;
@@ -59,5 +60,13 @@ public class RankPod {
 
     public void setRestartsCounted(Integer restartsCounted) {
         this.restartsCounted = restartsCounted;
+    }
+
+    public Boolean getTerminationRecorded() {
+        return terminationRecorded;
+    }
+
+    public void setTerminationRecorded(Boolean terminationRecorded) {
+        this.terminationRecorded = terminationRecorded;
     }
 }

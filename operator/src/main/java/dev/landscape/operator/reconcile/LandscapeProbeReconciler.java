@@ -1,61 +1,178 @@
 package dev.landscape.operator.reconcile;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.landscape.operator.alert.FindingEvents;
+import dev.landscape.operator.correlate.CorrelationThresholds;
+import dev.landscape.operator.correlate.Correlator;
+import dev.landscape.operator.correlate.Finding;
+import dev.landscape.operator.correlate.RankTimeline;
+import dev.landscape.operator.crd.FindingStatus;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.LandscapeProbeStatus;
+import dev.landscape.operator.crd.ProbeReport;
+import dev.landscape.operator.observe.EffectiveThresholds;
+import dev.landscape.operator.observe.LabelSelectors;
+import dev.landscape.operator.observe.Observation;
+import dev.landscape.operator.observe.ProbeObserver;
+import dev.landscape.operator.observe.TimelineFactory;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import jakarta.inject.Inject;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * Sequences a probe's reconciliation: validate → status (through {@link ConditionAggregator}) and nothing else
- * yet; observing pods and reports, correlating and alerting are added as phases of their own. Writes status only
- * when it changed, with a JSON merge patch (the mode the tests exercise and production uses).
+ * Sequences a probe's reconciliation, and only sequences: validate → observe (pods, ranks, ProbeReports;
+ * infrastructure history saved) → correlate (pure) → save status → announce new findings as Events → come back
+ * later (a hang is noticed by the absence of events, so the probe is re-evaluated periodically). Status is saved
+ * before any side effect, and only when it changed.
  */
 @ControllerConfiguration(name = LandscapeProbeReconciler.NAME)
 public class LandscapeProbeReconciler implements Reconciler<LandscapeProbe> {
 
     public static final String NAME = "landscapeprobe";
+    static final String PODS = "pods";
+    static final String REPORTS = "probereports";
+    /** Re-evaluation period: bounds how late StaleCheckpoints and window expiries are noticed. */
+    static final Duration RESCAN = Duration.ofSeconds(30);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Clock clock;
+    private final ProbeObserver observer;
+    private final FindingEvents events;
 
     @Inject
-    public LandscapeProbeReconciler(Clock clock) {
+    public LandscapeProbeReconciler(Clock clock, ProbeObserver observer, FindingEvents events) {
         this.clock = clock;
+        this.observer = observer;
+        this.events = events;
     }
 
     @Override
-    public UpdateControl<LandscapeProbe> reconcile(LandscapeProbe probe, Context<LandscapeProbe> context) {
-        LandscapeProbeStatus current = probe.getStatus() == null ? new LandscapeProbeStatus() : probe.getStatus();
-        Long generation = probe.getMetadata().getGeneration();
-        ConditionAggregator conditions = new ConditionAggregator(current.getConditions(), generation, clock);
+    public List<EventSource<?, LandscapeProbe>> prepareEventSources(EventSourceContext<LandscapeProbe> context) {
+        var pods = InformerEventSourceConfiguration.from(Pod.class, LandscapeProbe.class)
+                .withName(PODS)
+                .withSecondaryToPrimaryMapper(pod -> context.getPrimaryCache()
+                        .list(pod.getMetadata().getNamespace(),
+                                probe -> probe.getSpec() != null
+                                        && LabelSelectors.matches(probe.getSpec().getSelector(), pod.getMetadata().getLabels()))
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+                .build();
+        var reports = InformerEventSourceConfiguration.from(ProbeReport.class, LandscapeProbe.class)
+                .withName(REPORTS)
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(LandscapeProbe.class))
+                .build();
+        return List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(reports, context));
+    }
 
+    @Override
+    @SuppressWarnings("unchecked")
+    public UpdateControl<LandscapeProbe> reconcile(LandscapeProbe probe, Context<LandscapeProbe> context) {
+        Instant now = Instant.now(clock);
         List<String> problems = SpecValidator.validate(probe.getSpec());
-        if (problems.isEmpty()) {
-            conditions.set(ConditionType.READY, true, "Accepted",
-                    "Probe accepted; training pods matching its selector get the sidecar when they are created.");
-        } else {
-            conditions.set(ConditionType.READY, false, "InvalidSpec", String.join("; ", problems) + ".");
+        if (!problems.isEmpty()) {
+            return saveStatus(probe, invalid(probe, problems), context);
         }
+
+        String ns = probe.getMetadata().getNamespace();
+        var podSource = (InformerEventSource<Pod, LandscapeProbe>) context.eventSourceRetriever()
+                .getEventSourceFor(Pod.class, PODS);
+        var reportSource = (InformerEventSource<ProbeReport, LandscapeProbe>) context.eventSourceRetriever()
+                .getEventSourceFor(ProbeReport.class, REPORTS);
+        List<Pod> pods = podSource.list(ns, p -> true).toList();
+        List<ProbeReport> reports = reportSource.list(ns, r -> r.getSpec() != null
+                && probe.getMetadata().getName().equals(r.getSpec().getProbe())).toList();
+        Observation seen = observer.observe(probe, pods, reports, now);
+
+        List<RankTimeline> timelines = timelines(seen);
+        CorrelationThresholds thresholds = EffectiveThresholds.of(probe.getSpec().getThresholds());
+        List<Finding> findings = Correlator.correlate(timelines, thresholds, now, StatusFactory.sinceByIdentity(probe.getStatus()));
+
+        Set<String> announced = announcedKeys(probe.getStatus());
+        LandscapeProbeStatus next = StatusFactory.build(probe, seen, timelines, findings, clock);
+        UpdateControl<LandscapeProbe> control = saveStatus(probe, next, context);
+
+        for (Finding f : findings) {
+            if (!announced.contains(f.key())) {
+                events.announce(probe, f, podOf(seen, f));
+            }
+        }
+        return control.rescheduleAfter(RESCAN);
+    }
+
+    private static List<RankTimeline> timelines(Observation seen) {
+        Set<Integer> ranks = new HashSet<>(seen.podsByRank().keySet());
+        ranks.addAll(seen.reportsByRank().keySet());
+        List<RankTimeline> out = new ArrayList<>();
+        for (int rank : ranks.stream().sorted().toList()) {
+            List<Pod> pods = seen.podsByRank().getOrDefault(rank, List.of());
+            Pod current = pods.isEmpty() ? null : pods.get(pods.size() - 1);
+            out.add(TimelineFactory.from(rank, seen.reportsByRank().get(rank), current));
+        }
+        return out;
+    }
+
+    private static Pod podOf(Observation seen, Finding f) {
+        if (f.rank().isEmpty()) {
+            return null;
+        }
+        List<Pod> pods = seen.podsByRank().getOrDefault(f.rank().getAsInt(), List.of());
+        return pods.stream().filter(p -> p.getMetadata().getName().equals(f.pod())).findFirst()
+                .orElse(pods.isEmpty() ? null : pods.get(pods.size() - 1));
+    }
+
+    private static Set<String> announcedKeys(LandscapeProbeStatus status) {
+        if (status == null) {
+            return Set.of();
+        }
+        return status.getFindings().stream().map(StatusFactory::key).collect(Collectors.toSet());
+    }
+
+    private LandscapeProbeStatus invalid(LandscapeProbe probe, List<String> problems) {
+        LandscapeProbeStatus current = probe.getStatus() == null ? new LandscapeProbeStatus() : probe.getStatus();
+        ConditionAggregator conditions = new ConditionAggregator(current.getConditions(), probe.getMetadata().getGeneration(), clock);
+        conditions.set(ConditionType.READY, false, "InvalidSpec", String.join("; ", problems) + ".");
         conditions.keepOrUnknown(ConditionType.TRAINING_STABLE, "NoReportsYet", "No checkpoint has been analysed yet.");
         conditions.keepOrUnknown(ConditionType.WORKERS_IN_SYNC, "NoReportsYet", "No rank has reported yet.");
         conditions.keepOrUnknown(ConditionType.INFRASTRUCTURE_HEALTHY, "NoPodsObserved", "No selected pod has been observed yet.");
-
         LandscapeProbeStatus next = JSON.convertValue(current, LandscapeProbeStatus.class);
-        next.setObservedGeneration(generation);
+        next.setObservedGeneration(probe.getMetadata().getGeneration());
         next.setConditions(conditions.conditions());
+        return next;
+    }
 
+    /** Replaces the status subresource when it changed (optimistic locking: a conflict is retried by the SDK). */
+    private static UpdateControl<LandscapeProbe> saveStatus(LandscapeProbe probe, LandscapeProbeStatus next,
+                                                            Context<LandscapeProbe> context) {
         if (JSON.valueToTree(next).equals(JSON.valueToTree(probe.getStatus()))) {
             return UpdateControl.noUpdate();
         }
         probe.setStatus(next);
-        return UpdateControl.patchStatus(probe);
+        context.resourceOperations().updatePrimaryStatus(probe);
+        return UpdateControl.noUpdate();
+    }
+
+    /** For tests and tools: the keys of the findings a status announces. */
+    static Map<String, FindingStatus> byKey(LandscapeProbeStatus status) {
+        return status.getFindings().stream().collect(Collectors.toMap(StatusFactory::key, f -> f, (a, b) -> a));
     }
 }

@@ -1,0 +1,43 @@
+package dev.landscape.operator.ingest;
+
+import dev.landscape.contract.CheckpointReport;
+import dev.landscape.operator.crd.LandscapeProbe;
+import dev.landscape.operator.observe.LabelSelectors;
+import io.fabric8.kubernetes.api.model.Pod;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Whether the pod behind a token may report for the probe it names: same namespace, the report's pod is the
+ * token's pod (same UID when the token carries one), and the pod is selected by the probe. A sidecar can speak
+ * only for its own pod and only about a probe that watches it. Pure.
+ */
+public final class ReportAuthorizer {
+
+    private ReportAuthorizer() {
+    }
+
+    /** @return why the report is refused, or empty when it is allowed */
+    public static Optional<String> refuse(TokenReviewer.Identity who, CheckpointReport report, LandscapeProbe probe, Pod pod) {
+        if (!who.namespace().equals(report.namespace())) {
+            return Optional.of("token belongs to namespace " + who.namespace() + ", report is for namespace " + report.namespace());
+        }
+        if (!who.podName().equals(report.pod())) {
+            return Optional.of("token belongs to pod " + who.podName() + ", report claims pod " + report.pod());
+        }
+        if (probe == null) {
+            return Optional.of("no LandscapeProbe " + report.probe() + " in namespace " + report.namespace());
+        }
+        if (pod == null) {
+            return Optional.of("pod " + report.pod() + " does not exist in namespace " + report.namespace());
+        }
+        if (who.podUid() != null && !Objects.equals(who.podUid(), pod.getMetadata().getUid())) {
+            return Optional.of("token was issued to an earlier pod named " + report.pod());
+        }
+        if (!LabelSelectors.matches(probe.getSpec() == null ? null : probe.getSpec().getSelector(), pod.getMetadata().getLabels())) {
+            return Optional.of("pod " + report.pod() + " is not selected by LandscapeProbe " + report.probe());
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.landscape.operator.observe;
+
+import dev.landscape.operator.crd.LandscapeProbe;
+import dev.landscape.operator.crd.ProbeReport;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Observes one probe's world: which pods it selects and their ranks, and what each rank's ProbeReport holds. Its
+ * only write is the rank's infrastructure history (restarts, OOM kills, exits, evictions) into that ProbeReport's
+ * status, so that counts survive operator restarts; it never acts on pods.
+ */
+@ApplicationScoped
+public class ProbeObserver {
+
+    private static final Logger LOG = Logger.getLogger(ProbeObserver.class);
+
+    private final ProbeReportStore store;
+
+    @Inject
+    public ProbeObserver(ProbeReportStore store) {
+        this.store = store;
+    }
+
+    /**
+     * @param pods    the probe's namespace's pods (from the informer cache); filtered here by the selector
+     * @param reports the probe's ProbeReports (from the informer cache)
+     */
+    public Observation observe(LandscapeProbe probe, Collection<Pod> pods, Collection<ProbeReport> reports, Instant now) {
+        List<Pod> selected = pods.stream()
+                .filter(p -> LabelSelectors.matches(probe.getSpec().getSelector(), p.getMetadata().getLabels()))
+                .sorted(Comparator.comparing(p -> Objects.toString(p.getMetadata().getCreationTimestamp(), "")))
+                .toList();
+        Map<String, Integer> ranks = RankResolver.resolve(probe.getSpec().getRank(), selected);
+        Map<Integer, List<Pod>> byRank = new TreeMap<>();
+        List<String> unranked = new ArrayList<>();
+        int injected = 0;
+        for (Pod p : selected) {
+            Integer rank = ranks.get(p.getMetadata().getName());
+            if (rank == null) {
+                unranked.add(p.getMetadata().getName());
+            } else {
+                byRank.computeIfAbsent(rank, r -> new ArrayList<>()).add(p);
+            }
+            injected += hasSidecar(p) ? 1 : 0;
+        }
+        Map<Integer, ProbeReport> reportsByRank = new TreeMap<>();
+        for (ProbeReport r : reports) {
+            if (r.getSpec() != null && r.getSpec().getRank() != null
+                    && probe.getMetadata().getName().equals(r.getSpec().getProbe())) {
+                reportsByRank.put(r.getSpec().getRank(), r);
+            }
+        }
+        for (Map.Entry<Integer, List<Pod>> e : byRank.entrySet()) {
+            try {
+                reportsByRank.put(e.getKey(), store.update(probe, e.getKey(), status -> InfraAccounting.account(status, e.getValue(), now)));
+            } catch (RuntimeException ex) {
+                LOG.warnf("rank %d of %s/%s: infrastructure history not saved this time (%s); it will be on the next reconcile",
+                        e.getKey(), probe.getMetadata().getNamespace(), probe.getMetadata().getName(), ex.getMessage());
+            }
+        }
+        return new Observation(byRank, reportsByRank, unranked, injected, selected.size() - injected);
+    }
+
+    static boolean hasSidecar(Pod p) {
+        if (p.getSpec() == null) {
+            return false;
+        }
+        return Stream.concat(
+                        p.getSpec().getContainers() == null ? Stream.<Container>empty() : p.getSpec().getContainers().stream(),
+                        p.getSpec().getInitContainers() == null ? Stream.<Container>empty() : p.getSpec().getInitContainers().stream())
+                .anyMatch(c -> LandscapeProbe.SIDECAR_CONTAINER.equals(c.getName()));
+    }
+}
