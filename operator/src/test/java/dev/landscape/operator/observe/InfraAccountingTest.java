@@ -2,6 +2,7 @@ package dev.landscape.operator.observe;
 
 import dev.landscape.operator.crd.InfraEvent;
 import dev.landscape.operator.crd.ProbeReportStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import org.junit.jupiter.api.Test;
@@ -16,16 +17,15 @@ class InfraAccountingTest {
     private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
 
     static Pod pod(String name, String uid, int restarts, String lastReason, Integer lastExit) {
-        PodBuilder b = new PodBuilder().withNewMetadata().withName(name).withUid(uid).withCreationTimestamp("2026-11-22T09:00:00Z").endMetadata()
-                .withNewSpec().addNewContainer().withName("trainer").endContainer().endSpec()
-                .withNewStatus().withPhase("Running")
-                .addNewContainerStatus().withName("trainer").withRestartCount(restarts)
+        ContainerStatusBuilder cs = new ContainerStatusBuilder().withName("trainer").withRestartCount(restarts)
                 .withNewState().withNewRunning().endRunning().endState();
         if (lastReason != null) {
-            return b.withNewLastState().withNewTerminated().withReason(lastReason).withExitCode(lastExit)
-                    .withFinishedAt("2026-11-22T09:59:00Z").endTerminated().endLastState().endContainerStatus().endStatus().build();
+            cs.withNewLastState().withNewTerminated().withReason(lastReason).withExitCode(lastExit)
+                    .withFinishedAt("2026-11-22T09:59:00Z").endTerminated().endLastState();
         }
-        return b.endContainerStatus().endStatus().build();
+        return new PodBuilder().withNewMetadata().withName(name).withUid(uid).withCreationTimestamp("2026-11-22T09:00:00Z").endMetadata()
+                .withNewSpec().addNewContainer().withName("trainer").endContainer().endSpec()
+                .withNewStatus().withPhase("Running").withContainerStatuses(cs.build()).endStatus().build();
     }
 
     @Test
