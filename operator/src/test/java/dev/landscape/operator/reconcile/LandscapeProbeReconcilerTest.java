@@ -5,6 +5,7 @@ import dev.landscape.operator.crd.LandscapeProbeSpec;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import dev.landscape.operator.testing.TestingTokenReviews;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
@@ -19,7 +20,7 @@ import static org.awaitility.Awaitility.await;
 
 /** The reconciler against the Fabric8 mock API server in CRUD mode (CRDs applied from the build). */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@WithKubernetesTestServer(crud = true, setup = TestingTokenReviews.class)
 class LandscapeProbeReconcilerTest {
 
     @Inject

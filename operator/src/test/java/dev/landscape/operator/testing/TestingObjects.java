@@ -1,0 +1,62 @@
+package dev.landscape.operator.testing;
+
+import dev.landscape.contract.CheckpointReport;
+import dev.landscape.contract.ReportedFinding;
+import dev.landscape.contract.TensorSketch;
+import dev.landscape.contract.Tier1Metrics;
+import dev.landscape.operator.crd.CheckpointSource;
+import dev.landscape.operator.crd.LandscapeProbe;
+import dev.landscape.operator.crd.LandscapeProbeSpec;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Probes, training pods and reports as the tests need them. */
+public final class TestingObjects {
+
+    private TestingObjects() {
+    }
+
+    public static LandscapeProbe probe(String namespace, String name, String job) {
+        LandscapeProbeSpec spec = new LandscapeProbeSpec();
+        spec.setSelector(new LabelSelectorBuilder().addToMatchLabels("job", job).build());
+        CheckpointSource cp = new CheckpointSource();
+        cp.setVolume("checkpoints");
+        spec.setCheckpoints(cp);
+        LandscapeProbe p = new LandscapeProbe();
+        p.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+        p.setSpec(spec);
+        return p;
+    }
+
+    /** An Indexed-Job-style training pod of {@code job} holding {@code rank}, running. */
+    public static Pod pod(String namespace, String job, int rank) {
+        return new PodBuilder()
+                .withNewMetadata().withName(job + "-" + rank).withNamespace(namespace)
+                .addToLabels("job", job).addToLabels("batch.kubernetes.io/job-completion-index", Integer.toString(rank))
+                .endMetadata()
+                .withNewSpec().addNewContainer().withName("trainer").withImage("trainer:1").endContainer()
+                .addNewContainer().withName("landscape-probe").withImage("probe:1").endContainer().endSpec()
+                .withNewStatus().withPhase("Running")
+                .addNewContainerStatus().withName("trainer").withRestartCount(0).withNewState().withNewRunning().endRunning().endState().endContainerStatus()
+                .endStatus().build();
+    }
+
+    public static CheckpointReport report(String namespace, String probe, String pod, int rank, long step, Instant at,
+                                          List<ReportedFinding> findings, List<TensorSketch> sketches) {
+        return new CheckpointReport(CheckpointReport.API_VERSION, probe, namespace, pod, rank, step,
+                new CheckpointReport.CheckpointRef("/ckpt/checkpoint-" + step, "hf-trainer", at.toString()), at.toString(),
+                new Tier1Metrics(10.0, 0L, 0.1, 0.01, 0.2, 1.0, 5.0, 2.0, 2.0, 0.3, 2.5 - step / 1000.0, 1.0, 1e-3),
+                null, sketches, findings, List.of());
+    }
+
+    public static ReportedFinding spike(long step) {
+        return new ReportedFinding("GradientSpike", "warning", step, "gradient norm 88 at step " + step + " is 9.1 MADs above the median",
+                Map.of("z", 9.1));
+    }
+}

@@ -1,0 +1,47 @@
+package dev.landscape.operator.testing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.authentication.TokenReview;
+import io.fabric8.kubernetes.api.model.authentication.TokenReviewStatusBuilder;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Makes the mock API server answer TokenReviews the way a real one answers for projected service-account
+ * tokens. A test token {@code pod:<namespace>:<pod>:<uid>:<audience>} reviews as the pod's service account with
+ * the pod's name and UID in {@code extra}, for that audience; any other token is not authenticated.
+ */
+public class TestingTokenReviews implements Consumer<KubernetesServer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static String token(String namespace, String pod, String uid) {
+        return "pod:" + namespace + ":" + pod + ":" + uid + ":landscape-probe";
+    }
+
+    @Override
+    public void accept(KubernetesServer server) {
+        server.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
+                .andReply(201, request -> {
+                    try {
+                        TokenReview review = JSON.readValue(request.getUtf8Body(), TokenReview.class);
+                        String[] parts = review.getSpec().getToken().split(":");
+                        List<String> wanted = review.getSpec().getAudiences();
+                        boolean ok = parts.length == 5 && parts[0].equals("pod") && wanted != null && wanted.contains(parts[4]);
+                        review.setStatus(ok
+                                ? new TokenReviewStatusBuilder().withAuthenticated(true).withAudiences(parts[4])
+                                .withNewUser().withUsername("system:serviceaccount:" + parts[1] + ":trainer")
+                                .withExtra(Map.of("authentication.kubernetes.io/pod-name", List.of(parts[2]),
+                                        "authentication.kubernetes.io/pod-uid", List.of(parts[3])))
+                                .endUser().build()
+                                : new TokenReviewStatusBuilder().withAuthenticated(false).withError("invalid bearer token").build());
+                        return review;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }).always();
+    }
+}
