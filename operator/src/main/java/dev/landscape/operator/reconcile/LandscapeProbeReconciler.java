@@ -2,6 +2,7 @@ package dev.landscape.operator.reconcile;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.landscape.operator.alert.FindingEvents;
+import dev.landscape.operator.alert.OperatorMetrics;
 import dev.landscape.operator.correlate.CorrelationThresholds;
 import dev.landscape.operator.correlate.Correlator;
 import dev.landscape.operator.correlate.Finding;
@@ -19,6 +20,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -58,12 +60,14 @@ public class LandscapeProbeReconciler implements Reconciler<LandscapeProbe> {
     private final Clock clock;
     private final ProbeObserver observer;
     private final FindingEvents events;
+    private final OperatorMetrics metrics;
 
     @Inject
-    public LandscapeProbeReconciler(Clock clock, ProbeObserver observer, FindingEvents events) {
+    public LandscapeProbeReconciler(Clock clock, ProbeObserver observer, FindingEvents events, OperatorMetrics metrics) {
         this.clock = clock;
         this.observer = observer;
         this.events = events;
+        this.metrics = metrics;
     }
 
     @Override
@@ -116,7 +120,24 @@ public class LandscapeProbeReconciler implements Reconciler<LandscapeProbe> {
                 events.announce(probe, f, podOf(seen, f));
             }
         }
+        metrics.observed(probe, eosByRank(seen));
         return control.rescheduleAfter(RESCAN);
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<LandscapeProbe> updateErrorStatus(LandscapeProbe probe, Context<LandscapeProbe> context, Exception e) {
+        metrics.reconcileError(probe);
+        return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
+
+    private static Map<Integer, Double> eosByRank(Observation seen) {
+        Map<Integer, Double> out = new java.util.TreeMap<>();
+        seen.reportsByRank().forEach((rank, r) -> {
+            if (r.getStatus() != null && r.getStatus().getLatestEosRatio() != null) {
+                out.put(rank, r.getStatus().getLatestEosRatio());
+            }
+        });
+        return out;
     }
 
     private static List<RankTimeline> timelines(Observation seen) {

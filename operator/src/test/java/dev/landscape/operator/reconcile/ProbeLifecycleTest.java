@@ -40,6 +40,9 @@ class ProbeLifecycleTest {
     @Inject
     KubernetesClient client;
 
+    @Inject
+    dev.landscape.operator.alert.OperatorMetrics metrics;
+
     private final ObjectMapper json = new ObjectMapper();
 
     @AfterEach
@@ -91,6 +94,15 @@ class ProbeLifecycleTest {
             assertThat(events(ns, "flow", "InstabilityBeforeFailure")).hasSize(1);
             assertThat(events(ns, "flow-3", "InstabilityBeforeFailure")).hasSize(1);
         });
+
+        String scrape = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://localhost:" + metrics.prometheusPort() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(scrape.lines().filter(l -> l.startsWith("landscape_findings_active{") && l.contains("landscape_probe=\"flow\"")
+                && l.contains("landscape_reason=\"InstabilityBeforeFailure\"") && l.contains("landscape_severity=\"critical\"")))
+                .singleElement().satisfies(l -> assertThat(l).endsWith(" 1.0"));
+        assertThat(scrape).containsPattern("(?m)^landscape_oom_kills_total\\{[^}]*landscape_probe=\"flow\"[^}]*\\} 1(\\.0)?$");
+        assertThat(scrape).containsPattern("(?m)^landscape_operator_reports_total\\{[^}]*landscape_outcome=\"accepted\"[^}]*\\} 8(\\.0)?$");
 
         LandscapeProbe probe = client.resources(LandscapeProbe.class).inNamespace(ns).withName("flow").get();
         probe.getMetadata().setAnnotations(java.util.Map.of("touched", "again"));
