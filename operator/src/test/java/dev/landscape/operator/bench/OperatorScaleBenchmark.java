@@ -1,0 +1,148 @@
+package dev.landscape.operator.bench;
+
+import dev.landscape.operator.crd.LandscapeProbe;
+import dev.landscape.operator.testing.TestingObjects;
+import dev.landscape.operator.testing.TestingTokenReviews;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Not a test: {@code ./mvnw -B -pl operator -am test -Pbench}. 100 probes × 20 pods = 2,000 pods on the mock API
+ * server; then one pod per probe is OOM-killed, paced at 10 per second, and we measure the time from the pod's
+ * status update to (a) the probe's status counting the OOM kill and (b) the OOMKilled Event on the probe. Prints
+ * p50/p99, reconcile throughput and heap, and writes them to operator/target/bench-operator.txt.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true, setup = TestingTokenReviews.class)
+@Tag("bench")
+class OperatorScaleBenchmark {
+
+    static final int PROBES = 100;
+    static final int PODS_PER_PROBE = 20;
+
+    @Inject
+    KubernetesClient client;
+
+    @Test
+    void oomKillToStatusAndEventLatency() throws Exception {
+        String ns = client.getNamespace();
+        Instant setupStart = Instant.now();
+        for (int p = 0; p < PROBES; p++) {
+            client.resource(TestingObjects.probe(ns, "job-" + p, "job-" + p)).create();
+            for (int r = 0; r < PODS_PER_PROBE; r++) {
+                client.resource(TestingObjects.pod(ns, "job-" + p, r)).create();
+            }
+        }
+        Duration setup = Duration.between(setupStart, Instant.now());
+        awaitAllReady(ns);
+
+        ConcurrentHashMap<String, Long> statusAt = new ConcurrentHashMap<>();
+        ConcurrentHashMap<String, Long> eventAt = new ConcurrentHashMap<>();
+        ConcurrentHashMap<String, Long> killedAt = new ConcurrentHashMap<>();
+        ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor();
+        poller.scheduleAtFixedRate(() -> {
+            try {
+                long now = System.nanoTime();
+                for (LandscapeProbe lp : client.resources(LandscapeProbe.class).inNamespace(ns).list().getItems()) {
+                    if (lp.getStatus() != null && lp.getStatus().getOomKills() != null && lp.getStatus().getOomKills() > 0) {
+                        statusAt.putIfAbsent(lp.getMetadata().getName(), now);
+                    }
+                }
+                client.v1().events().inNamespace(ns).list().getItems().stream()
+                        .filter(e -> "OOMKilled".equals(e.getReason()) && "LandscapeProbe".equals(e.getInvolvedObject().getKind()))
+                        .forEach(e -> eventAt.putIfAbsent(e.getInvolvedObject().getName(), now));
+            } catch (RuntimeException ignored) {
+                // next poll
+            }
+        }, 0, 20, TimeUnit.MILLISECONDS);
+
+        Instant killStart = Instant.now();
+        for (int p = 0; p < PROBES; p++) {
+            Pod pod = client.pods().inNamespace(ns).withName("job-" + p + "-" + (p % PODS_PER_PROBE)).get();
+            pod.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName("trainer").withRestartCount(1)
+                    .withNewState().withNewRunning().endRunning().endState()
+                    .withNewLastState().withNewTerminated().withReason("OOMKilled").withExitCode(137)
+                    .withFinishedAt(Instant.now().toString()).endTerminated().endLastState().build()));
+            killedAt.put("job-" + p, System.nanoTime());
+            client.pods().inNamespace(ns).resource(pod).updateStatus();
+            Thread.sleep(100);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while ((statusAt.size() < PROBES || eventAt.size() < PROBES) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        poller.shutdownNow();
+        Duration killPhase = Duration.between(killStart, Instant.now());
+
+        List<Double> toStatus = latencies(killedAt, statusAt);
+        List<Double> toEvent = latencies(killedAt, eventAt);
+        System.gc();
+        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        String report = String.format(Locale.ROOT, """
+                        operator scale benchmark (mock API server in the same JVM)
+                        probes %d, pods %d, setup %.1f s
+                        OOM kill -> probe status : n=%d p50 %.0f ms  p99 %.0f ms  max %.0f ms
+                        OOM kill -> probe Event  : n=%d p50 %.0f ms  p99 %.0f ms  max %.0f ms
+                        kill phase %.1f s for %d kills (%.1f reconciled kills/s)
+                        heap used after GC (operator + mock server + test): %d MiB
+                        """, PROBES, PROBES * PODS_PER_PROBE, setup.toMillis() / 1000.0,
+                toStatus.size(), pct(toStatus, 50), pct(toStatus, 99), pct(toStatus, 100),
+                toEvent.size(), pct(toEvent, 50), pct(toEvent, 99), pct(toEvent, 100),
+                killPhase.toMillis() / 1000.0, PROBES, PROBES / (killPhase.toMillis() / 1000.0), heap >> 20);
+        System.out.println(report);
+        Files.writeString(Path.of("target/bench-operator.txt"), report);
+    }
+
+    private void awaitAllReady(String ns) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (System.nanoTime() < deadline) {
+            long ready = client.resources(LandscapeProbe.class).inNamespace(ns).list().getItems().stream()
+                    .filter(lp -> lp.getStatus() != null && lp.getStatus().getPodsInjected() != null
+                            && lp.getStatus().getPodsInjected() == PODS_PER_PROBE).count();
+            if (ready == PROBES) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("probes did not all observe their pods within 180 s");
+    }
+
+    private static List<Double> latencies(ConcurrentHashMap<String, Long> from, ConcurrentHashMap<String, Long> to) {
+        List<Double> out = new ArrayList<>();
+        from.forEach((k, start) -> {
+            Long end = to.get(k);
+            if (end != null) {
+                out.add((end - start) / 1e6);
+            }
+        });
+        out.sort(Double::compare);
+        return out;
+    }
+
+    private static double pct(List<Double> sorted, int p) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+    }
+}
