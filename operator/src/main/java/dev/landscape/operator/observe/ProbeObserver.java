@@ -66,7 +66,8 @@ public class ProbeObserver {
         }
         for (Map.Entry<Integer, List<Pod>> e : byRank.entrySet()) {
             try {
-                reportsByRank.put(e.getKey(), store.update(probe, e.getKey(), status -> InfraAccounting.account(status, e.getValue(), now)));
+                reportsByRank.put(e.getKey(), store.update(probe, e.getKey(), reportsByRank.get(e.getKey()),
+                        status -> InfraAccounting.account(status, e.getValue(), now)));
             } catch (RuntimeException ex) {
                 LOG.warnf("rank %d of %s/%s: infrastructure history not saved this time (%s); it will be on the next reconcile",
                         e.getKey(), probe.getMetadata().getNamespace(), probe.getMetadata().getName(), ex.getMessage());

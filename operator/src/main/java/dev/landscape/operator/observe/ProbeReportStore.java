@@ -42,8 +42,34 @@ public class ProbeReportStore {
      * @throws KubernetesClientException when the API server keeps refusing or conflicting
      */
     public ProbeReport update(LandscapeProbe probe, int rank, Predicate<ProbeReportStatus> mutation) {
+        return update(probe, rank, null, mutation);
+    }
+
+    /**
+     * As {@link #update(LandscapeProbe, int, Predicate)}, trying {@code cached} (an informer's copy) first: when the
+     * mutation changes nothing on it, no request is made at all; when it does, the write carries the cached
+     * resourceVersion and only a conflict costs a fresh read. The reconciler calls this for every rank on every
+     * pass, so the common "nothing new" case must be free.
+     */
+    public ProbeReport update(LandscapeProbe probe, int rank, ProbeReport cached, Predicate<ProbeReportStatus> mutation) {
         String namespace = probe.getMetadata().getNamespace();
         String name = ProbeReport.nameFor(probe.getMetadata().getName(), rank);
+        if (cached != null) {
+            ProbeReport copy = client.getKubernetesSerialization().clone(cached);
+            if (copy.getStatus() == null) {
+                copy.setStatus(new ProbeReportStatus());
+            }
+            if (!mutation.test(copy.getStatus())) {
+                return cached;
+            }
+            try {
+                return client.resources(ProbeReport.class).inNamespace(namespace).resource(copy).updateStatus();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 && e.getCode() != 404) {
+                    throw e;
+                }
+            }
+        }
         KubernetesClientException last = null;
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             ProbeReport current = client.resources(ProbeReport.class).inNamespace(namespace).withName(name).get();

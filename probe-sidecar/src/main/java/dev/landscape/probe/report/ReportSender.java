@@ -1,0 +1,91 @@
+package dev.landscape.probe.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.landscape.contract.CheckpointReport;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * One delivery attempt of one report to the operator, classified so the caller knows whether to move on, retry
+ * later or give up on it. The bearer token is read from its file on every attempt: projected service-account
+ * tokens are rotated by the kubelet.
+ */
+public final class ReportSender {
+
+    /** What became of an attempt. */
+    public enum Result { DELIVERED, RETRY, REJECTED }
+
+    /** The outcome, with the server's Retry-After when it gave one and a reason for logs. */
+    public record Outcome(Result result, Optional<Duration> retryAfter, String detail) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http;
+    private final URI endpoint;
+    private final Path tokenFile;
+    private final Duration timeout;
+
+    public ReportSender(HttpClient http, URI endpoint, Path tokenFile, Duration timeout) {
+        this.http = http;
+        this.endpoint = endpoint;
+        this.tokenFile = tokenFile;
+        this.timeout = timeout;
+    }
+
+    public Outcome send(CheckpointReport report) {
+        String token;
+        try {
+            token = Files.readString(tokenFile).strip();
+        } catch (IOException e) {
+            return new Outcome(Result.RETRY, Optional.empty(), "cannot read token file " + tokenFile + ": " + e.getMessage());
+        }
+        HttpResponse<String> response;
+        try {
+            HttpRequest request = HttpRequest.newBuilder(endpoint)
+                    .timeout(timeout)
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + token)
+                    .header("Idempotency-Key", report.idempotencyKey())
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(report)))
+                    .build();
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return new Outcome(Result.RETRY, Optional.empty(), "operator unreachable at " + endpoint + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Outcome(Result.RETRY, Optional.empty(), "interrupted");
+        }
+        int code = response.statusCode();
+        Optional<Duration> retryAfter = response.headers().firstValue("Retry-After").flatMap(ReportSender::seconds);
+        String detail = code + " " + abbreviate(response.body());
+        if (code >= 200 && code < 300) {
+            return new Outcome(Result.DELIVERED, Optional.empty(), detail);
+        }
+        if (code == 400 || code == 403 || code == 404 || code == 413 || code == 422) {
+            return new Outcome(Result.REJECTED, Optional.empty(), detail);
+        }
+        return new Outcome(Result.RETRY, retryAfter, detail);
+    }
+
+    private static Optional<Duration> seconds(String header) {
+        try {
+            return Optional.of(Duration.ofSeconds(Long.parseLong(header.trim())));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String abbreviate(String body) {
+        String b = body == null ? "" : body.replaceAll("\\s+", " ");
+        return b.length() > 300 ? b.substring(0, 300) + "…" : b;
+    }
+}
