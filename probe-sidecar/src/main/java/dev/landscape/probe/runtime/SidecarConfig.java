@@ -1,0 +1,255 @@
+package dev.landscape.probe.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The one configuration of the in-pod sidecar, read once at start and validated as a whole: every problem is
+ * reported at once, naming the setting and where it came from, and the sidecar refuses to start rather than run
+ * half-configured. Each setting {@code some-key} can come from (highest first) a command-line flag
+ * {@code --some-key}, the environment variable {@code LANDSCAPE_SOME_KEY}, or the JSON config file the webhook
+ * mounts ({@code LANDSCAPE_CONFIG_FILE}, default {@value #DEFAULT_CONFIG_FILE}, keys as here).
+ *
+ * @param thresholds probe thresholds as decimal strings, by their CRD field name (e.g. {@code spikeZScore})
+ */
+public record SidecarConfig(String probe, String namespace, String pod, int rank, Path dir, URI reportUrl,
+                            Path tokenFile, Path spoolDir, Duration quietPeriod, Duration pollInterval,
+                            int metricsPort, int healthPort, String gpu, Optional<Path> model, Optional<Path> batch,
+                            String loss, int topK, int sketchWidth, Map<String, String> thresholds,
+                            Map<String, String> optimizer) {
+
+    public static final String DEFAULT_CONFIG_FILE = "/etc/landscape/config.json";
+
+    /** Every key the sidecar understands, with its default ({@code null}: required). */
+    static final Map<String, String> KEYS = new LinkedHashMap<>();
+
+    static {
+        KEYS.put("probe", null);
+        KEYS.put("namespace", null);
+        KEYS.put("pod", null);
+        KEYS.put("rank", null);
+        KEYS.put("dir", null);
+        KEYS.put("report-url", null);
+        KEYS.put("token-file", "/var/run/secrets/landscape/token");
+        KEYS.put("spool", "/var/lib/landscape/spool");
+        KEYS.put("quiet-period", "30s");
+        KEYS.put("poll-interval", "10s");
+        KEYS.put("metrics-port", "9464");
+        KEYS.put("health-port", "8090");
+        KEYS.put("gpu", "none");
+        KEYS.put("model", "");
+        KEYS.put("batch", "");
+        KEYS.put("loss", "cross-entropy");
+        KEYS.put("top-k", "3");
+        KEYS.put("sketch-width", "256");
+        KEYS.put("thresholds", "{}");
+        KEYS.put("optimizer", "{}");
+    }
+
+    private static final Pattern DURATION = Pattern.compile("([0-9]+)(ms|s|m|h)");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A configuration that cannot be used; the message lists every problem. */
+    public static final class InvalidConfigException extends Exception {
+        public InvalidConfigException(List<String> problems) {
+            super("the sidecar configuration is invalid:\n  - " + String.join("\n  - ", problems));
+        }
+    }
+
+    /**
+     * Resolves every key from the three layers and validates the result.
+     *
+     * @param flags values given on the command line (key → value)
+     * @param env   the process environment
+     */
+    public static SidecarConfig load(Map<String, String> flags, Map<String, String> env) throws InvalidConfigException {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> file = new LinkedHashMap<>();
+        String fileName = env.getOrDefault("LANDSCAPE_CONFIG_FILE", DEFAULT_CONFIG_FILE);
+        Path configFile = Path.of(fileName);
+        if (Files.isRegularFile(configFile)) {
+            try {
+                JsonNode root = JSON.readTree(configFile.toFile());
+                if (root == null || !root.isObject()) {
+                    problems.add(fileName + ": not a JSON object");
+                } else {
+                    root.fields().forEachRemaining(e -> file.put(e.getKey(),
+                            e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
+                }
+            } catch (IOException e) {
+                problems.add(fileName + ": unreadable config file: " + e.getMessage());
+            }
+        } else if (env.containsKey("LANDSCAPE_CONFIG_FILE")) {
+            problems.add("LANDSCAPE_CONFIG_FILE names " + fileName + ", which does not exist");
+        }
+        for (String k : file.keySet()) {
+            if (!KEYS.containsKey(k)) {
+                problems.add(fileName + ": unknown key \"" + k + "\" (known: " + String.join(", ", KEYS.keySet()) + ")");
+            }
+        }
+        for (String k : flags.keySet()) {
+            if (!KEYS.containsKey(k)) {
+                problems.add("--" + k + ": unknown option");
+            }
+        }
+        Map<String, String> value = new LinkedHashMap<>();
+        Map<String, String> origin = new LinkedHashMap<>();
+        for (Map.Entry<String, String> k : KEYS.entrySet()) {
+            String envName = "LANDSCAPE_" + k.getKey().toUpperCase(Locale.ROOT).replace('-', '_');
+            if (flags.containsKey(k.getKey())) {
+                value.put(k.getKey(), flags.get(k.getKey()));
+                origin.put(k.getKey(), "--" + k.getKey());
+            } else if (env.containsKey(envName)) {
+                value.put(k.getKey(), env.get(envName));
+                origin.put(k.getKey(), envName);
+            } else if (file.containsKey(k.getKey())) {
+                value.put(k.getKey(), file.get(k.getKey()));
+                origin.put(k.getKey(), fileName + " key " + k.getKey());
+            } else if (k.getValue() != null) {
+                value.put(k.getKey(), k.getValue());
+                origin.put(k.getKey(), "default");
+            } else {
+                problems.add(k.getKey() + " is required: pass --" + k.getKey() + " or set " + envName);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+        Parser p = new Parser(value, origin, problems);
+        SidecarConfig config = new SidecarConfig(
+                p.name("probe"), p.name("namespace"), p.name("pod"), p.integer("rank", 0, 1 << 20),
+                p.path("dir"), p.uri("report-url"), p.path("token-file"), p.path("spool"),
+                p.duration("quiet-period"), p.duration("poll-interval"),
+                p.integer("metrics-port", -1, 65535), p.integer("health-port", -1, 65535),
+                p.oneOf("gpu", "none", "auto", "shared", "dedicated"),
+                p.optionalPath("model"), p.optionalPath("batch"),
+                p.oneOf("loss", "mse", "cross-entropy", "graph"),
+                p.integer("top-k", 1, 20), p.integer("sketch-width", 16, 4096),
+                p.decimals("thresholds"), p.decimals("optimizer"));
+        if (config.model().isPresent() != config.batch().isPresent()) {
+            problems.add("model (from " + origin.get("model") + ") and batch (from " + origin.get("batch") + ") must be given together: tier 2 needs both");
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+        return config;
+    }
+
+    /** Whether tier 2 (ND4J) is configured; tier 1 alone never loads ND4J. */
+    public boolean tier2() {
+        return model.isPresent();
+    }
+
+    private record Parser(Map<String, String> value, Map<String, String> origin, List<String> problems) {
+
+        String where(String k) {
+            return k + " \"" + value.get(k) + "\" (from " + origin.get(k) + ")";
+        }
+
+        String name(String k) {
+            String v = value.get(k);
+            if (!v.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
+                problems.add(where(k) + " is not a valid Kubernetes name");
+            }
+            return v;
+        }
+
+        int integer(String k, int min, int max) {
+            try {
+                int v = Integer.parseInt(value.get(k).trim());
+                if (v < min || v > max) {
+                    problems.add(where(k) + " must lie in [" + min + ", " + max + "]");
+                }
+                return v;
+            } catch (NumberFormatException e) {
+                problems.add(where(k) + " is not an integer");
+                return min;
+            }
+        }
+
+        Path path(String k) {
+            return Path.of(value.get(k));
+        }
+
+        Optional<Path> optionalPath(String k) {
+            String v = value.get(k);
+            return v == null || v.isBlank() ? Optional.empty() : Optional.of(Path.of(v));
+        }
+
+        URI uri(String k) {
+            try {
+                URI u = URI.create(value.get(k));
+                if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+                    problems.add(where(k) + " must be an http(s) URL with a host");
+                }
+                return u;
+            } catch (IllegalArgumentException e) {
+                problems.add(where(k) + " is not a URL: " + e.getMessage());
+                return URI.create("http://invalid");
+            }
+        }
+
+        Duration duration(String k) {
+            Matcher m = DURATION.matcher(value.get(k));
+            Duration d = Duration.ZERO;
+            int end = 0;
+            while (m.find() && m.start() == end) {
+                long n = Long.parseLong(m.group(1));
+                d = d.plus(switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    default -> Duration.ofHours(n);
+                });
+                end = m.end();
+            }
+            if (end == 0 || end != value.get(k).length()) {
+                problems.add(where(k) + " is not a duration like 30s, 2m or 1h30m");
+            }
+            return d;
+        }
+
+        String oneOf(String k, String... allowed) {
+            String v = value.get(k);
+            if (!List.of(allowed).contains(v)) {
+                problems.add(where(k) + " must be one of " + String.join(", ", allowed));
+            }
+            return v;
+        }
+
+        Map<String, String> decimals(String k) {
+            Map<String, String> out = new LinkedHashMap<>();
+            try {
+                JsonNode n = JSON.readTree(value.get(k));
+                if (n == null || !n.isObject()) {
+                    problems.add(where(k) + " must be a JSON object of decimal strings");
+                    return out;
+                }
+                n.fields().forEachRemaining(e -> {
+                    String v = e.getValue().asText();
+                    if (e.getValue().isContainerNode() || !v.matches("[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?|[a-z]+|[0-9]+(ms|s|m|h)")) {
+                        problems.add(k + "." + e.getKey() + " \"" + v + "\" (from " + origin.get(k) + ") is not a decimal, duration or name");
+                    }
+                    out.put(e.getKey(), v);
+                });
+            } catch (IOException e) {
+                problems.add(where(k) + " is not JSON: " + e.getMessage());
+            }
+            return out;
+        }
+    }
+}
