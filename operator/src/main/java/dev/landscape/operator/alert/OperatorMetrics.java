@@ -52,6 +52,7 @@ public class OperatorMetrics {
     private PrometheusHttpServer prometheus;
     private int port = -1;
     private LongCounter reconcileErrors;
+    private final java.util.concurrent.atomic.LongAdder reconciles = new java.util.concurrent.atomic.LongAdder();
 
     @Inject
     public OperatorMetrics(MetricsConfig config, IngestCounters ingest) {
@@ -96,8 +97,14 @@ public class OperatorMetrics {
         }
     }
 
+    /** Reconciles completed on this replica since start. */
+    public long reconciles() {
+        return reconciles.sum();
+    }
+
     /** Records the status a probe was just reconciled to. */
     public void observed(LandscapeProbe probe, Map<Integer, Double> eosByRank) {
+        reconciles.increment();
         String key = probe.getMetadata().getNamespace() + "/" + probe.getMetadata().getName();
         latest.put(key, probe);
         rankEos.put(key, new TreeMap<>(eosByRank));
@@ -117,6 +124,8 @@ public class OperatorMetrics {
     private void register(Meter meter) {
         reconcileErrors = meter.counterBuilder("landscape.operator.reconcile.errors")
                 .setDescription("Reconciles that failed and will be retried").build();
+        meter.counterBuilder("landscape.operator.reconciles").setDescription("Reconciles completed")
+                .buildWithCallback(m -> m.record(reconciles.sum()));
         meter.gaugeBuilder("landscape.findings.active").ofLongs()
                 .setDescription("Active findings by reason and severity").buildWithCallback(m -> {
                     for (LandscapeProbe p : latest.values()) {
