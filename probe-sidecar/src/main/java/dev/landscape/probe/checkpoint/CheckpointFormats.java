@@ -24,6 +24,9 @@ public final class CheckpointFormats {
     public static CheckpointFormats standard() {
         List<CheckpointFormat> all = new ArrayList<>();
         all.add(new SafetensorsFormat());
+        all.add(new LightningFormat());
+        all.add(new TorchLegacyFormat());
+        all.add(new TorchZipFormat());
         return new CheckpointFormats(all);
     }
 
