@@ -7,6 +7,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.function.Function;
 
 /**
  * One torch.save file, zip or legacy, opened into checked tensors: the building block of every torch-based format
@@ -35,6 +36,12 @@ record TorchFile(Path path, FileChannel channel, TorchPayload payload, TorchObje
 
     /** As above; only tensors named under {@code modelScope} are model tensors (see {@link TorchTensors}). */
     static TorchFile open(Path path, String prefix, List<TensorInfo> trainable, String modelScope) throws IOException {
+        return open(path, prefix, walk -> trainable, modelScope);
+    }
+
+    /** As above, choosing the trainable parameters once the file's optimizer param groups are known. */
+    static TorchFile open(Path path, String prefix, Function<TorchObjectTree.Walk, List<TensorInfo>> trainable,
+                          String modelScope) throws IOException {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
         try {
             boolean legacy = TorchLegacyReader.hasMagic(ch);
@@ -48,7 +55,7 @@ record TorchFile(Path path, FileChannel channel, TorchPayload payload, TorchObje
                         + " archive (no zip signature) nor a legacy torch.save file (no magic number)");
             }
             TorchObjectTree.Walk walk = TorchObjectTree.walk(payload.root(), prefix, path);
-            List<Tensor> tensors = TorchTensors.build(payload, walk, trainable, modelScope);
+            List<Tensor> tensors = TorchTensors.build(payload, walk, trainable.apply(walk), modelScope);
             OptimizerHints hints = OptimizerHintsReader.read(walk.optimizers(), tensors);
             return new TorchFile(path, ch, payload, walk, tensors, hints, legacy);
         } catch (IOException | RuntimeException e) {

@@ -117,7 +117,7 @@ final class TorchReducer implements Reducer {
                 + " or unknown element type)");
     }
 
-    private static DType dtypeOf(Object o) throws PickleValueException {
+    static DType dtypeOf(Object o) throws PickleValueException {
         if (o instanceof PyGlobal g && g.module().equals("torch") && DTYPES.containsKey(g.name())) {
             return DTYPES.get(g.name());
         }

@@ -51,4 +51,9 @@ final class TorchTensor implements Tensor {
         }
         return new RowMajorStream(info.name(), info.shape(), pieces);
     }
+
+    @Override
+    public String toString() {
+        return info.toString();
+    }
 }

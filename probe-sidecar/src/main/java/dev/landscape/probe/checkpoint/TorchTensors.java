@@ -17,6 +17,9 @@ final class TorchTensors {
     /** Group of tensors that are neither model weights nor optimizer state (trainer bookkeeping). */
     static final String OTHER = "other";
 
+    /** A model scope no name starts with: for files that hold no model (optimizer shards). */
+    static final String NO_MODEL = "\u0000";
+
     private TorchTensors() {
     }
 
