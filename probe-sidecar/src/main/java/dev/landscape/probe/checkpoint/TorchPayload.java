@@ -12,6 +12,9 @@ import java.util.Map;
  */
 record TorchPayload(Object root, Path file, Map<String, StorageRegion> storages) {
 
+    /** Views may repeat storage elements (stride 0), but not so often that streaming them becomes a hang. */
+    static final long MAX_REPEAT = 1024;
+
     /** The storage a tensor views, checked to hold every element the view reaches. */
     StridedView view(String tensorName, TensorRef t) throws CheckpointException {
         StorageRegion region = storages.get(t.storage.key());
@@ -24,6 +27,12 @@ record TorchPayload(Object root, Path file, Map<String, StorageRegion> storages)
                     + " is compressed; storages can only be read uncompressed, as torch.save writes them");
         }
         try {
+            long storageElements = Math.max(1, region.length() / t.dtype.byteSize());
+            if (t.numel() > MAX_REPEAT * storageElements) {
+                throw new CheckpointException(file, region.start(), "tensor " + tensorName + " (" + t + ") has "
+                        + t.numel() + " elements but its storage holds " + storageElements + ": a stride-0 expansion"
+                        + " repeating it more than " + MAX_REPEAT + " times is refused");
+            }
             long declared = t.storage.byteOffset() + t.storage.byteSize();
             long reached = t.storage.byteOffset() + t.bytesReached();
             if (reached > declared && t.numel() > 0) {
