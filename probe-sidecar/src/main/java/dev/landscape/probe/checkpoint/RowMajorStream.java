@@ -77,7 +77,7 @@ final class RowMajorStream implements ElementStream {
                 return p;
             }
         }
-        throw new CheckpointException(null, -1, "tensor " + tensor + ": element " + Arrays.toString(index)
+        throw new CheckpointException(pieces.get(0).view().region.file(), -1, "tensor " + tensor + ": element " + Arrays.toString(index)
                 + " is in none of its " + pieces.size() + " chunks");
     }
 

@@ -223,8 +223,8 @@ public final class Unpickler {
                 push(Collections.unmodifiableSet(s));
             }
             case 'c' -> {
-                String module = readLine();
-                String name = readLine();
+                String module = utf8Line();
+                String name = utf8Line();
                 push(global(module, name));
             }
             case 0x93 -> {
@@ -236,8 +236,8 @@ public final class Unpickler {
                 push(global(m, n));
             }
             case 'i' -> {
-                String module = readLine();
-                String name = readLine();
+                String module = utf8Line();
+                String name = utf8Line();
                 Object cls = global(module, name);
                 push(call(cls, tuple(popMark())));
             }
@@ -548,6 +548,7 @@ public final class Unpickler {
         return out;
     }
 
+    /** A text argument's line, one char per byte (raw-unicode-escape needs the bytes); see {@link #utf8Line()}. */
     private String readLine() throws CheckpointException {
         int start = in.position();
         int limit = (int) Math.min(in.limit(), (long) start + MAX_STRING_BYTES);
@@ -560,11 +561,16 @@ public final class Unpickler {
                 if (stringBytes > MAX_TOTAL_STRING_BYTES) {
                     throw error(opOffset, "strings exceed " + MAX_TOTAL_STRING_BYTES + " bytes in total");
                 }
-                return new String(line, StandardCharsets.UTF_8);
+                return new String(line, StandardCharsets.ISO_8859_1);
             }
         }
         throw error(opOffset, "text argument without an ending newline (truncated, or longer than "
                 + MAX_STRING_BYTES + " bytes)");
+    }
+
+    /** A line holding UTF-8 text (global names since protocol 3). */
+    private String utf8Line() throws CheckpointException {
+        return new String(readLine().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
     }
 
     private Object readBinaryLong(int n) throws CheckpointException {
