@@ -28,6 +28,9 @@ final class TorchObjectTree {
 
     static final int MAX_DEPTH = 1000;
     static final long MAX_VISITS = 10_000_000;
+    /** Far above any real model (with optimizer state, a few hundred thousand); bounds the memory spent on infos. */
+    static final int MAX_TENSORS = 1_000_000;
+    static final int MAX_NAME_CHARS = 1 << 16;
 
     /** A tensor and where it was found. {@code stateId} is the optimizer's parameter id for optimizer state. */
     record Found(String name, TensorRef ref, String group, OptimizerDict optimizer, Object stateId) {
@@ -65,7 +68,14 @@ final class TorchObjectTree {
         if (depth > MAX_DEPTH) {
             throw new CheckpointException(file, -1, "values nested more than " + MAX_DEPTH + " deep at " + name);
         }
+        if (name.length() > MAX_NAME_CHARS) {
+            throw new CheckpointException(file, -1, "a key path longer than " + MAX_NAME_CHARS + " characters (starting "
+                    + name.substring(0, 80) + "…)");
+        }
         if (v instanceof TensorRef t) {
+            if (found.size() == MAX_TENSORS) {
+                throw new CheckpointException(file, -1, "more than " + MAX_TENSORS + " tensors");
+            }
             found.add(new Found(name.isEmpty() ? "tensor" : name, t, group, opt, id));
             return;
         }
@@ -131,6 +141,10 @@ final class TorchObjectTree {
     }
 
     static String join(String prefix, String key) {
+        if (prefix.length() + key.length() > MAX_NAME_CHARS) {
+            // Kept just over the limit, for visit() to report without building a huge string.
+            return (prefix + "." + key.substring(0, Math.min(key.length(), MAX_NAME_CHARS))).substring(0, MAX_NAME_CHARS + 1);
+        }
         return prefix.isEmpty() ? key : prefix + "." + key;
     }
 

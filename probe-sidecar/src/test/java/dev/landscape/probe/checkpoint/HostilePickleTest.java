@@ -150,6 +150,14 @@ class HostilePickleTest {
     }
 
     @Test
+    void hugeKeyPathsAreRefusedBeforeNamingTensors() throws IOException {
+        Path file = torchZip(TestingPickleWriter.pickle(Map.of("k".repeat(70_000), java.util.List.of())));
+
+        assertThatThrownBy(() -> formats.open(file)).isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("key path longer than 65536 characters");
+    }
+
+    @Test
     void declaredStringLengthPastTheEndIsRefusedBeforeAllocating() {
         byte[] pickle = new TestingPickleWriter().proto().op('X').raw(TestingPickleWriter.le32(0x7fffffff)).bytes();
 
