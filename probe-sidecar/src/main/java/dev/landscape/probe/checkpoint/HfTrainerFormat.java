@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * A Hugging Face Trainer {@code checkpoint-N/} folder: the model ({@code model.safetensors}, its sharded index, or
  * {@code pytorch_model.bin} and its index), the optimizer ({@code optimizer.pt}, tensors named
  * {@code optimizer.state.<id>.<slot>}) and {@code trainer_state.json} (step and training log). Scheduler, RNG and
- * training-argument files are not read.
+ * training-argument files are not read. With DeepSpeed, the Trainer writes no {@code optimizer.pt}; the optimizer
+ * state is then read from the DeepSpeed folder that {@code latest} names (see {@link DeepSpeedFormat}).
  *
  * <p>Adam moments get their parameter's name only when the model order is known: from {@code pytorch_model.bin}
  * (a state dict, in model order). The Trainer puts parameters in two groups, those with weight decay (neither a
@@ -30,6 +31,7 @@ public final class HfTrainerFormat implements CheckpointFormat {
 
     private static final Pattern CHECKPOINT_DIR = Pattern.compile("checkpoint-\\d{1,18}");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DeepSpeedFormat DEEPSPEED = new DeepSpeedFormat();
 
     @Override
     public String name() {
@@ -83,6 +85,12 @@ public final class HfTrainerFormat implements CheckpointFormat {
                 TorchFile opt = TorchFile.open(optimizer, "optimizer", walk -> trainerOrder(order, walk), "");
                 opened.add(opt.channel());
                 b.tensors(opt.tensors()).optimizer(opt.hints());
+            } else if (DEEPSPEED.recognises(dir)) {
+                // Trainer with DeepSpeed: the optimizer state lives in the DeepSpeed tag folder beside the model.
+                Checkpoint ds = DEEPSPEED.open(dir);
+                opened.add(ds);
+                b.tensors(ds.tensors().stream().filter(t -> t.info().group().startsWith("optimizer.")).toList())
+                        .optimizer(ds.optimizer());
             }
             Path state = dir.resolve("trainer_state.json");
             if (Files.isRegularFile(state)) {

@@ -103,6 +103,28 @@ class FolderFormatsTest {
     }
 
     @Test
+    void hfTrainerWithDeepSpeedReadsOptimizerStateFromTheTagFolder() throws IOException {
+        Path cp = Files.createDirectory(dir.resolve("checkpoint-5"));
+        new SafetensorsWriter().add("w", DType.F32, new long[] {2}, new double[] {1, 2}).write(cp.resolve("model.safetensors"));
+        Files.writeString(cp.resolve("latest"), "global_step5");
+        Path tag = Files.createDirectory(cp.resolve("global_step5"));
+        TestingTorchSave.save(Map.of("module", Map.of("w", TensorSpec.f32(new long[] {2}, 1, 2)), "global_steps", 5),
+                tag.resolve("mp_rank_00_model_states.pt"));
+        Map<String, Object> base = new LinkedHashMap<>();
+        base.put("state", Map.of(0, Map.of("exp_avg", TensorSpec.f32(new long[] {2}, 3, 4))));
+        base.put("param_groups", List.of(adamGroup(0.0, List.of(0))));
+        TestingTorchSave.save(Map.of("optimizer_state_dict", Map.of("base_optimizer_state", base)),
+                tag.resolve("zero_pp_rank_0_mp_rank_00_optim_states.pt"));
+
+        try (Checkpoint c = formats.open(cp)) {
+            assertThat(c.format()).isEqualTo("hf-trainer");
+            assertThat(c.tensors()).extracting(t -> t.info().name())
+                    .containsExactly("w", "optimizer_state_dict.base_optimizer_state.state.0.exp_avg");
+            assertThat(c.optimizer().learningRate()).hasValue(0.001);
+        }
+    }
+
+    @Test
     void lightningCheckpointKeepsCallbackKeysInertAndMapsOptimizerStates() throws IOException {
         Map<String, Object> sd = new LinkedHashMap<>();
         sd.put("layer.weight", TensorSpec.f32(new long[] {2, 2}, 1, 2, 3, 4));
