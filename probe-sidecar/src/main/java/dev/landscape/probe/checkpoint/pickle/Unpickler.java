@@ -102,9 +102,9 @@ public final class Unpickler {
                 throw error(opOffset, "the pickle ends inside opcode " + opName(op) + " (truncated?)");
             } catch (PickleValueException e) {
                 throw error(opOffset, e.getMessage());
-            } catch (ArithmeticException | IndexOutOfBoundsException | ClassCastException
-                     | IllegalArgumentException | IllegalStateException | NullPointerException e) {
-                throw error(opOffset, "malformed pickle at opcode " + opName(op) + ": " + e.getMessage());
+            } catch (RuntimeException e) {
+                // Anything else an opcode can trip on (a cast, an index, an immutable frozenset) is bad data.
+                throw error(opOffset, "malformed pickle at opcode " + opName(op) + ": " + e);
             }
         }
     }
