@@ -13,11 +13,13 @@ import java.util.Set;
 /**
  * Optimizer type and hyper-parameters from a torch optimizer state dict: {@code param_groups[0]} gives lr, betas,
  * momentum and eps; the largest {@code step} in {@code state} (a Python number, or a 0-d tensor since torch 1.12)
- * gives the step count. The type is inferred from what the state holds: {@code exp_avg} means the Adam family,
- * reported as {@code adamw} when the group says {@code decoupled_weight_decay} and as {@code adam} otherwise (the
- * two keep identical state and, before torch 2.6, identical group keys); {@code momentum_buffer} or a positive
- * {@code momentum} means {@code sgd-momentum}; a group with {@code nesterov} and zero momentum means {@code sgd}.
- * Anything else (RMSprop, Adagrad, ZeRO wrappers) leaves the type empty.
+ * gives the step count. The type is inferred only where the state dict tells optimizers apart: Adam and AdamW are
+ * the groups with {@code betas} and {@code amsgrad} (NAdam, RAdam and Adamax have no {@code amsgrad}), reported as
+ * {@code adamw} when the group says {@code decoupled_weight_decay} and as {@code adam} otherwise (older torch
+ * versions keep identical state and group keys for the two, whose moments read the same); SGD is the group with
+ * {@code dampening}/{@code nesterov}, {@code sgd-momentum} when momentum is positive. Without param groups, the
+ * state's slots decide ({@code exp_avg} and {@code exp_avg_sq} only: Adam; {@code momentum_buffer} only: SGD with
+ * momentum). Anything else (RMSprop, Adagrad, ZeRO wrappers) leaves the type empty.
  */
 final class OptimizerHintsReader {
 
@@ -65,16 +67,25 @@ final class OptimizerHintsReader {
             beta1 = number(b.get(0));
             beta2 = number(b.get(1));
         }
-        String type = "";
-        if (slots.contains("exp_avg") || beta1.isPresent() && group.containsKey("amsgrad")) {
-            type = Boolean.TRUE.equals(group.get("decoupled_weight_decay")) ? "adamw" : "adam";
-        } else if (slots.contains("momentum_buffer") || momentum.orElse(0) > 0) {
-            type = "sgd-momentum";
-        } else if (group.containsKey("nesterov") && momentum.isPresent()) {
-            type = "sgd";
-        }
+        String type = type(group, slots, momentum);
         return new OptimizerHints(type, number(group.get("lr")), beta1, beta2, momentum, number(group.get("eps")),
                 step >= 0 ? OptionalLong.of(step) : OptionalLong.empty());
+    }
+
+    private static String type(Map<?, ?> group, Set<Object> slots, OptionalDouble momentum) {
+        Set<Object> adamSlots = Set.of("step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq");
+        boolean adam = group.isEmpty() ? slots.contains("exp_avg") && adamSlots.containsAll(slots)
+                : group.containsKey("amsgrad") && group.containsKey("betas");
+        if (adam) {
+            return Boolean.TRUE.equals(group.get("decoupled_weight_decay")) ? "adamw" : "adam";
+        }
+        if (group.containsKey("dampening") || group.containsKey("nesterov")) {
+            return momentum.orElse(0) > 0 || slots.contains("momentum_buffer") ? "sgd-momentum" : "sgd";
+        }
+        if (group.isEmpty() && slots.contains("momentum_buffer") && Set.of("step", "momentum_buffer").containsAll(slots)) {
+            return "sgd-momentum";
+        }
+        return "";
     }
 
     private static OptionalDouble number(Object o) {
