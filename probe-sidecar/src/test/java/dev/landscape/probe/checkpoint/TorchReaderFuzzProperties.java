@@ -39,6 +39,9 @@ class TorchReaderFuzzProperties {
     @Property(tries = 500)
     void mutatedTorchFilesFailOnlyWithCheckpointException(@ForAll @IntRange(min = 0, max = 6) int fixture,
                                                           @ForAll long seed) throws IOException {
+        if (!Fixtures.available()) {
+            return; // fixtures absent: nothing to mutate (the JUnit tests report the skip)
+        }
         byte[] original = Files.readAllBytes(Fixtures.file(SEEDS.get(fixture)));
         byte[] mutant = mutate(original, new Random(seed));
         Path file = Files.createTempFile("fuzz", SEEDS.get(fixture).endsWith(".pth") ? ".pth" : ".pt");
