@@ -2,10 +2,8 @@ package dev.landscape.probe.checkpoint.pickle;
 
 import dev.landscape.probe.checkpoint.CheckpointException;
 
-import java.math.BigInteger;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,11 +42,10 @@ public final class Unpickler {
     public static final int MAX_STRING_BYTES = 16 << 20;
     public static final long MAX_TOTAL_STRING_BYTES = 256L << 20;
     public static final int MAX_INT_BYTES = 1024;
-    private static final int MAX_INT_DIGITS = 4300;
 
     private static final Object NONE_IN_MEMO = new Object();
 
-    private final ByteBuffer in;
+    private final PickleInput in;
     private final Path file;
     private final String where;
     private final long base;
@@ -61,7 +58,6 @@ public final class Unpickler {
     private int memoCount;
     private final Map<Object, Object> interned = new HashMap<>();
     private long elements;
-    private long stringBytes;
     private int opOffset;
 
     /**
@@ -71,7 +67,7 @@ public final class Unpickler {
      * @param base    the file offset of the pickle's first byte, so errors give offsets in the file
      */
     public Unpickler(ByteBuffer in, Path file, String where, long base, Reducer reducer) {
-        this.in = in.slice().order(ByteOrder.LITTLE_ENDIAN);
+        this.in = new PickleInput(in);
         this.file = file;
         this.where = where;
         this.base = base;
@@ -89,7 +85,7 @@ public final class Unpickler {
                 throw error(in.position(), "the pickle ends without a STOP opcode (truncated?)");
             }
             opOffset = in.position();
-            int op = in.get() & 0xFF;
+            int op = in.u8();
             try {
                 if (op == '.') {
                     if (markCount > 0) {
@@ -112,13 +108,13 @@ public final class Unpickler {
     private void step(int op) throws CheckpointException, PickleValueException {
         switch (op) {
             case 0x80 -> { // PROTO
-                int v = in.get() & 0xFF;
+                int v = in.u8();
                 if (v > 5) {
                     throw error(opOffset, "pickle protocol " + v + " is newer than 5");
                 }
             }
             case 0x95 -> { // FRAME
-                long n = in.getLong();
+                long n = in.i64();
                 if (n < 0 || n > in.remaining()) {
                     throw error(opOffset, "FRAME of " + n + " bytes runs past the end of the pickle (truncated?)");
                 }
@@ -143,25 +139,25 @@ public final class Unpickler {
             case 'N' -> push(null);
             case 0x88 -> push(Boolean.TRUE);
             case 0x89 -> push(Boolean.FALSE);
-            case 'I' -> push(parseIntLine(readLine()));
-            case 'L' -> push(parseLongLine(readLine()));
-            case 'J' -> push((long) in.getInt());
-            case 'K' -> push((long) (in.get() & 0xFF));
-            case 'M' -> push((long) (in.getShort() & 0xFFFF));
-            case 0x8a -> push(readBinaryLong(in.get() & 0xFF));
-            case 0x8b -> push(readBinaryLong(in.getInt()));
-            case 'F' -> push(parseFloat(readLine()));
-            case 'G' -> push(Double.longBitsToDouble(Long.reverseBytes(in.getLong())));
-            case 'S' -> push(intern(PythonLiterals.unquote(readLine())));
-            case 'T' -> push(intern(text(length(in.getInt() & 0xFFFFFFFFL))));
-            case 'U' -> push(intern(text(in.get() & 0xFF)));
-            case 'V' -> push(intern(PythonLiterals.rawUnicodeEscape(readLine())));
-            case 'X' -> push(intern(text(length(in.getInt() & 0xFFFFFFFFL))));
-            case 0x8c -> push(intern(text(in.get() & 0xFF)));
-            case 0x8d -> push(intern(text(length(in.getLong()))));
-            case 'B' -> push(intern(bytes(length(in.getInt() & 0xFFFFFFFFL))));
-            case 'C' -> push(intern(bytes(in.get() & 0xFF)));
-            case 0x8e, 0x96 -> push(intern(bytes(length(in.getLong()))));
+            case 'I' -> push(intern(in.intLine()));
+            case 'L' -> push(intern(in.longLine()));
+            case 'J' -> push((long) in.i32());
+            case 'K' -> push((long) in.u8());
+            case 'M' -> push((long) in.u16());
+            case 0x8a -> push(intern(in.binaryLong(in.u8())));
+            case 0x8b -> push(intern(in.binaryLong(in.i32())));
+            case 'F' -> push(in.floatLine());
+            case 'G' -> push(in.f64BigEndian());
+            case 'S' -> push(intern(PythonLiterals.unquote(in.line())));
+            case 'T' -> push(intern(in.text(in.u32())));
+            case 'U' -> push(intern(in.text(in.u8())));
+            case 'V' -> push(intern(PythonLiterals.rawUnicodeEscape(in.line())));
+            case 'X' -> push(intern(in.text(in.u32())));
+            case 0x8c -> push(intern(in.text(in.u8())));
+            case 0x8d -> push(intern(in.text(in.i64())));
+            case 'B' -> push(intern(in.bytes(in.u32())));
+            case 'C' -> push(intern(in.bytes(in.u8())));
+            case 0x8e, 0x96 -> push(intern(in.bytes(in.i64())));
             case 0x97 -> throw error(opOffset, "out-of-band buffers (NEXT_BUFFER) are not supported in checkpoints");
             case 0x98 -> peek();
             case ')' -> push(PyTuple.EMPTY);
@@ -223,8 +219,8 @@ public final class Unpickler {
                 push(Collections.unmodifiableSet(s));
             }
             case 'c' -> {
-                String module = utf8Line();
-                String name = utf8Line();
+                String module = in.utf8Line();
+                String name = in.utf8Line();
                 push(global(module, name));
             }
             case 0x93 -> {
@@ -236,8 +232,8 @@ public final class Unpickler {
                 push(global(m, n));
             }
             case 'i' -> {
-                String module = utf8Line();
-                String name = utf8Line();
+                String module = in.utf8Line();
+                String name = in.utf8Line();
                 Object cls = global(module, name);
                 push(call(cls, tuple(popMark())));
             }
@@ -281,14 +277,14 @@ public final class Unpickler {
                 }
                 // Anything else (an OrderedDict's attributes, a tensor's hooks) carries nothing a reader needs.
             }
-            case 'p' -> memoPut(parseIndex(readLine()));
-            case 'q' -> memoPut(in.get() & 0xFF);
-            case 'r' -> memoPut(in.getInt() & 0xFFFFFFFFL);
+            case 'p' -> memoPut(in.indexLine());
+            case 'q' -> memoPut(in.u8());
+            case 'r' -> memoPut(in.u32());
             case 0x94 -> memoPut(memoCount);
-            case 'g' -> push(memoGet(parseIndex(readLine())));
-            case 'h' -> push(memoGet(in.get() & 0xFF));
-            case 'j' -> push(memoGet(in.getInt() & 0xFFFFFFFFL));
-            case 'P' -> push(reducer.persistentLoad(readLine()));
+            case 'g' -> push(memoGet(in.indexLine()));
+            case 'h' -> push(memoGet(in.u8()));
+            case 'j' -> push(memoGet(in.u32()));
+            case 'P' -> push(reducer.persistentLoad(in.line()));
             case 'Q' -> push(reducer.persistentLoad(pop()));
             case 0x82, 0x83, 0x84 -> throw error(opOffset, "extension-registry opcodes (EXT1/2/4) are not supported");
             default -> throw error(opOffset, String.format("unknown pickle opcode 0x%02x (not a pickle, or corrupt)", op));
@@ -505,153 +501,6 @@ public final class Unpickler {
             throw error(opOffset, "memo index " + index + " was never stored");
         }
         return v == NONE_IN_MEMO ? null : v;
-    }
-
-    // ---- raw input
-
-    private int length(long declared) throws CheckpointException {
-        if (declared < 0 || declared > in.remaining()) {
-            throw error(opOffset, "declared length " + Long.toUnsignedString(declared) + " runs past the end of the pickle ("
-                    + in.remaining() + " bytes left; truncated or corrupt)");
-        }
-        return (int) declared;
-    }
-
-    private String text(int n) throws CheckpointException {
-        if (n > in.remaining()) {
-            throw error(opOffset, "declared length " + n + " runs past the end of the pickle (truncated?)");
-        }
-        if (n > MAX_STRING_BYTES) {
-            throw error(opOffset, "a " + n + "-byte string is larger than the " + MAX_STRING_BYTES + "-byte limit");
-        }
-        stringBytes += n;
-        if (stringBytes > MAX_TOTAL_STRING_BYTES) {
-            throw error(opOffset, "strings exceed " + MAX_TOTAL_STRING_BYTES + " bytes in total");
-        }
-        ByteBuffer slice = in.slice().limit(n);
-        in.position(in.position() + n);
-        return new String(bytesOf(slice), StandardCharsets.UTF_8);
-    }
-
-    private PyBytes bytes(int n) throws CheckpointException {
-        if (n > in.remaining()) {
-            throw error(opOffset, "declared length " + n + " runs past the end of the pickle (truncated?)");
-        }
-        ByteBuffer slice = in.slice().limit(n);
-        in.position(in.position() + n);
-        return new PyBytes(slice);
-    }
-
-    private static byte[] bytesOf(ByteBuffer b) {
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
-    }
-
-    /** A text argument's line, one char per byte (raw-unicode-escape needs the bytes); see {@link #utf8Line()}. */
-    private String readLine() throws CheckpointException {
-        int start = in.position();
-        int limit = (int) Math.min(in.limit(), (long) start + MAX_STRING_BYTES);
-        for (int i = start; i < limit; i++) {
-            if (in.get(i) == '\n') {
-                byte[] line = new byte[i - start];
-                in.get(line);
-                in.get();
-                stringBytes += line.length;
-                if (stringBytes > MAX_TOTAL_STRING_BYTES) {
-                    throw error(opOffset, "strings exceed " + MAX_TOTAL_STRING_BYTES + " bytes in total");
-                }
-                return new String(line, StandardCharsets.ISO_8859_1);
-            }
-        }
-        throw error(opOffset, "text argument without an ending newline (truncated, or longer than "
-                + MAX_STRING_BYTES + " bytes)");
-    }
-
-    /** A line holding UTF-8 text (global names since protocol 3). */
-    private String utf8Line() throws CheckpointException {
-        return new String(readLine().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
-    }
-
-    private Object readBinaryLong(int n) throws CheckpointException {
-        if (n < 0 || n > MAX_INT_BYTES) {
-            throw error(opOffset, "a " + n + "-byte integer is larger than the " + MAX_INT_BYTES + "-byte limit");
-        }
-        if (n > in.remaining()) {
-            throw error(opOffset, "declared length " + n + " runs past the end of the pickle (truncated?)");
-        }
-        if (n == 0) {
-            return 0L;
-        }
-        byte[] le = new byte[n];
-        in.get(le);
-        byte[] be = new byte[n];
-        for (int i = 0; i < n; i++) {
-            be[i] = le[n - 1 - i];
-        }
-        return intern(normalise(new BigInteger(be)));
-    }
-
-    private static Object normalise(BigInteger v) {
-        return v.bitLength() < 64 ? (Object) v.longValue() : v;
-    }
-
-    private Object parseIntLine(String s) throws CheckpointException {
-        if (s.equals("00")) {
-            return Boolean.FALSE;
-        }
-        if (s.equals("01")) {
-            return Boolean.TRUE;
-        }
-        return parseDecimal(s);
-    }
-
-    private Object parseLongLine(String s) throws CheckpointException {
-        return parseDecimal(s.endsWith("L") ? s.substring(0, s.length() - 1) : s);
-    }
-
-    private Object parseDecimal(String s) throws CheckpointException {
-        if (s.length() > MAX_INT_DIGITS) {
-            throw error(opOffset, "a " + s.length() + "-digit integer exceeds Python's own " + MAX_INT_DIGITS + "-digit limit");
-        }
-        try {
-            return intern(normalise(new BigInteger(s.trim())));
-        } catch (NumberFormatException e) {
-            throw error(opOffset, "not an integer: " + PyRepr.of(s));
-        }
-    }
-
-    private long parseIndex(String s) throws CheckpointException {
-        Object v = parseDecimal(s);
-        if (!(v instanceof Long l)) {
-            throw error(opOffset, "memo index " + PyRepr.of(s) + " is out of range");
-        }
-        return l;
-    }
-
-    private Double parseFloat(String s) throws CheckpointException {
-        String t = s.trim();
-        switch (t) {
-            case "inf" -> {
-                return Double.POSITIVE_INFINITY;
-            }
-            case "-inf" -> {
-                return Double.NEGATIVE_INFINITY;
-            }
-            case "nan", "-nan" -> {
-                return Double.NaN;
-            }
-            default -> {
-                if (t.length() > 400 || t.isEmpty() || !t.matches("[-+0-9.eE]+")) {
-                    throw error(opOffset, "not a float: " + PyRepr.of(s));
-                }
-                try {
-                    return Double.parseDouble(t);
-                } catch (NumberFormatException e) {
-                    throw error(opOffset, "not a float: " + PyRepr.of(s));
-                }
-            }
-        }
     }
 
     private CheckpointException error(int pickleOffset, String message) {
