@@ -31,6 +31,10 @@ final class TestingTorchSave {
         }
     }
 
+    /** A view of {@code storage}'s values with its own offset, shape and strides (a slice, a transpose). */
+    record ViewSpec(TensorSpec storage, long offset, long[] shape, long[] stride) {
+    }
+
     private TestingTorchSave() {
     }
 
@@ -41,21 +45,21 @@ final class TestingTorchSave {
     static byte[] bytes(Object value, String root) throws IOException {
         Map<String, byte[]> storages = new LinkedHashMap<>();
         TestingPickleWriter w = new TestingPickleWriter((writer, v) -> {
-            if (!(v instanceof TensorSpec t)) {
+            ViewSpec view;
+            if (v instanceof TensorSpec t) {
+                view = new ViewSpec(t, 0, t.shape(), rowMajor(t.shape()));
+            } else if (v instanceof ViewSpec vs) {
+                view = vs;
+            } else {
                 return false;
             }
+            TensorSpec t = view.storage();
             String key = Integer.toString(storages.size());
             storages.put(key, encode(t));
-            long[] stride = new long[t.shape().length];
-            long s = 1;
-            for (int i = stride.length - 1; i >= 0; i--) {
-                stride[i] = s;
-                s *= t.shape()[i];
-            }
             writer.global("torch._utils", "_rebuild_tensor_v2").op('(');
             writer.op('(').string("storage").global("torch", t.storageClass()).string(key).string("cpu")
                     .integer(t.values().length).op('t').op('Q');
-            writer.integer(0).value(longs(t.shape())).value(longs(stride)).op(0x89);
+            writer.integer(view.offset()).value(longs(view.shape())).value(longs(view.stride())).op(0x89);
             writer.global("collections", "OrderedDict").op(')').op('R').op('t').op('R');
             return true;
         });
@@ -87,6 +91,16 @@ final class TestingTorchSave {
         z.putNextEntry(e);
         z.write(data);
         z.closeEntry();
+    }
+
+    static long[] rowMajor(long[] shape) {
+        long[] stride = new long[shape.length];
+        long s = 1;
+        for (int i = stride.length - 1; i >= 0; i--) {
+            stride[i] = s;
+            s *= shape[i];
+        }
+        return stride;
     }
 
     private static TestingPickleWriter.Tuple longs(long[] v) {
