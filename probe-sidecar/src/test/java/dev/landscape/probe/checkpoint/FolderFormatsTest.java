@@ -103,6 +103,43 @@ class FolderFormatsTest {
     }
 
     @Test
+    void hfTrainerShardedBinIndexYieldsEveryShard() throws IOException {
+        Path cp = Files.createDirectory(dir.resolve("checkpoint-3"));
+        TestingTorchSave.save(Map.of("a.weight", TensorSpec.f32(new long[] {1}, 1)), cp.resolve("pytorch_model-00001-of-00002.bin"));
+        TestingTorchSave.save(Map.of("b.weight", TensorSpec.f32(new long[] {1}, 2)), cp.resolve("pytorch_model-00002-of-00002.bin"));
+        Files.writeString(cp.resolve("pytorch_model.bin.index.json"), "{\"metadata\": {\"total_size\": 8}, \"weight_map\": {"
+                + "\"a.weight\": \"pytorch_model-00001-of-00002.bin\", \"b.weight\": \"pytorch_model-00002-of-00002.bin\"}}");
+
+        try (Checkpoint c = formats.open(cp)) {
+            assertThat(c.format()).isEqualTo("hf-trainer");
+            assertThat(c.tensors()).extracting(t -> t.info().name()).containsExactly("a.weight", "b.weight");
+        }
+    }
+
+    @Test
+    void deepSpeedWithoutZeroMapsItsOptimizerToModuleParameters() throws IOException {
+        Path tag = Files.createDirectory(dir.resolve("global_step9"));
+        Map<String, Object> module = new LinkedHashMap<>();
+        module.put("fc.weight", TensorSpec.f32(new long[] {2, 2}, 1, 2, 3, 4));
+        module.put("fc.bias", TensorSpec.f32(new long[] {2}, 5, 6));
+        Map<Object, Object> state = new LinkedHashMap<>();
+        state.put(0, Map.of("momentum_buffer", TensorSpec.f32(new long[] {2, 2}, 0, 0, 0, 0)));
+        state.put(1, Map.of("momentum_buffer", TensorSpec.f32(new long[] {2}, 0, 0)));
+        Map<String, Object> group = new LinkedHashMap<>(Map.of("lr", 0.1, "momentum", 0.9, "dampening", 0.0, "nesterov", false));
+        group.put("params", List.of(0, 1));
+        Map<String, Object> modelStates = new LinkedHashMap<>();
+        modelStates.put("module", module);
+        modelStates.put("optimizer", Map.of("state", state, "param_groups", List.of(group)));
+        TestingTorchSave.save(modelStates, tag.resolve("mp_rank_00_model_states.pt"));
+
+        try (Checkpoint c = formats.open(tag)) {
+            assertThat(c.step()).hasValue(9);
+            assertThat(info(c, "optimizer.state.1.momentum_buffer").parameter()).isEqualTo("module.fc.bias");
+            assertThat(c.optimizer().type()).isEqualTo("sgd-momentum");
+        }
+    }
+
+    @Test
     void hfTrainerWithDeepSpeedReadsOptimizerStateFromTheTagFolder() throws IOException {
         Path cp = Files.createDirectory(dir.resolve("checkpoint-5"));
         new SafetensorsWriter().add("w", DType.F32, new long[] {2}, new double[] {1, 2}).write(cp.resolve("model.safetensors"));
