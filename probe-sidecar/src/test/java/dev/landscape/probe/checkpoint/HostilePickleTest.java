@@ -158,6 +158,42 @@ class HostilePickleTest {
     }
 
     @Test
+    void craftedHashCollisionsAmongDictKeysAreRefused() {
+        TestingPickleWriter w = new TestingPickleWriter().proto().op('}').op('(');
+        for (String k : collidingStrings(12)) {
+            w.string(k).op('N');
+        }
+
+        assertThatThrownBy(() -> unpickle(w.op('u').stop().bytes())).isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("distinct keys share one hash code");
+    }
+
+    @Test
+    void collidingValuesThatAreNotKeysStillLoad() throws CheckpointException {
+        TestingPickleWriter w = new TestingPickleWriter().proto().op(']').op('(');
+        for (String k : collidingStrings(14)) {
+            w.string(k).op('(').string(k).op('K').op(1).op('t');
+        }
+
+        Object v = unpickle(w.op('e').stop().bytes());
+
+        assertThat((java.util.List<?>) v).hasSize(2 * (1 << 14));
+    }
+
+    /** 2^n distinct strings with one String.hashCode: "Aa" and "BB" hash alike. */
+    private static java.util.List<String> collidingStrings(int n) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (int bits = 0; bits < 1 << n; bits++) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < n; i++) {
+                sb.append((bits >> i & 1) == 0 ? "Aa" : "BB");
+            }
+            out.add(sb.toString());
+        }
+        return out;
+    }
+
+    @Test
     void declaredStringLengthPastTheEndIsRefusedBeforeAllocating() {
         byte[] pickle = new TestingPickleWriter().proto().op('X').raw(TestingPickleWriter.le32(0x7fffffff)).bytes();
 

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
  * (a pickled numpy array) costs no heap. The content hash is computed once, as repeated dict-key hashing of a large
  * value would otherwise be quadratic.
  */
-public final class PyBytes {
+public final class PyBytes implements Comparable<PyBytes> {
 
     private final ByteBuffer data;
     private int hash;
@@ -41,6 +41,12 @@ public final class PyBytes {
             hashed = true;
         }
         return hash;
+    }
+
+    /** A total order, only so that hash maps can keep colliding values in a balanced tree. */
+    @Override
+    public int compareTo(PyBytes o) {
+        return data.compareTo(o.data);
     }
 
     @Override

@@ -11,7 +11,7 @@ import java.util.Objects;
  * like Python's: by value, and only when every item is itself hashable. The hash and nesting depth are computed once
  * from the items' own cached values, so neither hashing nor a depth check ever recurses over a deep tuple.
  */
-public final class PyTuple {
+public final class PyTuple implements Comparable<PyTuple> {
 
     public static final PyTuple EMPTY = new PyTuple(new Object[0]);
 
@@ -108,6 +108,40 @@ public final class PyTuple {
     @Override
     public int hashCode() {
         return hash;
+    }
+
+    /** A total order, only so that hash maps can keep colliding tuples in a balanced tree. */
+    @Override
+    public int compareTo(PyTuple o) {
+        if (this == o) {
+            return 0;
+        }
+        int c = Integer.compare(hash, o.hash);
+        if (c == 0) {
+            c = Integer.compare(items.length, o.items.length);
+        }
+        for (int i = 0; c == 0 && i < items.length; i++) {
+            c = compareItems(items[i], o.items[i]);
+        }
+        return c;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static int compareItems(Object a, Object b) {
+        if (a == b) {
+            return 0;
+        }
+        if (a == null || b == null) {
+            return a == null ? -1 : 1;
+        }
+        if (a.getClass() != b.getClass()) {
+            return a.getClass().getName().compareTo(b.getClass().getName());
+        }
+        if (a instanceof Comparable ca && !(a instanceof PyTuple)) {
+            return ca.compareTo(b);
+        }
+        // Interned tuples, objects and containers: distinct instances, ordered by identity.
+        return Integer.compare(System.identityHashCode(a), System.identityHashCode(b));
     }
 
     @Override

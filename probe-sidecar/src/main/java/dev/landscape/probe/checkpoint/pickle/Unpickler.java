@@ -27,7 +27,8 @@ import java.util.Set;
  * <p>Every resource is bounded so that a hostile or corrupt pickle ends in a {@link CheckpointException} naming the
  * byte offset, never in an out-of-memory error, a stack overflow or a hang: declared lengths are checked against
  * the remaining input before anything is allocated, and the stack, mark nesting, memo, container elements, tuple
- * nesting, string and integer sizes all have limits (the constants below). Nothing here recurses over values.
+ * nesting, string and integer sizes and distinct keys sharing a hash code all have limits (the constants below).
+ * Nothing here recurses over values.
  *
  * <p>Protocols 0 to 5 are read, except extension codes ({@code EXT1/2/4}) and out-of-band buffers
  * ({@code NEXT_BUFFER}), which no checkpoint writer uses.
@@ -42,6 +43,11 @@ public final class Unpickler {
     public static final int MAX_STRING_BYTES = 16 << 20;
     public static final long MAX_TOTAL_STRING_BYTES = 256L << 20;
     public static final int MAX_INT_BYTES = 1024;
+    /**
+     * Distinct dict keys or set items sharing one hash code. Real pickles have a handful at most; crafted collisions
+     * would make Java's hash maps quadratic, so more is refused.
+     */
+    public static final int MAX_SAME_HASH_KEYS = 64;
 
     private static final Object NONE_IN_MEMO = new Object();
 
@@ -56,7 +62,9 @@ public final class Unpickler {
     private int markCount;
     private Object[] memo = new Object[64];
     private int memoCount;
-    private final Map<Object, Object> interned = new HashMap<>();
+    /** One intern map per class, so that colliding hashes within a map stay comparable (see {@link #intern}). */
+    private final Map<Class<?>, Map<Object, Object>> interned = new HashMap<>();
+    private final Map<Integer, List<Object>> keysByHash = new HashMap<>();
     private long elements;
     private int opOffset;
 
@@ -141,13 +149,13 @@ public final class Unpickler {
             case 0x89 -> push(Boolean.FALSE);
             case 'I' -> push(intern(in.intLine()));
             case 'L' -> push(intern(in.longLine()));
-            case 'J' -> push((long) in.i32());
-            case 'K' -> push((long) in.u8());
-            case 'M' -> push((long) in.u16());
+            case 'J' -> push(intern((long) in.i32()));
+            case 'K' -> push(intern((long) in.u8()));
+            case 'M' -> push(intern((long) in.u16()));
             case 0x8a -> push(intern(in.binaryLong(in.u8())));
             case 0x8b -> push(intern(in.binaryLong(in.i32())));
-            case 'F' -> push(in.floatLine());
-            case 'G' -> push(in.f64BigEndian());
+            case 'F' -> push(intern(in.floatLine()));
+            case 'G' -> push(intern(in.f64BigEndian()));
             case 'S' -> push(intern(PythonLiterals.unquote(in.line())));
             case 'T' -> push(intern(in.text(in.u32())));
             case 'U' -> push(intern(in.text(in.u8())));
@@ -386,8 +394,13 @@ public final class Unpickler {
         return t.hashable() ? (PyTuple) intern(t) : t;
     }
 
+    /**
+     * Equal immutable values become one object: tuple equality can then compare items by identity, and the
+     * collision guard can count distinct keys. Every interned class is {@link Comparable}, so a map bin of crafted
+     * colliding hashes becomes a balanced tree instead of a list.
+     */
     private Object intern(Object v) {
-        Object prev = interned.putIfAbsent(v, v);
+        Object prev = interned.computeIfAbsent(v.getClass(), c -> new HashMap<>()).putIfAbsent(v, v);
         return prev != null ? prev : v;
     }
 
@@ -420,6 +433,7 @@ public final class Unpickler {
             if (!PyTuple.isHashable(k)) {
                 throw error(opOffset, "unhashable dict key " + PyRepr.of(k));
             }
+            guardCollisions(k);
             m.put(k, kv.get(i + 1));
         }
     }
@@ -430,8 +444,27 @@ public final class Unpickler {
             if (!PyTuple.isHashable(o)) {
                 throw error(opOffset, "unhashable set item " + PyRepr.of(o));
             }
+            guardCollisions(o);
             s.add(o);
         }
+    }
+
+    /** Keys are interned, so distinct objects are distinct keys (inert objects hash by identity anyway). */
+    private void guardCollisions(Object key) throws CheckpointException {
+        if (key instanceof PyObject) {
+            return;
+        }
+        List<Object> same = keysByHash.computeIfAbsent(java.util.Objects.hashCode(key), h -> new ArrayList<>(1));
+        for (Object o : same) {
+            if (o == key) {
+                return;
+            }
+        }
+        if (same.size() == MAX_SAME_HASH_KEYS) {
+            throw error(opOffset, "more than " + MAX_SAME_HASH_KEYS + " distinct keys share one hash code (crafted"
+                    + " hash collisions?)");
+        }
+        same.add(key);
     }
 
     private void count(long n) throws CheckpointException {
