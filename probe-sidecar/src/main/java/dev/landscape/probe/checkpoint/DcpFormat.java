@@ -55,10 +55,10 @@ public final class DcpFormat implements CheckpointFormat {
                 || !(m.field("storage_data") instanceof Map<?, ?> storage)) {
             throw new CheckpointException(metaFile, 0, ".metadata is not a Metadata with state_dict_metadata and storage_data");
         }
-        Map<List<Object>, PyObject> storageByIndex = new HashMap<>();
+        Map<String, PyObject> storageByIndex = new HashMap<>();
         for (Map.Entry<?, ?> e : storage.entrySet()) {
             if (e.getKey() instanceof PyObject idx && e.getValue() instanceof PyObject info) {
-                storageByIndex.put(Arrays.asList(idx.field("fqn"), idx.field("offset")), info);
+                storageByIndex.put(indexKey(idx.field("fqn"), idx.field("offset")), info);
             }
         }
         Map<String, FileChannel> channels = new HashMap<>();
@@ -81,7 +81,7 @@ public final class DcpFormat implements CheckpointFormat {
     }
 
     private Tensor tensor(Path dir, Path metaFile, String fqn, PyObject meta, List<?> chunks,
-                          Map<List<Object>, PyObject> storageByIndex, Map<String, FileChannel> channels) throws IOException {
+                          Map<String, PyObject> storageByIndex, Map<String, FileChannel> channels) throws IOException {
         long[] size = dims(metaFile, fqn, "size", meta.field("size"));
         DType dtype = dtype(metaFile, fqn, meta.field("properties"));
         List<TorchTensor.Chunk> pieces = new ArrayList<>();
@@ -102,7 +102,7 @@ public final class DcpFormat implements CheckpointFormat {
                             + " of size " + Arrays.toString(sizes) + " exceeds the tensor's size " + Arrays.toString(size));
                 }
             }
-            PyObject info = storageByIndex.get(Arrays.asList(fqn, offsetsKey));
+            PyObject info = storageByIndex.get(indexKey(fqn, offsetsKey));
             if (info == null) {
                 throw new CheckpointException(metaFile, -1, "tensor " + fqn + ": no storage_data entry for the chunk at "
                         + Arrays.toString(offsets));
@@ -157,6 +157,11 @@ public final class DcpFormat implements CheckpointFormat {
                     + Arrays.toString(sizes) + " tensor");
         }
         return p.view(fqn, ref);
+    }
+
+    /** {@code MetadataIndex(fqn, offset)} as a string key, so that lookups never depend on tuple hashing. */
+    private static String indexKey(Object fqn, Object offset) {
+        return fqn + "\u0000" + (offset instanceof PyTuple t ? t.items().toString() : String.valueOf(offset));
     }
 
     static TensorInfo info(String fqn, DType dtype, long[] size) {

@@ -58,7 +58,10 @@ final class OptimizerParameters {
         }
         Map<Object, TensorInfo> byId = new HashMap<>();
         for (int i = 0; i < ids.size(); i++) {
-            byId.put(normalise(ids.get(i)), trainable.get(i));
+            Object id = normalise(ids.get(i));
+            if (!(id instanceof Long) || byId.put(id, trainable.get(i)) != null) {
+                return Map.of(); // not integer ids, or repeated ones: not what Optimizer.state_dict() writes
+            }
         }
         for (TorchObjectTree.Found f : found) {
             if (f.optimizer() != opt || f.stateId() == null || f.ref().shape.length == 0) {
