@@ -23,7 +23,13 @@ public final class CheckpointFormats {
     /** Every format this build can read, in recognition order. */
     public static CheckpointFormats standard() {
         List<CheckpointFormat> all = new ArrayList<>();
+        all.add(new HfTrainerFormat());
+        all.add(new DeepSpeedFormat());
+        all.add(new DcpFormat());
         all.add(new SafetensorsFormat());
+        all.add(new LightningFormat());
+        all.add(new TorchLegacyFormat());
+        all.add(new TorchZipFormat());
         return new CheckpointFormats(all);
     }
 

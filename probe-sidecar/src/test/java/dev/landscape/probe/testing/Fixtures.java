@@ -36,6 +36,11 @@ public final class Fixtures {
         return root;
     }
 
+    /** Whether the fixtures folder is there; for jqwik properties, which do not honour JUnit assumptions. */
+    public static boolean available() {
+        return locate() != null;
+    }
+
     /** A file under the fixtures folder; skips the calling test when the folder is absent. */
     public static Path file(String relative) {
         return root().resolve(relative);
