@@ -37,7 +37,11 @@ final class MappedElementStream implements ElementStream {
             return -1;
         }
         int n = Math.min(len, window.remaining() / dtype.byteSize());
-        dtype.decode(window, dst, off, n);
+        try {
+            dtype.decode(window, dst, off, n);
+        } catch (InternalError e) {
+            throw shrank(e);
+        }
         return n;
     }
 
@@ -51,6 +55,16 @@ final class MappedElementStream implements ElementStream {
             return -1;
         }
         int n = Math.min(len, window.remaining() / dtype.byteSize());
+        try {
+            copyFloats(dst, off, n);
+        } catch (InternalError e) {
+            throw shrank(e);
+        }
+        window.position(window.position() + n * dtype.byteSize());
+        return n;
+    }
+
+    private void copyFloats(float[] dst, int off, int n) {
         if (dtype == DType.F32) {
             window.asFloatBuffer().get(dst, off, n);
         } else {
@@ -63,8 +77,16 @@ final class MappedElementStream implements ElementStream {
                 dst[off + i] = Float.intBitsToFloat(h[i] << 16);
             }
         }
-        window.position(window.position() + n * dtype.byteSize());
-        return n;
+    }
+
+    /**
+     * Touching a mapped page past the end of a file that shrank after it was mapped raises SIGBUS, which the JVM
+     * reports as an InternalError. That is a checkpoint overwritten in place while being read, not a bug here.
+     */
+    private CheckpointException shrank(InternalError e) throws IOException {
+        long size = channel.size();
+        return new CheckpointException(path, position, "file shrank to " + size + " bytes while tensor data up to byte "
+                + end + " was being read (overwritten in place?)", e);
     }
 
     /** Makes {@link #window} hold unread bytes; false once the payload is exhausted. */
