@@ -2,6 +2,7 @@ package dev.landscape.probe.checkpoint;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.Objects;
 
 /** A pull stream of a tensor's elements as doubles, in row-major logical order. Not thread-safe. */
 public interface ElementStream extends Closeable {
@@ -25,7 +26,7 @@ public interface ElementStream extends Closeable {
      * override it to copy floats straight out of the file; this default goes through doubles.
      */
     default int read(float[] dst, int off, int len) throws IOException {
-        java.util.Objects.checkFromIndexSize(off, len, dst.length);
+        Objects.checkFromIndexSize(off, len, dst.length);
         double[] scratch = new double[Math.min(len, 4096)];
         int n = read(scratch, 0, scratch.length);
         for (int i = 0; i < n; i++) {

@@ -73,6 +73,9 @@ public final class InspectTable {
     }
 
     private static String number(double v) {
+        if (v == 0) {
+            return "0";
+        }
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "overflow";
     }
 }
