@@ -29,9 +29,23 @@ stats() { # best and median of the numbers on stdin
 gbps() { awk -v b="$1" -v s="$2" 'BEGIN {printf "%.2f", b/s/1e9}'; }
 
 echo "== machine: $(nproc) cores, $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | xargs); $(java -version 2>&1 | head -1); python $(python3 -c 'import sys, numpy; print(sys.version.split()[0], "numpy", numpy.__version__)')"
+echo "== load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other engineers share these cores)"
 echo "== OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset} OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-unset} (left as found)"
 printf '%-9s %6s | %-32s | %-32s | %s\n' file GiB "java -Xmx64m -jar inspect --json" "python3 numpy_inspect.py" "java/numpy"
 printf '%-9s %6s | %-32s | %-32s | %s\n' "" "" "process s (best/med)  GB/s  work" "process s (best/med)  GB/s  work" "process  work"
+
+tiny=$DATA/tiny.safetensors
+python3 -c 'import json,struct,sys; h=json.dumps({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}).encode(); open(sys.argv[1],"wb").write(struct.pack("<Q",len(h))+h+bytes(4))' "$tiny"
+js=() ps=()
+for ((r = 0; r < REPS; r++)); do
+  t0=$(now); java -Xmx64m -jar "$JAR" inspect "$tiny" --json >/dev/null; t1=$(now)
+  js+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b-a}')")
+  t0=$(now); python3 bench/numpy_inspect.py "$tiny" >/dev/null; t1=$(now)
+  ps+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b-a}')")
+done
+read -r jb jm < <(printf '%s\n' "${js[@]}" | stats)
+read -r pb pm < <(printf '%s\n' "${ps[@]}" | stats)
+printf '%-9s %6s | %6s/%-6s %13s | %6s/%-6s %13s |\n' "start-up" "4 B" "$jb" "$jm" "" "$pb" "$pm" ""
 
 for line in "${FILES[@]}"; do
   read -r name path expected_nonfinite <<<"$line"
@@ -41,7 +55,7 @@ for line in "${FILES[@]}"; do
   fi
   bytes=$(stat -c %s "$path")
   cat "$path" >/dev/null
-  java_times=() np_times=()
+  java_times=() np_times=() np_work_times=()
   for ((r = 0; r < REPS; r++)); do
     t0=$(now)
     java -Xmx64m -jar "$JAR" inspect "$path" --json >"$DATA/$name.json"
@@ -51,9 +65,11 @@ for line in "${FILES[@]}"; do
     np_out=$(python3 bench/numpy_inspect.py "$path")
     t1=$(now)
     np_times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b-a}')")
+    np_work_times+=("${np_out%% *}")
   done
   read -r java_l2 java_nf < <(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["totals"]; print(t["l2"], t["nonFinite"])' "$DATA/$name.json")
-  read -r np_work np_l2 np_nf np_max <<<"$np_out"
+  read -r _ np_l2 np_nf np_max <<<"$np_out"
+  read -r np_work _ < <(printf '%s\n' "${np_work_times[@]}" | stats)
   read -r java_work _first _l2 _nf < <(java -Xmx64m -cp "$JAR:$CLASSES" dev.landscape.probe.bench.InspectThroughput "$path" "$REPS")
   read -r jb jm < <(printf '%s\n' "${java_times[@]}" | stats)
   read -r nb nm < <(printf '%s\n' "${np_times[@]}" | stats)
@@ -69,7 +85,7 @@ for line in "${FILES[@]}"; do
 done
 cat <<'NOTE'
 GB/s = file bytes / seconds. "process": whole command, wall clock, median of REPS (JVM or Python start-up included).
-"work": in-process time, no start-up: numpy_inspect.py's own timer; for Java the best of REPS in one JVM
-(InspectThroughput: open + InspectReport.of). Ratios > 1 mean Java is faster. Both single-threaded.
+"work": in-process time without start-up, best of REPS: numpy_inspect.py's own timer; for Java, REPS passes in
+one JVM (InspectThroughput: open + InspectReport.of). Ratios > 1 mean Java is faster. Both single-threaded.
 BF16: numpy has no bfloat16 dtype; it is viewed as uint16, widened to uint32, shifted left 16, viewed as float32.
 NOTE

@@ -94,6 +94,20 @@ class InspectCommandTest {
     }
 
     @Test
+    void normBeyondDoubleRangeIsNullInJsonNotInfinity(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("huge.safetensors");
+        new SafetensorsWriter().add("w", DType.F64, new long[] {2}, new double[] {Double.MAX_VALUE, -Double.MAX_VALUE}).write(file);
+
+        CliRun run = CliRun.of("inspect", file.toString(), "--json");
+
+        assertThat(run.exitCode()).isZero();
+        JsonNode root = JSON.readTree(run.out());
+        assertThat(root.get("tensors").get(0).get("l2").isNull()).isTrue();
+        assertThat(root.get("tensors").get(0).get("maxAbs").asDouble()).isEqualTo(Double.MAX_VALUE);
+        assertThat(root.get("totals").get("l2").isNull()).isTrue();
+    }
+
+    @Test
     void missingFileIsExitTwoWithTheFileNamedAndNothingOnStdout(@TempDir Path dir) {
         Path missing = dir.resolve("nope.safetensors");
 
