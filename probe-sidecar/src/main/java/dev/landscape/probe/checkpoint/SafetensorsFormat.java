@@ -3,6 +3,7 @@ package dev.landscape.probe.checkpoint;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.landscape.probe.checkpoint.SafetensorsHeaderParser.Declared;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -149,23 +150,20 @@ public final class SafetensorsFormat implements CheckpointFormat {
         }
     }
 
-    private record Entry(TensorInfo info, long begin, long end) {
-    }
-
-    private record Header(Path file, long dataStart, List<Entry> entries, Map<String, String> metadata) {
+    private record Header(Path file, long dataStart, List<Declared> entries, Map<String, String> metadata) {
 
         List<Tensor> tensors(FileChannel channel) {
             List<Tensor> out = new ArrayList<>(entries.size());
-            for (Entry e : entries) {
+            for (Declared e : entries) {
                 out.add(new Tensor() {
                     @Override
                     public TensorInfo info() {
-                        return e.info;
+                        return e.info();
                     }
 
                     @Override
                     public ElementStream open() {
-                        return new MappedElementStream(channel, file, e.info.dtype(), dataStart + e.begin, dataStart + e.end);
+                        return new MappedElementStream(channel, file, e.info().dtype(), dataStart + e.begin(), dataStart + e.end());
                     }
                 });
             }
@@ -193,23 +191,25 @@ public final class SafetensorsFormat implements CheckpointFormat {
         readFully(file, channel, headerBuf, 8);
         long dataStart = 8 + headerLen;
         SafetensorsHeaderParser.Parsed parsed = SafetensorsHeaderParser.parse(file, headerBuf.array(), size - dataStart);
-        List<Entry> entries = new ArrayList<>(parsed.tensors().size());
-        for (SafetensorsHeaderParser.Declared d : parsed.tensors()) {
-            entries.add(new Entry(d.info(), d.begin(), d.end()));
-        }
+        List<Declared> entries = parsed.tensors();
         checkNoOverlap(file, dataStart, entries);
         return new Header(file, dataStart, List.copyOf(entries), parsed.metadata());
     }
 
-    private static void checkNoOverlap(Path file, long dataStart, List<Entry> entries) throws CheckpointException {
-        List<Entry> sorted = new ArrayList<>(entries);
-        sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
-        for (int i = 1; i < sorted.size(); i++) {
-            Entry prev = sorted.get(i - 1);
-            Entry cur = sorted.get(i);
-            if (cur.begin < prev.end && cur.end > cur.begin) {
-                throw new CheckpointException(file, dataStart + cur.begin, "tensor " + cur.info.name()
-                        + " overlaps tensor " + prev.info.name() + " in the data section");
+    private static void checkNoOverlap(Path file, long dataStart, List<Declared> entries) throws CheckpointException {
+        List<Declared> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparingLong(Declared::begin).thenComparingLong(Declared::end));
+        Declared reach = null; // the non-empty tensor that extends furthest so far; empty ones overlap nothing
+        for (Declared cur : sorted) {
+            if (cur.end() == cur.begin()) {
+                continue;
+            }
+            if (reach != null && cur.begin() < reach.end()) {
+                throw new CheckpointException(file, dataStart + cur.begin(), "tensor " + cur.info().name()
+                        + " overlaps tensor " + reach.info().name() + " in the data section");
+            }
+            if (reach == null || cur.end() > reach.end()) {
+                reach = cur;
             }
         }
     }
