@@ -45,18 +45,20 @@ public final class TensorStats {
     public static TensorStats of(Tensor tensor) throws IOException {
         StatsAccumulator acc = new StatsAccumulator();
         long limit = tensor.info().numel();
+        // small tensors (biases, norms, scalars) are most of a checkpoint's count: no 32 KiB buffer for each
+        int size = (int) Math.max(1, Math.min(CHUNK, limit));
         try (ElementStream stream = tensor.open()) {
             if (FLOAT_EXACT.contains(tensor.info().dtype())) {
-                float[] chunk = new float[CHUNK];
+                float[] chunk = new float[size];
                 int n;
-                while ((n = stream.read(chunk, 0, CHUNK)) >= 0) {
+                while ((n = stream.read(chunk, 0, size)) >= 0) {
                     checkProgress(tensor, n, acc.elements(), limit);
                     acc.acceptFloats(chunk, 0, n);
                 }
             } else {
-                double[] chunk = new double[CHUNK];
+                double[] chunk = new double[size];
                 int n;
-                while ((n = stream.read(chunk, 0, CHUNK)) >= 0) {
+                while ((n = stream.read(chunk, 0, size)) >= 0) {
                     checkProgress(tensor, n, acc.elements(), limit);
                     acc.acceptDoubles(chunk, 0, n);
                 }
