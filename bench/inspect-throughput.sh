@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Throughput of `landscape-probe inspect --json` against numpy on 1 GiB checkpoints (F32, BF16, and a torch.save
-# zip when this build can read one). Not a test: run by hand, figures go to BENCH-inspect.md.
+# zip when this build can read one). Not a test: run by hand; figures go to BENCH-inspect.md.
 #
 #   bench/inspect-throughput.sh [DATA_DIR]      (default bench-data/, gitignored; needs ~3 GiB free)
-#   REPS=5 to change the repetitions (the best and the median are printed)
+#   REPS=7 to change the repetitions
 #
-# Every run reads the file once first (warm page cache) and runs the JVM with -Xmx64m.
+# Every run reads the file once first (warm page cache); the JVM runs with -Xmx64m. Wall and CPU time are both
+# reported: on a machine whose cores are shared with other jobs, CPU time is the steadier of the two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${1:-bench-data}
@@ -22,70 +23,89 @@ javac -d "$CLASSES" -cp "$JAR" probe-sidecar/src/bench/java/dev/landscape/probe/
 echo "== generating data in $DATA (kept between runs)"
 mapfile -t FILES < <(java -Xmx512m -cp "$JAR:$CLASSES" dev.landscape.probe.bench.BenchData "$DATA")
 
-now() { date +%s.%N; }
-stats() { # best and median of the numbers on stdin
-  sort -g | awk '{a[NR]=$1} END {printf "%.3f %.3f\n", a[1], (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'
-}
+best() { sort -g | head -1; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 gbps() { awk -v b="$1" -v s="$2" 'BEGIN {printf "%.2f", b/s/1e9}'; }
+ratio() { awk -v j="$1" -v n="$2" 'BEGIN {printf "%.2fx", n/j}'; }
+# timed CMD...: appends "wall cpu" (seconds; cpu = user + sys of the process and its children) to $TIMES
+timed() {
+  local t
+  t=$( { /usr/bin/time -f '%e %U %S' "$@" >"$OUT"; } 2>&1 | tail -1)
+  awk '{printf "%s %.2f\n", $1, $2 + $3}' <<<"$t" >>"$TIMES"
+}
 
 echo "== machine: $(nproc) cores, $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | xargs); $(java -version 2>&1 | head -1); python $(python3 -c 'import sys, numpy; print(sys.version.split()[0], "numpy", numpy.__version__)')"
-echo "== load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other engineers share these cores)"
+echo "== load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other jobs share these cores)"
 echo "== OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset} OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-unset} (left as found)"
-printf '%-9s %6s | %-32s | %-32s | %s\n' file GiB "java -Xmx64m -jar inspect --json" "python3 numpy_inspect.py" "java/numpy"
-printf '%-9s %6s | %-32s | %-32s | %s\n' "" "" "process s (best/med)  GB/s  work" "process s (best/med)  GB/s  work" "process  work"
 
 tiny=$DATA/tiny.safetensors
 python3 -c 'import json,struct,sys; h=json.dumps({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}).encode(); open(sys.argv[1],"wb").write(struct.pack("<Q",len(h))+h+bytes(4))' "$tiny"
-js=() ps=()
-for ((r = 0; r < REPS; r++)); do
-  t0=$(now); java -Xmx64m -jar "$JAR" inspect "$tiny" --json >/dev/null; t1=$(now)
-  js+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b-a}')")
-  t0=$(now); python3 bench/numpy_inspect.py "$tiny" >/dev/null; t1=$(now)
-  ps+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b-a}')")
-done
-read -r jb jm < <(printf '%s\n' "${js[@]}" | stats)
-read -r pb pm < <(printf '%s\n' "${ps[@]}" | stats)
-printf '%-9s %6s | %6s/%-6s %13s | %6s/%-6s %13s |\n' "start-up" "4 B" "$jb" "$jm" "" "$pb" "$pm" ""
 
+printf '\n%-10s %-40s %-40s %s\n' "" "java -Xmx64m -jar ... inspect F --json" "python3 bench/numpy_inspect.py F" "java vs numpy"
+printf '%-10s %-40s %-40s %s\n' "" "wall s   cpu s  | GB/s wall  GB/s cpu" "wall s   cpu s  | GB/s wall  GB/s cpu" "(>1: java faster)"
+
+run_file() { # name path
+  local name=$1 path=$2 bytes jt nt jw jc nw nc
+  bytes=$(stat -c %s "$path")
+  cat "$path" >/dev/null
+  jt=$(mktemp) nt=$(mktemp)
+  for ((r = 0; r < REPS; r++)); do
+    OUT=$DATA/$name.json TIMES=$jt timed java -Xmx64m -jar "$JAR" inspect "$path" --json
+    OUT=$DATA/$name.numpy TIMES=$nt timed python3 bench/numpy_inspect.py "$path"
+  done
+  jw=$(cut -d' ' -f1 "$jt" | median) jc=$(cut -d' ' -f2 "$jt" | median)
+  nw=$(cut -d' ' -f1 "$nt" | median) nc=$(cut -d' ' -f2 "$nt" | median)
+  if [[ $name == start-up ]]; then
+    printf '%-10s %6.2f  %6.2f  |                      %6.2f  %6.2f  |\n' "$name" "$jw" "$jc" "$nw" "$nc"
+  else
+    printf '%-10s %6.2f  %6.2f  |  %6s    %6s     %6.2f  %6.2f  |  %6s    %6s     wall %s  cpu %s\n' "$name" \
+      "$jw" "$jc" "$(gbps "$bytes" "$jw")" "$(gbps "$bytes" "$jc")" \
+      "$nw" "$nc" "$(gbps "$bytes" "$nw")" "$(gbps "$bytes" "$nc")" "$(ratio "$jw" "$nw")" "$(ratio "$jc" "$nc")"
+  fi
+  rm -f "$jt" "$nt"
+}
+
+declare -A EXPECT
+run_file start-up "$tiny"
 for line in "${FILES[@]}"; do
-  read -r name path expected_nonfinite <<<"$line"
+  read -r name path expected <<<"$line"
   if [[ $path == skipped* ]]; then
     echo "$name: ${line#"$name "}"
     continue
   fi
+  EXPECT[$name]=$expected
+  run_file "$name" "$path"
+done
+
+echo
+echo "in-process work (no start-up; best of $REPS passes; Java: one JVM, InspectThroughput = open + InspectReport.of)"
+printf '%-10s %-30s %-30s %s\n' "" "java wall / cpu s (GB/s)" "numpy wall / cpu s (GB/s)" "java vs numpy"
+for line in "${FILES[@]}"; do
+  read -r name path expected <<<"$line"
+  [[ $path == skipped* ]] && continue
   bytes=$(stat -c %s "$path")
-  cat "$path" >/dev/null
-  java_times=() np_times=() np_work_times=()
+  read -r jw jc _first jl2 jnf < <(java -Xmx64m -cp "$JAR:$CLASSES" dev.landscape.probe.bench.InspectThroughput "$path" "$REPS")
+  nws=() ncs=()
   for ((r = 0; r < REPS; r++)); do
-    t0=$(now)
-    java -Xmx64m -jar "$JAR" inspect "$path" --json >"$DATA/$name.json"
-    t1=$(now)
-    java_times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b-a}')")
-    t0=$(now)
-    np_out=$(python3 bench/numpy_inspect.py "$path")
-    t1=$(now)
-    np_times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b-a}')")
-    np_work_times+=("${np_out%% *}")
+    read -r w c nl2 nnf _max < <(python3 bench/numpy_inspect.py "$path")
+    nws+=("$w") ncs+=("$c")
   done
-  read -r java_l2 java_nf < <(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["totals"]; print(t["l2"], t["nonFinite"])' "$DATA/$name.json")
-  read -r _ np_l2 np_nf np_max <<<"$np_out"
-  read -r np_work _ < <(printf '%s\n' "${np_work_times[@]}" | stats)
-  read -r java_work _first _l2 _nf < <(java -Xmx64m -cp "$JAR:$CLASSES" dev.landscape.probe.bench.InspectThroughput "$path" "$REPS")
-  read -r jb jm < <(printf '%s\n' "${java_times[@]}" | stats)
-  read -r nb nm < <(printf '%s\n' "${np_times[@]}" | stats)
-  printf '%-9s %6.2f | %6s/%-6s %6s %6s | %6s/%-6s %6s %6s | %5.2fx %5.2fx\n' "$name" "$(awk -v b="$bytes" 'BEGIN {print b/2^30}')" \
-    "$jb" "$jm" "$(gbps "$bytes" "$jm")" "$(gbps "$bytes" "$java_work")" \
-    "$nb" "$nm" "$(gbps "$bytes" "$nm")" "$(gbps "$bytes" "$np_work")" \
-    "$(awk -v j="$jm" -v n="$nm" 'BEGIN {print n/j}')" "$(awk -v j="$java_work" -v n="$np_work" 'BEGIN {print n/j}')"
-  echo "          check: nonFinite java=$java_nf numpy=$np_nf expected=$expected_nonfinite; l2 java=$java_l2 numpy=$np_l2"
-  if [[ $java_nf != "$expected_nonfinite" || $np_nf != "$expected_nonfinite" ]]; then
+  nw=$(printf '%s\n' "${nws[@]}" | best) nc=$(printf '%s\n' "${ncs[@]}" | best)
+  printf '%-10s %5.3f / %5.3f (%5s / %5s)   %5.3f / %5.3f (%5s / %5s)   wall %s  cpu %s\n' "$name" \
+    "$jw" "$jc" "$(gbps "$bytes" "$jw")" "$(gbps "$bytes" "$jc")" "$nw" "$nc" "$(gbps "$bytes" "$nw")" "$(gbps "$bytes" "$nc")" \
+    "$(ratio "$jw" "$nw")" "$(ratio "$jc" "$nc")"
+  read -r cl2 cnf < <(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["totals"]; print(t["l2"], t["nonFinite"])' "$DATA/$name.json")
+  echo "           check: nonFinite cli=$cnf in-process=$jnf numpy=$nnf expected=$expected; l2 cli=$cl2 numpy=$nl2"
+  if [[ $cnf != "$expected" || $jnf != "$expected" || $nnf != "$expected" ]]; then
     echo "MISMATCH in non-finite counts" >&2
     exit 1
   fi
 done
+echo "== load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 cat <<'NOTE'
-GB/s = file bytes / seconds. "process": whole command, wall clock, median of REPS (JVM or Python start-up included).
-"work": in-process time without start-up, best of REPS: numpy_inspect.py's own timer; for Java, REPS passes in
-one JVM (InspectThroughput: open + InspectReport.of). Ratios > 1 mean Java is faster. Both single-threaded.
-BF16: numpy has no bfloat16 dtype; it is viewed as uint16, widened to uint32, shifted left 16, viewed as float32.
+GB/s = file bytes / seconds. Process rows: medians of REPS runs of the whole command (JVM or Python start-up
+included; "start-up" is the same command on a 4-byte file). Both sides are single-threaded.
+numpy: np.memmap of the data section in 2**16-element chunks: np.isfinite count, np.linalg.norm of the finite
+elements, np.abs(...).max(). BF16: numpy has no bfloat16 dtype; viewed as uint16, widened to uint32, shifted left
+16 and viewed as float32.
 NOTE
