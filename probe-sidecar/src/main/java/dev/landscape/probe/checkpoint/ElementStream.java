@@ -2,6 +2,7 @@ package dev.landscape.probe.checkpoint;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.Objects;
 
 /** A pull stream of a tensor's elements as doubles, in row-major logical order. Not thread-safe. */
 public interface ElementStream extends Closeable {
@@ -16,6 +17,22 @@ public interface ElementStream extends Closeable {
 
     default int read(double[] dst) throws IOException {
         return read(dst, 0, dst.length);
+    }
+
+    /**
+     * Like {@link #read(double[], int, int)} but narrows to float, which halves the memory traffic of a scan over
+     * a float tensor. Exact only for element types whose values are all floats (F32, BF16, F16, F8_E4M3,
+     * F8_E5M2); for others it rounds, so callers choose this path by dtype. Streams over contiguous storage
+     * override it to copy floats straight out of the file; this default goes through doubles.
+     */
+    default int read(float[] dst, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, dst.length);
+        double[] scratch = new double[Math.min(len, 4096)];
+        int n = read(scratch, 0, scratch.length);
+        for (int i = 0; i < n; i++) {
+            dst[off + i] = (float) scratch[i];
+        }
+        return n;
     }
 
     @Override

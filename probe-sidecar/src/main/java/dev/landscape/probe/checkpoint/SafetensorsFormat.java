@@ -1,14 +1,14 @@
 package dev.landscape.probe.checkpoint;
 
-import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.landscape.probe.checkpoint.SafetensorsHeaderParser.Declared;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -40,7 +40,11 @@ public final class SafetensorsFormat implements CheckpointFormat {
     /** The reference implementation's limit: larger headers are rejected before allocating them. */
     static final long MAX_HEADER_BYTES = 100L << 20;
     static final String INDEX_SUFFIX = ".safetensors.index.json";
-    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Only sharded indexes need a tree; a holder keeps databind's start-up cost off single-file reads. */
+    private static final class Index {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
 
     @Override
     public String name() {
@@ -86,9 +90,10 @@ public final class SafetensorsFormat implements CheckpointFormat {
     private Checkpoint openSharded(Path reported, Path index) throws IOException {
         JsonNode root;
         try {
-            root = JSON.readTree(index.toFile());
-        } catch (JsonParseException e) {
-            throw new CheckpointException(index, e.getLocation().getCharOffset(), "index is not valid JSON: " + e.getOriginalMessage());
+            root = Index.JSON.readTree(index.toFile());
+        } catch (JsonProcessingException e) {
+            long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
+            throw new CheckpointException(index, at, "index is not valid JSON: " + e.getOriginalMessage());
         }
         JsonNode weightMap = root == null ? null : root.get("weight_map");
         if (weightMap == null || !weightMap.isObject()) {
@@ -145,23 +150,20 @@ public final class SafetensorsFormat implements CheckpointFormat {
         }
     }
 
-    private record Entry(TensorInfo info, long begin, long end) {
-    }
-
-    private record Header(Path file, long dataStart, List<Entry> entries, Map<String, String> metadata) {
+    private record Header(Path file, long dataStart, List<Declared> entries, Map<String, String> metadata) {
 
         List<Tensor> tensors(FileChannel channel) {
             List<Tensor> out = new ArrayList<>(entries.size());
-            for (Entry e : entries) {
+            for (Declared e : entries) {
                 out.add(new Tensor() {
                     @Override
                     public TensorInfo info() {
-                        return e.info;
+                        return e.info();
                     }
 
                     @Override
                     public ElementStream open() {
-                        return new MappedElementStream(channel, file, e.info.dtype(), dataStart + e.begin, dataStart + e.end);
+                        return new MappedElementStream(channel, file, e.info().dtype(), dataStart + e.begin(), dataStart + e.end());
                     }
                 });
             }
@@ -175,7 +177,7 @@ public final class SafetensorsFormat implements CheckpointFormat {
             throw new CheckpointException(file, 0, "file has " + size + " bytes, fewer than the 8-byte safetensors header length");
         }
         ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(channel, lenBuf, 0);
+        readFully(file, channel, lenBuf, 0);
         long headerLen = lenBuf.flip().getLong();
         if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES) {
             throw new CheckpointException(file, 0, "header length " + Long.toUnsignedString(headerLen)
@@ -186,94 +188,28 @@ public final class SafetensorsFormat implements CheckpointFormat {
                     + size + "-byte file (truncated?)");
         }
         ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
-        readFully(channel, headerBuf, 8);
-        String text = new String(headerBuf.array(), StandardCharsets.UTF_8);
-        JsonNode root;
-        try {
-            root = JSON.readTree(text);
-        } catch (JsonParseException e) {
-            throw new CheckpointException(file, 8 + e.getLocation().getCharOffset(), "header is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new CheckpointException(file, 8, "header is not a JSON object");
-        }
+        readFully(file, channel, headerBuf, 8);
         long dataStart = 8 + headerLen;
-        long dataSize = size - dataStart;
-        Map<String, String> metadata = new LinkedHashMap<>();
-        List<Entry> entries = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            String name = field.getKey();
-            JsonNode v = field.getValue();
-            if (name.equals("__metadata__")) {
-                if (v.isObject()) {
-                    v.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
-                }
+        SafetensorsHeaderParser.Parsed parsed = SafetensorsHeaderParser.parse(file, headerBuf.array(), size - dataStart);
+        List<Declared> entries = parsed.tensors();
+        checkNoOverlap(file, dataStart, entries);
+        return new Header(file, dataStart, List.copyOf(entries), parsed.metadata());
+    }
+
+    private static void checkNoOverlap(Path file, long dataStart, List<Declared> entries) throws CheckpointException {
+        List<Declared> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparingLong(Declared::begin).thenComparingLong(Declared::end));
+        Declared reach = null; // the non-empty tensor that extends furthest so far; empty ones overlap nothing
+        for (Declared cur : sorted) {
+            if (cur.end() == cur.begin()) {
                 continue;
             }
-            entries.add(parseEntry(file, name, v, dataSize));
-        }
-        checkNoOverlap(file, dataStart, entries);
-        return new Header(file, dataStart, List.copyOf(entries), metadata);
-    }
-
-    private static Entry parseEntry(Path file, String name, JsonNode v, long dataSize) throws CheckpointException {
-        if (!v.isObject()) {
-            throw new CheckpointException(file, 8, "tensor " + name + ": header entry is not an object");
-        }
-        JsonNode dtypeNode = v.get("dtype");
-        JsonNode shapeNode = v.get("shape");
-        JsonNode offsetsNode = v.get("data_offsets");
-        if (dtypeNode == null || !dtypeNode.isTextual()) {
-            throw new CheckpointException(file, 8, "tensor " + name + ": missing \"dtype\"");
-        }
-        DType dtype = DType.fromSafetensorsName(dtypeNode.asText()).orElseThrow(() -> new CheckpointException(file, 8,
-                "tensor " + name + ": unsupported dtype " + dtypeNode.asText()));
-        if (shapeNode == null || !shapeNode.isArray()) {
-            throw new CheckpointException(file, 8, "tensor " + name + ": missing \"shape\" array");
-        }
-        long[] shape = new long[shapeNode.size()];
-        for (int i = 0; i < shape.length; i++) {
-            JsonNode d = shapeNode.get(i);
-            if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0) {
-                throw new CheckpointException(file, 8, "tensor " + name + ": shape " + shapeNode + " has a bad dimension");
+            if (reach != null && cur.begin() < reach.end()) {
+                throw new CheckpointException(file, dataStart + cur.begin(), "tensor " + cur.info().name()
+                        + " overlaps tensor " + reach.info().name() + " in the data section");
             }
-            shape[i] = d.asLong();
-        }
-        if (offsetsNode == null || !offsetsNode.isArray() || offsetsNode.size() != 2
-                || !offsetsNode.get(0).isIntegralNumber() || !offsetsNode.get(1).isIntegralNumber()) {
-            throw new CheckpointException(file, 8, "tensor " + name + ": \"data_offsets\" must be [begin, end]");
-        }
-        long begin = offsetsNode.get(0).asLong();
-        long end = offsetsNode.get(1).asLong();
-        TensorInfo info;
-        long expectedBytes;
-        try {
-            info = new TensorInfo(name, groupOf(name), dtype, shape);
-            expectedBytes = info.byteSize();
-        } catch (ArithmeticException e) {
-            throw new CheckpointException(file, 8, "tensor " + name + ": shape " + shapeNode + " overflows");
-        }
-        if (begin < 0 || end < begin || end > dataSize) {
-            throw new CheckpointException(file, 8, "tensor " + name + ": data_offsets [" + begin + ", " + end
-                    + "] fall outside the " + dataSize + "-byte data section (truncated?)");
-        }
-        if (end - begin != expectedBytes) {
-            throw new CheckpointException(file, 8, "tensor " + name + ": data_offsets span " + (end - begin)
-                    + " bytes but " + dtype + shapeNode + " needs " + expectedBytes);
-        }
-        return new Entry(info, begin, end);
-    }
-
-    private static void checkNoOverlap(Path file, long dataStart, List<Entry> entries) throws CheckpointException {
-        List<Entry> sorted = new ArrayList<>(entries);
-        sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
-        for (int i = 1; i < sorted.size(); i++) {
-            Entry prev = sorted.get(i - 1);
-            Entry cur = sorted.get(i);
-            if (cur.begin < prev.end && cur.end > cur.begin) {
-                throw new CheckpointException(file, dataStart + cur.begin, "tensor " + cur.info.name()
-                        + " overlaps tensor " + prev.info.name() + " in the data section");
+            if (reach == null || cur.end() > reach.end()) {
+                reach = cur;
             }
         }
     }
@@ -288,12 +224,12 @@ public final class SafetensorsFormat implements CheckpointFormat {
         return TensorInfo.MODEL;
     }
 
-    private static void readFully(FileChannel channel, ByteBuffer buf, long position) throws IOException {
+    private static void readFully(Path file, FileChannel channel, ByteBuffer buf, long position) throws IOException {
         long pos = position;
         while (buf.hasRemaining()) {
             int n = channel.read(buf, pos);
             if (n < 0) {
-                throw new CheckpointException(null, pos, "unexpected end of file");
+                throw new CheckpointException(file, pos, "unexpected end of file");
             }
             pos += n;
         }

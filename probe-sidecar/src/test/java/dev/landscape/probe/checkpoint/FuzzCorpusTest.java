@@ -1,36 +1,33 @@
 package dev.landscape.probe.checkpoint;
 
-import dev.landscape.probe.testing.Fixtures;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Replays every fuzz corpus line: each mutant must now open or fail with a CheckpointException. */
+/**
+ * Replays every input in {@code src/test/resources/fuzz-corpus/}: inputs that once broke the reader (or were written
+ * to probe a specific hostile shape) and must keep failing cleanly. Named by what they exercise.
+ */
 class FuzzCorpusTest {
 
-    @Test
-    void everyCorpusInputFailsCleanlyOrOpens() throws IOException {
-        List<String> lines = Files.readAllLines(TorchReaderFuzzProperties.corpusDir().resolve("seeds.txt")).stream()
-                .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
-        assertThat(lines).isNotEmpty();
-        for (String line : lines) {
-            String[] parts = line.trim().split("\\s+");
-            byte[] mutant = TorchReaderFuzzProperties.mutate(Files.readAllBytes(Fixtures.file(parts[0])),
-                    new Random(Long.parseUnsignedLong(parts[1], 16)));
-            Path file = Files.createTempFile("corpus", ".pt");
-            try {
-                Files.write(file, mutant);
-                Throwable t = TorchReaderFuzzProperties.outcome(file);
-                assertThat(t == null || t instanceof CheckpointException).as(line + " threw " + t).isTrue();
-            } finally {
-                Files.deleteIfExists(file);
-            }
+    @TestFactory
+    Stream<DynamicTest> everyCorpusInputFailsOnlyWithCheckpointException() throws IOException, URISyntaxException {
+        Path corpus = Path.of(FuzzCorpusTest.class.getResource("/fuzz-corpus").toURI());
+        List<Path> inputs;
+        try (Stream<Path> files = Files.list(corpus)) {
+            inputs = files.filter(p -> p.toString().endsWith(".safetensors")).sorted().toList();
         }
+        assertThat(inputs).isNotEmpty();
+        return inputs.stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(),
+                () -> assertThat(HostileInput.assertOnlyCheckpointException(Files.readAllBytes(p), "c.safetensors"))
+                        .isEqualTo("rejected")));
     }
 }

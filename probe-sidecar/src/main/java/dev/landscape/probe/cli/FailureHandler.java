@@ -1,0 +1,50 @@
+package dev.landscape.probe.cli;
+
+import dev.landscape.probe.checkpoint.CheckpointException;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.ParseResult;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+
+/**
+ * Turns a failed command into one line on stderr and an exit code: input problems (the user's to fix) are exit 2
+ * with the reader's message, which names file and offset; anything else is a bug, reported with its stack trace.
+ * Nothing goes to stdout, which {@code --json} consumers parse.
+ */
+final class FailureHandler implements IExecutionExceptionHandler {
+
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cl, ParseResult parsed) {
+        String prefix = cl.getCommandSpec().qualifiedName() + ": ";
+        Throwable cause = ex instanceof UncheckedIOException u ? u.getCause() : ex;
+        String message = describe(cause);
+        if (message != null) {
+            cl.getErr().println(prefix + message);
+            return Main.BAD_INPUT;
+        }
+        cl.getErr().println(prefix + "internal error, please report it with the command line and this trace:");
+        ex.printStackTrace(cl.getErr());
+        return Main.INTERNAL;
+    }
+
+    /** The user-facing message for an input problem, or null when {@code t} is not one. */
+    static String describe(Throwable t) {
+        if (t instanceof CheckpointException) {
+            return t.getMessage();
+        }
+        if (t instanceof NoSuchFileException e) {
+            return e.getFile() + ": " + (e.getReason() == null ? "no such file or folder" : e.getReason());
+        }
+        if (t instanceof AccessDeniedException e) {
+            return e.getFile() + ": permission denied (the probe needs read access to the checkpoint)";
+        }
+        if (t instanceof IOException) {
+            return "cannot read input: " + t.getMessage();
+        }
+        return null;
+    }
+}
