@@ -24,10 +24,10 @@ import java.util.OptionalLong;
  * that cannot be read becomes a result with an error (and an {@code UnreadableCheckpoint} finding) and the run goes
  * on: the next readable checkpoint is compared with the last readable one.
  */
-final class RunAnalysis {
+public final class RunAnalysis {
 
     /** One checkpoint's outcome: metrics and findings, or the error that kept it from being read. */
-    record Result(Path path, OptionalLong step, String format, Tier1Metrics metrics, List<Finding> findings,
+    public record Result(Path path, OptionalLong step, String format, Tier1Metrics metrics, List<Finding> findings,
                   String error) {
     }
 
@@ -38,13 +38,13 @@ final class RunAnalysis {
     private final OptimizerHints overrides;
     private final Thresholds thresholds;
 
-    RunAnalysis(CheckpointFormats formats, OptimizerHints overrides, Thresholds thresholds) {
+    public RunAnalysis(CheckpointFormats formats, OptimizerHints overrides, Thresholds thresholds) {
         this.formats = formats;
         this.overrides = overrides;
         this.thresholds = thresholds;
     }
 
-    List<Result> run(Path dir) throws IOException {
+    public List<Result> run(Path dir) throws IOException {
         List<Candidate> candidates = new ArrayList<>();
         for (RunFolder.Entry e : RunFolder.list(dir, formats)) {
             candidates.add(probe(e));
