@@ -69,6 +69,22 @@ public final class CountSketch {
         buckets[j] += h < 0 ? -value : value;
     }
 
+    /**
+     * Adds {@code a} to this sketch and {@code b} to {@code other} (same width and seed) for one key, hashing once:
+     * the update and gradient sketches of a pass share their hash, as their inner product requires.
+     */
+    public void addWith(long key, double a, CountSketch other, double b) {
+        long h = mix(key ^ seed);
+        int j = (int) h & mask;
+        if (h < 0) {
+            buckets[j] -= a;
+            other.buckets[j] -= b;
+        } else {
+            buckets[j] += a;
+            other.buckets[j] += b;
+        }
+    }
+
     /** Adds the sketch of another vector built with the same width and seed (linearity). */
     public void addAll(CountSketch other) {
         requireCompatible(other);

@@ -176,20 +176,22 @@ final class Tier1Pass {
                         sums.nonFinite++;
                     }
                     double d = Double.NaN;
+                    double dSketch = 0;
+                    double gSketch = 0;
                     if (hasPrev) {
                         double y = thp[i];
                         d = x - y;
                         if (Double.isFinite(d)) {
                             sums.updateSq += d * d;
                             sums.prevParamSq += y * y;
-                            r.updateSketch.add(salt + idx, d);
+                            dSketch = d;
                         }
                     }
                     if (hasGrad) {
                         double g = sgdGradient ? a * d : a * sb[i] + c * spb[i];
                         if (Double.isFinite(g)) {
                             gradSq += g * g;
-                            r.gradientSketch.add(salt + idx, g);
+                            gSketch = g;
                             if (Double.isFinite(d)) {
                                 gradDotUpdate += g * d;
                             }
@@ -197,6 +199,9 @@ final class Tier1Pass {
                         if (stateGradient && !stateIsM && !Double.isFinite(sb[i])) {
                             badState++;
                         }
+                    }
+                    if (hasPrev) {
+                        r.updateSketch.addWith(salt + idx, dSketch, r.gradientSketch, gSketch);
                     }
                     if (mb != null) {
                         double m = mb[i];
