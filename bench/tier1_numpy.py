@@ -69,6 +69,7 @@ def main(prev_path, cur_path):
     S = {k_: 0.0 for k_ in ("param", "prev", "upd", "m", "v", "g", "gdotu", "pre", "nonfinite")}
     su, sg = np.zeros(1 << 16), np.zeros(1 << 16)
     fps = {}
+    sketch_seconds = 0.0
     for name in [x for x in ch if not x.startswith("optimizer.") and x != "__metadata__"]:
         th = tensor(cur_path, cs, ch, name)
         tp = tensor(prev_path, ps, ph, name)
@@ -89,13 +90,15 @@ def main(prev_path, cur_path):
         S["g"] += g @ g
         S["gdotu"] += g @ d
         S["pre"] += ((np.sqrt(vh) + eps) * d) @ d
+        ts = time.perf_counter()
         idx = np.arange(th.size, dtype=np.uint64)
         fps[name] = sketch(mix(idx ^ np.uint64(SEED)), np.where(fin, th, 0.0), 256)
         hg = mix((idx + np.uint64(salt(name))) ^ np.uint64(SEED))
         su += sketch(hg, d, 1 << 16)
         sg += sketch(hg, g, 1 << 16)
+        sketch_seconds += time.perf_counter() - ts
     elapsed = time.perf_counter() - t0
-    out = {"seconds": elapsed, "parameterNorm": S["param"] ** 0.5, "updateNorm": S["upd"] ** 0.5,
+    out = {"seconds": elapsed, "sketchSeconds": sketch_seconds, "parameterNorm": S["param"] ** 0.5, "updateNorm": S["upd"] ** 0.5,
            "relativeUpdate": (S["upd"] / S["prev"]) ** 0.5, "firstMomentNorm": S["m"] ** 0.5, "fisherTrace": S["v"],
            "gradientNorm": S["g"] ** 0.5, "gradDotUpdate": S["gdotu"], "preconditionedUpdateSq": S["pre"],
            "nonFinite": int(S["nonfinite"]), "updateSketchNorm": float(np.sqrt(su @ su)),
