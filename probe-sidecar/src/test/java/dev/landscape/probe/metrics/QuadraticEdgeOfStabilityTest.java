@@ -72,6 +72,30 @@ class QuadraticEdgeOfStabilityTest {
                 .anySatisfy(f -> assertThat(f.reason()).isEqualTo("EdgeOfStability"));
     }
 
+    private static List<RunAnalysis.Result> trainWithMomentum(double lr, Path dir) throws IOException {
+        TestTrainer.Quadratic q = new TestTrainer.Quadratic(EIGENVALUES, 7);
+        new TestTrainer(q, q.initial(11), q.shapes(), TestTrainer.Optimizer.MOMENTUM, s -> lr).run(STEPS, dir);
+        return new RunAnalysis(CheckpointFormats.standard(), OptimizerHints.NONE, Thresholds.DEFAULTS).run(dir);
+    }
+
+    /** Heavy ball (μ = 0.9) is stable iff λ < 2(1+μ)/η: the limit is η = 3.8/λmax = 0.38. */
+    @ParameterizedTest
+    @ValueSource(doubles = {0.2, 0.37, 0.379})
+    void heavyBallIsNotFlaggedBelowItsLimit(double lr, @TempDir Path dir) throws IOException {
+        assertThat(flagsEdgeOfStability(trainWithMomentum(lr, dir))).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {0.385, 0.4})
+    void heavyBallIsFlaggedAboveItsLimitWithSecantAtTopEigenvalue(double lr, @TempDir Path dir) throws IOException {
+        List<RunAnalysis.Result> results = trainWithMomentum(lr, dir);
+
+        assertThat(flagsEdgeOfStability(results)).isTrue();
+        Tier1Metrics last = results.get(results.size() - 1).metrics();
+        assertThat(last.secantSharpness()).isCloseTo(10.0, within(1e-2));
+        assertThat(last.stabilityThreshold()).isCloseTo(3.8 / lr, within(1e-9));
+    }
+
     @Test
     void edgeOfStabilityTurnsCriticalAtTwiceTheThreshold(@TempDir Path dir) throws IOException {
         List<RunAnalysis.Result> results = train(0.41, 40, dir);

@@ -17,7 +17,8 @@ import java.util.function.IntToDoubleFunction;
  * of {@code SafetensorsMetadata}: weights as {@code model.<layer>.<param>}, Adam moments as
  * {@code optimizer.exp_avg.<param>} / {@code optimizer.exp_avg_sq.<param>}, and step, loss, grad_norm,
  * learning_rate, optimizer, optimizer.lr/beta1/beta2/eps/step in {@code __metadata__}. Optimizer updates follow
- * {@code torch.optim.SGD} (no momentum) and {@code torch.optim.Adam} exactly.
+ * {@code torch.optim.SGD} (without, and with momentum 0.9 and dampening 0: {@code optimizer.momentum_buffer.<param>})
+ * and {@code torch.optim.Adam} exactly.
  */
 public final class TestTrainer {
 
@@ -27,7 +28,7 @@ public final class TestTrainer {
         double lossAndGradient(Map<String, double[]> params, Map<String, double[]> grads, int step);
     }
 
-    public enum Optimizer { SGD, ADAM }
+    public enum Optimizer { SGD, MOMENTUM, ADAM }
 
     private final Objective objective;
     private final Map<String, double[]> params;
@@ -37,6 +38,7 @@ public final class TestTrainer {
     private final double beta1 = 0.9;
     private final double beta2 = 0.999;
     private final double eps = 1e-8;
+    private final double momentum = 0.9;
     private final Map<String, double[]> m = new LinkedHashMap<>();
     private final Map<String, double[]> v = new LinkedHashMap<>();
     private DType dtype = DType.F32;
@@ -85,6 +87,12 @@ public final class TestTrainer {
                     for (int i = 0; i < x.length; i++) {
                         x[i] -= eta * g[i];
                     }
+                } else if (optimizer == Optimizer.MOMENTUM) {
+                    double[] buf = m.get(k);
+                    for (int i = 0; i < x.length; i++) {
+                        buf[i] = s == 1 ? g[i] : momentum * buf[i] + g[i];
+                        x[i] -= eta * buf[i];
+                    }
                 } else {
                     double[] mk = m.get(k);
                     double[] vk = v.get(k);
@@ -104,6 +112,9 @@ public final class TestTrainer {
     private void writeCheckpoint(Path dir, int step, double loss, double gradNorm, double eta, boolean logged) {
         SafetensorsWriter w = new SafetensorsWriter();
         params.forEach((k, x) -> w.add(k, dtype, shapes.get(k), x));
+        if (optimizer == Optimizer.MOMENTUM && step > 0) {
+            m.forEach((k, x) -> w.add("optimizer.momentum_buffer." + k, dtype, shapes.get(k), x));
+        }
         if (optimizer == Optimizer.ADAM && step > 0) {
             m.forEach((k, x) -> w.add("optimizer.exp_avg." + k, dtype, shapes.get(k), x));
             v.forEach((k, x) -> w.add("optimizer.exp_avg_sq." + k, dtype, shapes.get(k), x));
@@ -113,7 +124,14 @@ public final class TestTrainer {
             w.metadata("loss", Double.toString(loss)).metadata("grad_norm", Double.toString(gradNorm))
                     .metadata("learning_rate", Double.toString(eta));
         }
-        w.metadata("optimizer", optimizer == Optimizer.SGD ? "sgd" : "adam").metadata("optimizer.lr", Double.toString(eta))
+        if (optimizer == Optimizer.MOMENTUM) {
+            w.metadata("optimizer.momentum", Double.toString(momentum));
+        }
+        w.metadata("optimizer", switch (optimizer) {
+                    case SGD -> "sgd";
+                    case MOMENTUM -> "sgd-momentum";
+                    case ADAM -> "adam";
+                }).metadata("optimizer.lr", Double.toString(eta))
                 .metadata("optimizer.step", Integer.toString(step));
         if (optimizer == Optimizer.ADAM) {
             w.metadata("optimizer.beta1", Double.toString(beta1)).metadata("optimizer.beta2", Double.toString(beta2))
