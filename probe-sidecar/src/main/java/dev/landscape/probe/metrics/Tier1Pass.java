@@ -18,7 +18,7 @@ import java.util.Set;
 /**
  * One streaming pass over a checkpoint {@code t}, reading each parameter side by side with the same parameter in
  * checkpoint {@code t−1} and with the optimizer state of that parameter in both, {@link #CHUNK} elements at a time.
- * Memory is the chunk buffers (at most seven streams × 64 KiB), the two global sketches and one fingerprint per
+ * Memory is the chunk buffers (at most six streams × 64 KiB), the two global sketches and one fingerprint per
  * tensor, whatever the checkpoint's size. Every element is read once; nothing of the tensors is retained.
  *
  * <p>Accumulated in double: {@code ‖θ_t‖², ‖θ_{t−1}‖², ‖Δθ‖²}, non-finite counts of every tensor of {@code t},
