@@ -33,7 +33,9 @@ import java.util.Set;
  * wrongly-sized tensors are reported with the tensor's name and offset, never read.
  *
  * <p>Tensors named {@code optimizer.<slot>.<param>} (the layout this project's own writers use for Adam moments)
- * are put in group {@code optimizer.<slot>}; everything else is {@code model}.
+ * are put in group {@code optimizer.<slot>} with {@code parameter = <param>}; everything else is {@code model}.
+ * Step, training log and optimizer hyper-parameters come from {@code __metadata__} as {@link SafetensorsMetadata}
+ * describes.
  */
 public final class SafetensorsFormat implements CheckpointFormat {
 
@@ -76,11 +78,12 @@ public final class SafetensorsFormat implements CheckpointFormat {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
         try {
             Header header = readHeader(file, channel);
-            return Checkpoint.builder(reported, name())
+            Checkpoint.Builder b = Checkpoint.builder(reported, name())
                     .tensors(header.tensors(channel))
                     .metadata(header.metadata)
-                    .resource(channel)
-                    .build();
+                    .resource(channel);
+            SafetensorsMetadata.apply(file, header.metadata, b);
+            return b.build();
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -141,6 +144,7 @@ public final class SafetensorsFormat implements CheckpointFormat {
                 b.tensor(t);
             }
             opened.forEach(b::resource);
+            SafetensorsMetadata.apply(index, metadata, b);
             return b.metadata(metadata).build();
         } catch (IOException | RuntimeException e) {
             for (FileChannel c : opened) {
@@ -212,6 +216,18 @@ public final class SafetensorsFormat implements CheckpointFormat {
                 reach = cur;
             }
         }
+    }
+
+    /**
+     * The model parameter a tensor belongs to: itself for model tensors, {@code <param>} for
+     * {@code optimizer.<slot>.<param>}, and {@code ""} for an optimizer tensor with no parameter part.
+     */
+    static String parameterOf(String name) {
+        String group = groupOf(name);
+        if (group.equals(TensorInfo.MODEL)) {
+            return name;
+        }
+        return name.length() > group.length() + 1 ? name.substring(group.length() + 1) : "";
     }
 
     static String groupOf(String name) {

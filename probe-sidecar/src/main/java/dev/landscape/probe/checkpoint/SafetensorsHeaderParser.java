@@ -145,7 +145,7 @@ final class SafetensorsHeaderParser {
         TensorInfo info;
         long expectedBytes;
         try {
-            info = new TensorInfo(name, SafetensorsFormat.groupOf(name), dtype, shape);
+            info = new TensorInfo(name, SafetensorsFormat.groupOf(name), dtype, shape, SafetensorsFormat.parameterOf(name));
             expectedBytes = info.byteSize();
         } catch (ArithmeticException e) {
             throw new CheckpointException(file, at, "tensor " + name + ": shape " + shapeText + " overflows");

@@ -81,6 +81,49 @@ class SafetensorsFormatTest {
     }
 
     @Test
+    void optimizerTensorsNameTheirParameter(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("p.safetensors");
+        new SafetensorsWriter()
+                .add("model.fc1.weight", new long[] {2}, new double[] {1, 2})
+                .add("optimizer.exp_avg.model.fc1.weight", new long[] {2}, new double[] {0, 0})
+                .add("optimizer.exp_avg_sq.model.fc1.weight", new long[] {2}, new double[] {0, 0})
+                .write(file);
+        try (Checkpoint cp = formats.open(file)) {
+            assertThat(cp.tensors()).extracting(t -> t.info().parameter())
+                    .containsExactly("model.fc1.weight", "model.fc1.weight", "model.fc1.weight");
+            assertThat(cp.tensors()).extracting(t -> t.info().group())
+                    .containsExactly("model", "optimizer.exp_avg", "optimizer.exp_avg_sq");
+        }
+    }
+
+    @Test
+    void metadataLayoutFillsStepLogAndOptimizerHints(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("m.safetensors");
+        new SafetensorsWriter()
+                .add("model.w", new long[] {1}, new double[] {1})
+                .metadata("step", "40").metadata("loss", "NaN").metadata("grad_norm", "2.5")
+                .metadata("learning_rate", "0.001").metadata("optimizer", "adam").metadata("optimizer.lr", "0.001")
+                .metadata("optimizer.beta1", "0.9").metadata("optimizer.beta2", "0.999").metadata("optimizer.step", "40")
+                .write(file);
+        try (Checkpoint cp = formats.open(file)) {
+            assertThat(cp.step()).hasValue(40);
+            assertThat(cp.log().latestLoss().getAsDouble()).isNaN();
+            assertThat(cp.log().latestGradNorm()).hasValue(2.5);
+            assertThat(cp.optimizer().type()).isEqualTo("adam");
+            assertThat(cp.optimizer().beta2()).hasValue(0.999);
+            assertThat(cp.optimizer().stepCount()).hasValue(40);
+        }
+    }
+
+    @Test
+    void nonNumericMetadataValueIsRejectedNamingTheKey(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("bad.safetensors");
+        new SafetensorsWriter().add("model.w", new long[] {1}, new double[] {1}).metadata("optimizer.beta1", "high").write(file);
+        assertThatThrownBy(() -> formats.open(file)).isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("bad.safetensors").hasMessageContaining("optimizer.beta1").hasMessageContaining("high");
+    }
+
+    @Test
     void headerLengthPastEndOfFileIsRejected(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("bad.safetensors");
         Files.write(file, ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putLong(4096).put("{}  ".getBytes(StandardCharsets.US_ASCII)).array());

@@ -1,0 +1,95 @@
+package dev.landscape.probe.cli;
+
+import dev.landscape.probe.checkpoint.CheckpointFormats;
+import dev.landscape.probe.checkpoint.OptimizerHints;
+import dev.landscape.probe.findings.Thresholds;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code analyze DIR [--json]}: the offline post-mortem over a folder of successive checkpoints — tier-1 metrics and
+ * findings per checkpoint, in step order. Wiring only: {@link RunAnalysis} does the work, {@link AnalyzeReport}
+ * renders it. Exit code 0 when every checkpoint was analysed, 1 when some could not be read (the output still
+ * covers the rest and names them), 2 for bad usage.
+ */
+@Command(name = "analyze", mixinStandardHelpOptions = true,
+        description = "Tier-1 metrics and findings for every checkpoint in a run folder, in step order.")
+public final class AnalyzeCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "DIR", description = "Folder of successive checkpoints (checkpoint-N/, "
+            + "global_stepN/, step_N.*, epoch=E-step=S.ckpt, or any recognised checkpoint file).")
+    Path dir;
+
+    @Option(names = "--json", description = "Write JSON instead of a table.")
+    boolean json;
+
+    @Option(names = "--optimizer", description = "Optimizer when the checkpoints do not say: adam, adamw, sgd, sgd-momentum.")
+    String optimizer;
+
+    @Option(names = "--lr", description = "Learning rate when the checkpoints do not say.")
+    Double lr;
+
+    @Option(names = "--beta1", description = "Adam beta1 when the checkpoints do not say.")
+    Double beta1;
+
+    @Option(names = "--beta2", description = "Adam beta2 when the checkpoints do not say.")
+    Double beta2;
+
+    @Option(names = "--momentum", description = "SGD momentum when the checkpoints do not say.")
+    Double momentum;
+
+    @Option(names = "--eps", description = "Adam epsilon when the checkpoints do not say.")
+    Double eps;
+
+    @Option(names = "--threshold", paramLabel = "NAME=DECIMAL",
+            description = "Override a detector threshold, e.g. --threshold spikeZ=8 (repeatable).")
+    Map<String, String> thresholds = new LinkedHashMap<>();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Thresholds t;
+        try {
+            t = Thresholds.DEFAULTS.withOverrides(thresholds);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "DIR " + dir
+                    + " is not a folder; analyze reads a folder of successive checkpoints (use inspect for one file)");
+        }
+        OptimizerHints overrides = new OptimizerHints(Optional.ofNullable(optimizer).orElse(""), opt(lr), opt(beta1),
+                opt(beta2), opt(momentum), opt(eps), OptionalLong.empty());
+        List<RunAnalysis.Result> results = new RunAnalysis(CheckpointFormats.standard(), overrides, t).run(dir);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            AnalyzeReport.writeJson(results, out);
+        } else {
+            AnalyzeReport.writeTable(dir, results, out);
+        }
+        out.flush();
+        return results.stream().anyMatch(r -> r.error() != null) ? 1 : 0;
+    }
+
+    private static OptionalDouble opt(Double d) {
+        return d == null ? OptionalDouble.empty() : OptionalDouble.of(d);
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new AnalyzeCommand()).execute(args));
+    }
+}

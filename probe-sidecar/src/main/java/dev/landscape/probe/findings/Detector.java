@@ -1,0 +1,23 @@
+package dev.landscape.probe.findings;
+
+import dev.landscape.probe.metrics.Tier1Metrics;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One rule of DESIGN.md's findings table, evaluated on the metric history of a run (oldest first, the checkpoint
+ * being judged last). Pure: no I/O, no clock, no state of its own, so a rule is tested with a list of records.
+ */
+interface Detector {
+
+    String reason();
+
+    /**
+     * {@code true} for one-off events (a spike happens at a step), which are reported where they occur and never
+     * held; {@code false} for conditions (oscillating, at the edge of stability), which hysteresis keeps raised.
+     */
+    boolean isEvent();
+
+    Optional<Finding> evaluate(List<Tier1Metrics> history, Thresholds t);
+}

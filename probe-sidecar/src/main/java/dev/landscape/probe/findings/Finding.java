@@ -1,0 +1,31 @@
+package dev.landscape.probe.findings;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One thing wrong with a training run at one checkpoint, in the vocabulary of DESIGN.md's findings table.
+ *
+ * @param reason   one CamelCase word ({@code NonFiniteValues}, {@code EdgeOfStability}, ...)
+ * @param severity how urgent
+ * @param step     the checkpoint step this finding is reported at
+ * @param since    the step at which the condition was first raised (equal to {@code step} when new)
+ * @param values   the numbers that triggered it, by name (ordered)
+ * @param message  a sentence naming the step, the tensor or series and the values, and what usually helps
+ */
+public record Finding(String reason, Severity severity, long step, long since, Map<String, Double> values,
+                      String message) {
+
+    public Finding {
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(severity, "severity");
+        values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
+        Objects.requireNonNull(message, "message");
+    }
+
+    /** This finding carried to a later checkpoint at which its condition was not met (hysteresis hold). */
+    Finding heldAt(long laterStep, int cleanSoFar, int clearAfter) {
+        return new Finding(reason, severity, laterStep, since, values, message + " Not seen at step " + laterStep
+                + " (" + cleanSoFar + " of " + clearAfter + " clean checkpoints needed to clear).");
+    }
+}

@@ -1,0 +1,96 @@
+package dev.landscape.probe.findings;
+
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Detector thresholds with DESIGN.md's defaults. A probe's {@code spec.thresholds} overrides them with decimal
+ * strings (never floats in a spec), parsed by {@link #withOverrides}; one record so there is one place to read them.
+ *
+ * @param eosWarningRatio        sharpness/threshold at which EdgeOfStability warns (1)
+ * @param eosCriticalRatio       ... and turns critical (2)
+ * @param eosCheckpoints         consecutive checkpoints the ratio must hold (2)
+ * @param spikeZ                 robust z-score of a GradientSpike / LossSpike (6)
+ * @param spikeWindow            checkpoints of history the median and MAD are taken over (20)
+ * @param spikeMinHistory        fewer finite values than this and no spike is judged (8)
+ * @param oscillationCosine      update cosine at or below which updates count as reversing (−0.5)
+ * @param oscillationCheckpoints consecutive reversing checkpoints for UpdateOscillation (3)
+ * @param plateauRelativeChange  relative loss change at or below which the loss is flat (1e-4)
+ * @param plateauCheckpoints     checkpoints the change is measured over (10)
+ * @param divergenceRelative     sketch distance / norm between ranks that counts as WorkerDivergence (1e-3)
+ * @param raiseAfter             consecutive detections before a finding is raised (1: each rule above already
+ *                               demands its own persistence)
+ * @param clearAfter             consecutive clean checkpoints before a raised condition is cleared (3)
+ */
+public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eosCheckpoints,
+                         double spikeZ, int spikeWindow, int spikeMinHistory,
+                         double oscillationCosine, int oscillationCheckpoints,
+                         double plateauRelativeChange, int plateauCheckpoints,
+                         double divergenceRelative, int raiseAfter, int clearAfter) {
+
+    public static final Thresholds DEFAULTS = new Thresholds(1, 2, 2, 6, 20, 8, -0.5, 3, 1e-4, 10, 1e-3, 1, 3);
+
+    private static final Set<String> INTEGERS = Set.of("eosCheckpoints", "spikeWindow", "spikeMinHistory",
+            "oscillationCheckpoints", "plateauCheckpoints", "raiseAfter", "clearAfter");
+
+    public Thresholds {
+        if (eosCheckpoints < 1 || spikeWindow < 3 || spikeMinHistory < 3 || spikeMinHistory > spikeWindow
+                || oscillationCheckpoints < 1 || plateauCheckpoints < 1 || raiseAfter < 1 || clearAfter < 1) {
+            throw new IllegalArgumentException("thresholds out of range: " + this);
+        }
+    }
+
+    /**
+     * Returns these thresholds with {@code overrides} applied; keys are the component names above, values decimal
+     * strings ({@code "1e-4"}, {@code "0.0001"}, {@code "6"}).
+     *
+     * @throws IllegalArgumentException naming the key and value when a key is unknown or a value is not a decimal
+     */
+    public Thresholds withOverrides(Map<String, String> overrides) {
+        Map<String, Double> v = asMap();
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            if (!v.containsKey(e.getKey())) {
+                throw new IllegalArgumentException("thresholds." + e.getKey() + " is not a known threshold (known: "
+                        + String.join(", ", v.keySet()) + ")");
+            }
+            BigDecimal d;
+            try {
+                d = new BigDecimal(e.getValue().trim());
+            } catch (NumberFormatException ex) {
+                throw new IllegalArgumentException("thresholds." + e.getKey() + " is \"" + e.getValue()
+                        + "\", not a decimal number such as \"1e-4\"");
+            }
+            if (INTEGERS.contains(e.getKey()) && d.stripTrailingZeros().scale() > 0) {
+                throw new IllegalArgumentException("thresholds." + e.getKey() + " is \"" + e.getValue()
+                        + "\", but must be a whole number of checkpoints");
+            }
+            v.put(e.getKey(), d.doubleValue());
+        }
+        return new Thresholds(v.get("eosWarningRatio"), v.get("eosCriticalRatio"),
+                (int) Math.round(v.get("eosCheckpoints")), v.get("spikeZ"), (int) Math.round(v.get("spikeWindow")),
+                (int) Math.round(v.get("spikeMinHistory")), v.get("oscillationCosine"),
+                (int) Math.round(v.get("oscillationCheckpoints")), v.get("plateauRelativeChange"),
+                (int) Math.round(v.get("plateauCheckpoints")), v.get("divergenceRelative"),
+                (int) Math.round(v.get("raiseAfter")), (int) Math.round(v.get("clearAfter")));
+    }
+
+    private Map<String, Double> asMap() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("eosWarningRatio", eosWarningRatio);
+        m.put("eosCriticalRatio", eosCriticalRatio);
+        m.put("eosCheckpoints", (double) eosCheckpoints);
+        m.put("spikeZ", spikeZ);
+        m.put("spikeWindow", (double) spikeWindow);
+        m.put("spikeMinHistory", (double) spikeMinHistory);
+        m.put("oscillationCosine", oscillationCosine);
+        m.put("oscillationCheckpoints", (double) oscillationCheckpoints);
+        m.put("plateauRelativeChange", plateauRelativeChange);
+        m.put("plateauCheckpoints", (double) plateauCheckpoints);
+        m.put("divergenceRelative", divergenceRelative);
+        m.put("raiseAfter", (double) raiseAfter);
+        m.put("clearAfter", (double) clearAfter);
+        return m;
+    }
+}

@@ -1,0 +1,150 @@
+package dev.landscape.probe.metrics;
+
+import dev.landscape.probe.checkpoint.Checkpoint;
+import dev.landscape.probe.checkpoint.OptimizerHints;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Tier-1 metrics of a sequence of checkpoints, fed in step order, one streaming pass each ({@link Tier1Pass}): the
+ * current checkpoint {@code t} is read side by side with {@code t−1}. Between checkpoints only scalars and two
+ * sketches of the last update direction are kept (2 × {@code directionWidth} doubles, 1 MiB at the default 2^16).
+ *
+ * <p><b>Why sketches for the quantities that span three checkpoints.</b> The cosine between consecutive updates
+ * {@code ⟨Δθ_t, Δθ_{t−1}⟩} and the secant curvature need {@code θ_{t−2}} while {@code t} is read. Keeping
+ * {@code t−2} open would triple the reads and, in a pod, pin a checkpoint the trainer's rotation
+ * ({@code save_total_limit}) has already deleted; storing {@code Δθ_{t−1}} whole would make memory grow with the
+ * model. Instead the pass keeps a CountSketch {@code S(Δθ_{t−1})} (linear, one hash per element) plus the exact
+ * scalars {@code ‖Δθ_{t−1}‖²}, {@code ⟨ḡ_{t−1}, Δθ_{t−1}⟩} and {@code Σ P Δθ_{t−1}²}, and estimates only the one
+ * cross term {@code ⟨x_t, Δθ_{t−1}⟩ ≈ cos(S x_t, S Δθ_{t−1})·‖x_t‖·‖Δθ_{t−1}‖} with exact norms. Its error is the
+ * sketch cosine's, standard deviation ≈ {@code (1 − cos²)/√W} ≤ 0.004 at W = 2^16: exact in the oscillating limit
+ * {@code cos → −1} that matters, and exact whenever the model has far fewer parameters than W (no collisions).
+ *
+ * <p><b>Update.</b> {@code ‖Δθ_t‖}, relative update {@code ‖Δθ_t‖/‖θ_{t−1}‖} (per tensor and layer too) and the
+ * update cosine. Consecutive updates pointing against each other (cosine near −1) is the signature of the
+ * period-two oscillation that gradient descent shows along its sharpest direction past {@code 2/η}.
+ *
+ * <p><b>Adam moments.</b> {@code ‖m/(1 − β1^n)‖}, the bias-corrected first moment, is Adam's running gradient
+ * estimate; {@code Σ v/(1 − β2^n)} estimates {@code E[Σ g_i²]}, the trace of the (diagonal) empirical Fisher, an
+ * upper bound on the squared mean gradient that is often used as a cheap curvature proxy (it is not the Hessian:
+ * they agree only near a well-specified optimum). Per layer also its share of the trace and {@code ‖m̂‖²/Σv̂}.
+ *
+ * <p><b>Secant curvature.</b> With the gradient recovered from the optimizer state ({@link
+ * OptimizerSetup#gradientWeights}), {@code ḡ_t} at {@code k = 1} is the gradient evaluated at {@code θ_{t−1}}
+ * (PyTorch steps use the gradient of the current weights, then move), so by the mean-value theorem
+ * {@code ḡ_t − ḡ_{t−1} = H̄·Δθ_{t−1}} with {@code H̄} the Hessian averaged over the segment, and
+ * {@code s = ⟨ḡ_t − ḡ_{t−1}, Δθ_{t−1}⟩ / ‖Δθ_{t−1}‖²} is the Rayleigh quotient of {@code H̄} along the last update:
+ * exact on a quadratic, and equal to {@code λ_max} once the iterate oscillates along the top eigenvector — the
+ * direction gradient descent at the edge of stability moves along (Cohen et al. 2021). Over the Adam metric
+ * {@code Σ (√v̂+ε)·Δθ²} instead it is the Rayleigh quotient of the pencil {@code (H, P)}, whose maximum is
+ * {@code λ_max(P⁻¹H)}, the preconditioned sharpness of Cohen et al. 2022. For plain SGD the recovered gradient is
+ * {@code −Δθ/(ηk)} and the formula reduces to {@code s = (1 − ⟨Δθ_t, Δθ_{t−1}⟩/‖Δθ_{t−1}‖²)/η}.
+ * Failure modes: it is a lower bound on {@code λ_max} (a Rayleigh quotient) and only along the update; with
+ * {@code k > 1} steps between checkpoints the recovered gradient is an average over the interval, and with an
+ * even {@code k} a period-two oscillation averages out entirely, so sparse checkpoints under-read sharpness;
+ * stochastic gradients add {@code ⟨noise_t − noise_{t−1}, Δθ⟩/‖Δθ‖²}, large when updates are tiny; changing the
+ * learning rate or the batch between checkpoints breaks the recovery; gradient clipping rescales {@code ḡ}; a
+ * negative value means the loss is locally concave along the update.
+ *
+ * <p>Training-log figures (loss, logged grad norm, learning rate) are copied from the checkpoint's
+ * {@code TrainingLog}.
+ */
+public final class Tier1Analyzer {
+
+    public static final int DEFAULT_FINGERPRINT_WIDTH = 256;
+    public static final int DEFAULT_DIRECTION_WIDTH = 1 << 16;
+
+    private final OptimizerHints overrides;
+    private final int fingerprintWidth;
+    private final int directionWidth;
+    private Previous previous;
+
+    /** What is kept of checkpoint {@code t−1} once its pass is done. */
+    private record Previous(Path path, long step, double stepCount, CountSketch updateSketch, double updateSq,
+                            double gradDotUpdate, double preconditionedUpdateSq) {
+    }
+
+    public Tier1Analyzer(OptimizerHints overrides) {
+        this(overrides, DEFAULT_FINGERPRINT_WIDTH, DEFAULT_DIRECTION_WIDTH);
+    }
+
+    public Tier1Analyzer(OptimizerHints overrides, int fingerprintWidth, int directionWidth) {
+        this.overrides = overrides;
+        this.fingerprintWidth = fingerprintWidth;
+        this.directionWidth = directionWidth;
+    }
+
+    /**
+     * Analyses {@code current} (at {@code step}) against {@code prior}, the checkpoint analysed just before it (or
+     * {@code null} for the first of a run). Both stay open and owned by the caller.
+     */
+    public Tier1Metrics analyze(Checkpoint current, long step, Checkpoint prior) throws IOException {
+        OptimizerSetup opt = OptimizerSetup.resolve(current, overrides);
+        Previous last = prior != null && previous != null && previous.path.equals(prior.path()) ? previous : null;
+        long k = -1;
+        if (prior != null && last != null) {
+            k = Double.isFinite(opt.stepCount()) && Double.isFinite(last.stepCount)
+                    ? (long) (opt.stepCount() - last.stepCount) : step - last.step;
+        } else if (prior != null) {
+            k = prior.step().isPresent() ? step - prior.step().getAsLong() : -1;
+            OptimizerSetup before = OptimizerSetup.resolve(prior, overrides);
+            if (Double.isFinite(opt.stepCount()) && Double.isFinite(before.stepCount())) {
+                k = (long) (opt.stepCount() - before.stepCount());
+            }
+        }
+        Tier1Pass.Result r = new Tier1Pass(opt, fingerprintWidth, directionWidth).run(current, prior, k);
+
+        TensorSums total = new TensorSums();
+        Map<String, TensorSums> layerSums = new LinkedHashMap<>();
+        r.tensors.forEach((name, sums) -> {
+            total.merge(sums);
+            layerSums.computeIfAbsent(layerOf(name), x -> new TensorSums()).merge(sums);
+        });
+        double totalFisher = total.hasFisher ? total.fisher : Double.NaN;
+        Map<String, GroupMetrics> tensors = new LinkedHashMap<>();
+        r.tensors.forEach((name, sums) -> tensors.put(name, sums.toMetrics(totalFisher)));
+        Map<String, GroupMetrics> layers = new LinkedHashMap<>();
+        layerSums.forEach((name, sums) -> layers.put(name, sums.toMetrics(totalFisher)));
+        GroupMetrics all = total.toMetrics(totalFisher);
+
+        double cosine = Double.NaN;
+        double secant = Double.NaN;
+        double preconditioned = Double.NaN;
+        if (last != null && r.hasUpdate && last.updateSq > 0) {
+            cosine = r.updateSketch.cosine(last.updateSketch);
+            if (r.hasGradient && Double.isFinite(last.gradDotUpdate)) {
+                double cross = r.gradientSketch.cosine(last.updateSketch) * Math.sqrt(r.gradSq * last.updateSq);
+                double numerator = (r.gradSq == 0 ? 0 : cross) - last.gradDotUpdate;
+                secant = numerator / last.updateSq;
+                if (last.preconditionedUpdateSq > 0) {
+                    preconditioned = numerator / last.preconditionedUpdateSq;
+                }
+            }
+        }
+        double threshold = opt.stabilityThreshold();
+        double sharpness = opt.kind() == OptimizerSetup.Kind.ADAM ? preconditioned : secant;
+        double ratio = sharpness / threshold;
+
+        previous = new Previous(current.path(), step, opt.stepCount(), r.updateSketch,
+                r.hasUpdate ? total.updateSq : 0,
+                r.hasGradient ? r.gradDotUpdate : Double.NaN,
+                r.hasPreconditioner ? r.preconditionedUpdateSq : Double.NaN);
+
+        return new Tier1Metrics(step, opt.kind().label(), opt.learningRate(), prior == null ? -1 : k,
+                all.parameterNorm(), r.nonFinite, r.nonFiniteTensors,
+                all.updateNorm(), all.relativeUpdate(), cosine,
+                r.hasGradient ? Math.sqrt(r.gradSq) : Double.NaN, all.firstMomentNorm(), all.fisherTrace(),
+                secant, preconditioned, threshold, ratio,
+                current.log().latestLoss(), current.log().latestGradNorm(),
+                layers, tensors, r.fingerprints);
+    }
+
+    /** Layer group of a tensor: its name up to the last {@code .} ({@code model.fc1.weight} → {@code model.fc1}). */
+    public static String layerOf(String tensor) {
+        int dot = tensor.lastIndexOf('.');
+        return dot > 0 ? tensor.substring(0, dot) : tensor;
+    }
+}

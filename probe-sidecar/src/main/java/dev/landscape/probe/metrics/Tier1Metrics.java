@@ -1,0 +1,56 @@
+package dev.landscape.probe.metrics;
+
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * Everything tier 1 says about one checkpoint, without a model. {@code NaN} marks a figure that could not be
+ * computed (first checkpoint, optimizer hyper-parameter unknown, no Adam state): absent, never zero. How each figure
+ * is obtained, and when it misleads, is documented on {@link Tier1Analyzer}.
+ *
+ * @param step                    training step of the checkpoint
+ * @param optimizer               {@code sgd}, {@code momentum}, {@code adam} or {@code unknown}
+ * @param learningRate            learning rate in force ({@code NaN} when neither the checkpoint nor the probe says)
+ * @param stepsSincePrevious      optimizer steps since the previous checkpoint, {@code -1} for the first
+ * @param parameterNorm           {@code ‖θ_t‖} over finite elements of every floating-point model tensor
+ * @param nonFinite               NaN/±Inf elements in weights and optimizer state of this checkpoint
+ * @param nonFiniteTensors        the tensors holding them, with counts
+ * @param updateNorm              {@code ‖θ_t − θ_{t−1}‖}
+ * @param relativeUpdate          {@code ‖θ_t − θ_{t−1}‖ / ‖θ_{t−1}‖}
+ * @param updateCosine            cosine between this update and the previous one (sketch estimate)
+ * @param gradientNorm            norm of the gradient recovered from the optimizer state over the interval
+ * @param firstMomentNorm         {@code ‖m / (1 − β1^n)‖}, the bias-corrected first moment (Adam)
+ * @param fisherTrace             {@code Σ v / (1 − β2^n)} (Adam), the empirical-Fisher trace
+ * @param secantSharpness         {@code ⟨ḡ_t − ḡ_{t−1}, Δθ_{t−1}⟩ / ‖Δθ_{t−1}‖²}: curvature along the last update
+ * @param preconditionedSharpness the same over {@code Σ (√v̂ + ε) Δθ²}: curvature of {@code P⁻¹H} (Adam)
+ * @param stabilityThreshold      {@code 2/η}, {@code 2(1+μ)/η} or {@code (2+2β1)/((1−β1)η)}
+ * @param stabilityRatio          sharpness (preconditioned for Adam) over that threshold; ≥ 1 is past the edge
+ * @param loss                    loss the trainer logged for this checkpoint (may be NaN: a logged NaN)
+ * @param loggedGradNorm          gradient norm the trainer logged (before clipping, as trainers log it)
+ * @param layers                  per layer group (tensor name up to its last {@code .})
+ * @param tensors                 per model tensor
+ * @param fingerprints            per model tensor, a fixed-seed {@link CountSketch} of its weights for cross-rank
+ *                                comparison
+ */
+public record Tier1Metrics(long step, String optimizer, double learningRate, long stepsSincePrevious,
+                           double parameterNorm, long nonFinite, Map<String, Long> nonFiniteTensors,
+                           double updateNorm, double relativeUpdate, double updateCosine,
+                           double gradientNorm, double firstMomentNorm, double fisherTrace,
+                           double secantSharpness, double preconditionedSharpness,
+                           double stabilityThreshold, double stabilityRatio,
+                           OptionalDouble loss, OptionalDouble loggedGradNorm,
+                           Map<String, GroupMetrics> layers, Map<String, GroupMetrics> tensors,
+                           Map<String, CountSketch> fingerprints) {
+
+    public Tier1Metrics {
+        nonFiniteTensors = Map.copyOf(nonFiniteTensors);
+        layers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(layers));
+        tensors = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tensors));
+        fingerprints = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fingerprints));
+    }
+
+    /** The gradient norm spikes are judged on: the trainer's own when logged, else the recovered one. */
+    public double spikeGradNorm() {
+        return loggedGradNorm.isPresent() ? loggedGradNorm.getAsDouble() : gradientNorm;
+    }
+}

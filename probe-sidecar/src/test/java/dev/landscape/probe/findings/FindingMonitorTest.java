@@ -1,0 +1,104 @@
+package dev.landscape.probe.findings;
+
+import dev.landscape.probe.metrics.Tier1Metrics;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+class FindingMonitorTest {
+
+    private static Tier1Metrics metrics(long step, double eosRatio, double cosine, OptionalDouble loss) {
+        return new Tier1Metrics(step, "sgd", 0.1, 1, 1, 0, Map.of(), 0.1, 0.1, cosine, 1, Double.NaN, Double.NaN,
+                eosRatio * 20, Double.NaN, 20, eosRatio, loss, OptionalDouble.empty(), Map.of(), Map.of(), Map.of());
+    }
+
+    private static List<String> reasons(List<Finding> fs) {
+        return fs.stream().map(Finding::reason).toList();
+    }
+
+    @Test
+    void edgeOfStabilityNeedsTwoCheckpointsAndIsHeldUntilThreeCleanOnes() {
+        FindingMonitor monitor = new FindingMonitor(Thresholds.DEFAULTS);
+        double[] ratios = {1.1, 1.1, 0.9, 1.1, 0.9, 0.9, 0.9, 0.9};
+        StringBuilder seen = new StringBuilder();
+        for (int i = 0; i < ratios.length; i++) {
+            List<Finding> fs = monitor.observe(metrics(i, ratios[i], 0.5, OptionalDouble.empty()));
+            seen.append(reasons(fs).contains("EdgeOfStability") ? 'E' : '.');
+        }
+        // Raised at 1 (two in a row). The rule fails at 2, 3 (one in a row) and 4, but the finding is held through
+        // them instead of flapping off and on, and cleared once three clean checkpoints (2, 3, 4) have passed.
+        assertThat(seen.toString()).isEqualTo(".EEE....");
+    }
+
+    @Test
+    void heldFindingSaysItWasNotSeenAndKeepsItsFirstStep() {
+        FindingMonitor monitor = new FindingMonitor(Thresholds.DEFAULTS);
+        monitor.observe(metrics(100, 1.5, 0, OptionalDouble.empty()));
+        monitor.observe(metrics(200, 1.5, 0, OptionalDouble.empty()));
+        Finding held = monitor.observe(metrics(300, 0.5, 0, OptionalDouble.empty())).get(0);
+
+        assertThat(held.step()).isEqualTo(300);
+        assertThat(held.since()).isEqualTo(200);
+        assertThat(held.message()).contains("Not seen at step 300").contains("1 of 3");
+    }
+
+    @Test
+    void oscillationNeedsThreeReversingUpdatesInARow() {
+        FindingMonitor monitor = new FindingMonitor(Thresholds.DEFAULTS);
+        assertThat(reasons(monitor.observe(metrics(1, 0, -0.9, OptionalDouble.empty())))).isEmpty();
+        assertThat(reasons(monitor.observe(metrics(2, 0, -0.6, OptionalDouble.empty())))).isEmpty();
+        assertThat(reasons(monitor.observe(metrics(3, 0, -0.51, OptionalDouble.empty())))).containsExactly("UpdateOscillation");
+    }
+
+    @Test
+    void lossSpikeNeedsEnoughHistory() {
+        FindingMonitor monitor = new FindingMonitor(Thresholds.DEFAULTS);
+        for (int i = 0; i < 5; i++) {
+            monitor.observe(metrics(i, 0, 0.5, OptionalDouble.of(1 + 0.01 * (i % 2))));
+        }
+        assertThat(reasons(monitor.observe(metrics(5, 0, 0.5, OptionalDouble.of(100))))).isEmpty();
+    }
+
+    @Test
+    void loggedNanLossIsNonFiniteValues() {
+        FindingMonitor monitor = new FindingMonitor(Thresholds.DEFAULTS);
+        List<Finding> fs = monitor.observe(metrics(9, 0, 0.5, OptionalDouble.of(Double.NaN)));
+        assertThat(fs).singleElement().satisfies(f -> {
+            assertThat(f.reason()).isEqualTo("NonFiniteValues");
+            assertThat(f.message()).contains("Step 9").contains("loss is NaN");
+        });
+    }
+
+    @Test
+    void robustZIgnoresTheOutliersInItsHistory() {
+        double[] history = {1, 1.1, 0.9, 1.05, 0.95, 50, 1, 1.02};
+        assertThat(RobustZ.score(1.0, history)).isCloseTo(-0.2, within(0.3));
+        assertThat(RobustZ.score(2.0, history)).isGreaterThan(6);
+    }
+
+    @Test
+    void thresholdsAreOverriddenFromDecimalStrings() {
+        Thresholds t = Thresholds.DEFAULTS.withOverrides(Map.of("spikeZ", "8", "plateauRelativeChange", "1e-5",
+                "clearAfter", "5"));
+        assertThat(t.spikeZ()).isEqualTo(8);
+        assertThat(t.plateauRelativeChange()).isEqualTo(1e-5);
+        assertThat(t.clearAfter()).isEqualTo(5);
+        assertThat(t.eosWarningRatio()).isEqualTo(1);
+    }
+
+    @Test
+    void badThresholdOverridesNameTheKeyAndValue() {
+        assertThatThrownBy(() -> Thresholds.DEFAULTS.withOverrides(Map.of("spikeZ", "six")))
+                .hasMessageContaining("thresholds.spikeZ").hasMessageContaining("\"six\"");
+        assertThatThrownBy(() -> Thresholds.DEFAULTS.withOverrides(Map.of("spikez", "6")))
+                .hasMessageContaining("not a known threshold");
+        assertThatThrownBy(() -> Thresholds.DEFAULTS.withOverrides(Map.of("clearAfter", "2.5")))
+                .hasMessageContaining("whole number");
+    }
+}
