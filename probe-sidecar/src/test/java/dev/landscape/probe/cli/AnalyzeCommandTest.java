@@ -57,7 +57,7 @@ class AnalyzeCommandTest {
         assertThat(steps).containsExactly(2L, 9L, 10L);
         JsonNode last = root.get("checkpoints").get(2);
         assertThat(last.get("path").asText()).endsWith("checkpoint-10");
-        assertThat(last.get("format").asText()).isEqualTo("safetensors");
+        assertThat(last.get("format").asText()).isEqualTo("hf-trainer");
         assertThat(last.get("metrics").get("parameterNorm").asDouble())
                 .isCloseTo(Math.sqrt(100 + 400 + 9 + 16 + 0.25 + 100), org.assertj.core.api.Assertions.within(1e-4));
         assertThat(last.get("metrics").get("stepsSincePrevious").asLong()).isEqualTo(1);
