@@ -1,0 +1,166 @@
+package dev.landscape.probe.runtime;
+
+import dev.landscape.probe.checkpoint.CheckpointFormats;
+import dev.landscape.probe.report.Backoff;
+import dev.landscape.probe.report.Delivery;
+import dev.landscape.probe.report.MetricsExport;
+import dev.landscape.probe.report.ReportSender;
+import dev.landscape.probe.report.ReportSpool;
+import dev.landscape.probe.report.SidecarTelemetry;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchService;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The in-pod process: the watch loop on a low-priority thread, delivery on another, metrics and health endpoints.
+ * Filesystem events wake the loop early where the volume delivers them; polling every {@code poll-interval}
+ * covers network volumes that do not. On SIGTERM the current analysis may finish within {@link #STOP_DEADLINE},
+ * delivery gets one last round, and whatever is undelivered stays spooled for the next start.
+ */
+public final class Sidecar implements AutoCloseable {
+
+    static final Duration STOP_DEADLINE = Duration.ofSeconds(10);
+    private static final Logger LOG = Logger.getLogger(Sidecar.class.getName());
+
+    private final SidecarConfig config;
+    private final ReportSpool spool;
+    private final Delivery delivery;
+    private final MetricsExport metrics;
+    private final WatchLoop loop;
+    private final HealthServer health;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean stopping;
+    private Thread worker;
+    private Thread sender;
+
+    public Sidecar(SidecarConfig config, Clock clock) throws IOException {
+        this.config = config;
+        this.spool = new ReportSpool(config.spoolDir());
+        ReportSender reportSender = new ReportSender(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),
+                config.reportUrl(), config.tokenFile(), Duration.ofSeconds(15));
+        this.delivery = new Delivery(spool, reportSender, new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(2), new Random()),
+                Duration.ofSeconds(30));
+        this.metrics = new MetricsExport(config.metricsPort(), Optional.ofNullable(System.getenv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")),
+                Duration.ofSeconds(30));
+        SidecarTelemetry telemetry = new SidecarTelemetry(metrics.provider().get("dev.landscape.probe"), config.namespace(),
+                config.pod(), config.probe(), config.rank(), this::pendingQuietly, delivery::delivered, delivery::rejected, delivery::retries);
+        Path stateFile = config.spoolDir().toAbsolutePath().getParent().resolve("watch-state.json");
+        this.loop = new WatchLoop(config, CheckpointFormats.standard(), spool, telemetry, clock, stateFile);
+        Duration stale = config.pollInterval().multipliedBy(6).plus(Duration.ofMinutes(5));
+        this.health = config.healthPort() < 0 ? null : new HealthServer(config.healthPort(),
+                () -> {
+                    Instant last = loop.lastTick();
+                    boolean ok = Duration.between(last, Instant.now(clock)).compareTo(stale) < 0 || last.equals(Instant.EPOCH) && !stopping;
+                    return new HealthServer.Verdict(ok, "last pass " + last);
+                },
+                () -> {
+                    boolean readable = Files.isDirectory(config.dir()) && Files.isReadable(config.dir());
+                    return new HealthServer.Verdict(readable, readable ? "watching " + config.dir() : config.dir() + " is not a readable folder");
+                });
+    }
+
+    /** Starts the threads and returns; {@link #awaitStop()} blocks until stopped. */
+    public void start() {
+        sender = new Thread(delivery, "landscape-delivery");
+        sender.setDaemon(true);
+        sender.start();
+        worker = new Thread(this::watch, "landscape-watch");
+        worker.setPriority(Thread.MIN_PRIORITY);
+        worker.start();
+        LOG.log(Level.INFO, "watching {0} for probe {1}/{2}, rank {3}; reports to {4}",
+                new Object[] {config.dir(), config.namespace(), config.probe(), config.rank(), config.reportUrl()});
+    }
+
+    private void watch() {
+        try (WatchService events = FileSystems.getDefault().newWatchService()) {
+            try {
+                config.dir().register(events, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                        StandardWatchEventKinds.ENTRY_DELETE);
+            } catch (IOException e) {
+                LOG.log(Level.INFO, "no filesystem events for {0} ({1}); polling every {2}", new Object[] {config.dir(), e.getMessage(), config.pollInterval()});
+            }
+            while (!stopping) {
+                try {
+                    if (loop.tick().isPresent()) {
+                        delivery.nudge();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.WARNING, "watch pass failed, retrying at the next interval: {0}", e.toString());
+                }
+                var key = events.poll(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                if (key != null) {
+                    key.pollEvents();
+                    key.reset();
+                }
+            }
+        } catch (InterruptedException | ClosedWatchServiceException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            LOG.log(Level.SEVERE, "watch service failed: {0}", e.toString());
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    public WatchLoop loop() {
+        return loop;
+    }
+
+    public Delivery delivery() {
+        return delivery;
+    }
+
+    /** Graceful stop (SIGTERM): finish or abandon the current analysis within the deadline, keep the spool. */
+    @Override
+    public void close() {
+        stopping = true;
+        try {
+            if (worker != null && !stopped.await(STOP_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warning("analysis did not finish within " + STOP_DEADLINE + "; abandoning it (the checkpoint is re-read after restart)");
+                worker.interrupt();
+            }
+            delivery.stop();
+            if (sender != null) {
+                sender.join(2000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            loop.close();
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "closing the last checkpoint: {0}", e.toString());
+        }
+        metrics.close();
+        if (health != null) {
+            health.close();
+        }
+    }
+
+    private long pendingQuietly() {
+        try {
+            return spool.size();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+}

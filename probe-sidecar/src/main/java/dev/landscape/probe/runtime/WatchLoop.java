@@ -1,0 +1,194 @@
+package dev.landscape.probe.runtime;
+
+import dev.landscape.contract.CheckpointReport;
+import dev.landscape.probe.checkpoint.Checkpoint;
+import dev.landscape.probe.checkpoint.CheckpointFormats;
+import dev.landscape.probe.checkpoint.CompletionDetector;
+import dev.landscape.probe.checkpoint.OptimizerHints;
+import dev.landscape.probe.checkpoint.RunFolder;
+import dev.landscape.probe.findings.Finding;
+import dev.landscape.probe.findings.FindingMonitor;
+import dev.landscape.probe.metrics.Tier1Analyzer;
+import dev.landscape.probe.metrics.Tier1Metrics;
+import dev.landscape.probe.report.ReportSpool;
+import dev.landscape.probe.report.SidecarTelemetry;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One pass of the in-pod watch: find the checkpoints newer than the last analysed one, keep those that are
+ * complete, analyse only the newest (latest wins: a sidecar that fell behind never builds a queue, it reports the
+ * ones it skipped), spool the report for delivery and remember where it is. Tier 1 only here; the checkpoint is
+ * read through the one format registry. Single-threaded by design: it is the only reader of the checkpoint volume.
+ */
+public final class WatchLoop {
+
+    private static final Logger LOG = Logger.getLogger(WatchLoop.class.getName());
+
+    private final SidecarConfig config;
+    private final CheckpointFormats formats;
+    private final CompletionDetector detector;
+    private final ReportSpool spool;
+    private final SidecarTelemetry telemetry;
+    private final Clock clock;
+    private final Path stateFile;
+    private final Tier1Analyzer analyzer;
+    private final FindingMonitor monitor;
+    private WatchState state;
+    private Checkpoint prior;
+    private final List<CheckpointReport.SkippedCheckpoint> skipped = new ArrayList<>();
+    private volatile Instant lastTick = Instant.EPOCH;
+
+    public WatchLoop(SidecarConfig config, CheckpointFormats formats, ReportSpool spool, SidecarTelemetry telemetry,
+                     Clock clock, Path stateFile) {
+        this.config = config;
+        this.formats = formats;
+        this.detector = new CompletionDetector(clock, config.quietPeriod());
+        this.spool = spool;
+        this.telemetry = telemetry;
+        this.clock = clock;
+        this.stateFile = stateFile;
+        this.analyzer = new Tier1Analyzer(optimizerOverrides(config));
+        this.monitor = new FindingMonitor(ProbeThresholds.from(config.thresholds()));
+        this.state = WatchState.load(stateFile);
+        resume();
+    }
+
+    /** When the loop last completed a pass (for liveness). */
+    public Instant lastTick() {
+        return lastTick;
+    }
+
+    public WatchState state() {
+        return state;
+    }
+
+    /**
+     * Looks once and analyses the newest complete checkpoint, if there is a new one.
+     *
+     * @return the report spooled, if any
+     */
+    public Optional<CheckpointReport> tick() throws IOException {
+        try {
+            List<Candidate> fresh = new ArrayList<>();
+            for (RunFolder.Entry e : RunFolder.list(config.dir(), formats)) {
+                OptionalLong step = e.stepFromName();
+                if (step.isPresent() && step.getAsLong() <= state.lastStep()) {
+                    detector.forget(e.path());
+                    continue;
+                }
+                if (detector.observe(e.path()).isComplete()) {
+                    fresh.add(new Candidate(e.path(), step));
+                }
+            }
+            if (fresh.isEmpty()) {
+                return Optional.empty();
+            }
+            fresh.sort(Comparator.comparingLong((Candidate c) -> c.step.orElse(Long.MIN_VALUE)).thenComparing(c -> c.path.toString()));
+            Candidate newest = fresh.get(fresh.size() - 1);
+            for (Candidate older : fresh.subList(0, fresh.size() - 1)) {
+                skipped.add(new CheckpointReport.SkippedCheckpoint(older.step.isPresent() ? older.step.getAsLong() : null, older.path.toString()));
+                detector.forget(older.path);
+            }
+            return analyse(newest);
+        } finally {
+            lastTick = Instant.now(clock);
+        }
+    }
+
+    private Optional<CheckpointReport> analyse(Candidate c) throws IOException {
+        long started = System.nanoTime();
+        Checkpoint cp;
+        try {
+            cp = formats.open(c.path);
+        } catch (IOException | RuntimeException e) {
+            telemetry.failed();
+            LOG.log(Level.WARNING, "checkpoint {0} could not be read and is skipped: {1}", new Object[] {c.path, e.getMessage()});
+            detector.forget(c.path);
+            state = state.advance(c.step.orElse(state.lastStep()), c.path);
+            state.save(stateFile);
+            return Optional.empty();
+        }
+        long step = cp.step().isPresent() ? cp.step().getAsLong() : c.step.orElse(state.lastStep() + 1);
+        Tier1Metrics m;
+        try {
+            m = analyzer.analyze(cp, step, prior);
+        } catch (IOException | RuntimeException e) {
+            cp.close();
+            telemetry.failed();
+            LOG.log(Level.WARNING, "checkpoint {0} could not be analysed and is skipped: {1}", new Object[] {c.path, e.getMessage()});
+            detector.forget(c.path);
+            return Optional.empty();
+        }
+        List<Finding> findings = monitor.observe(m);
+        Instant now = Instant.now(clock);
+        Instant completedAt = Files.getLastModifiedTime(c.path).toInstant();
+        CheckpointReport report = ReportFactory.build(config, step, c.path, cp.format(), completedAt, now, m, null, findings, List.copyOf(skipped));
+        spool.add(report);
+        skipped.clear();
+        if (prior != null) {
+            prior.close();
+        }
+        prior = cp;
+        state = state.advance(step, c.path);
+        state.save(stateFile);
+        detector.forget(c.path);
+        telemetry.analysed(report, (System.nanoTime() - started) / 1e9);
+        LOG.log(Level.INFO, "analysed step {0} ({1}) in {2} ms: {3} finding(s)",
+                new Object[] {step, c.path, (System.nanoTime() - started) / 1_000_000, findings.size()});
+        return Optional.of(report);
+    }
+
+    /** Re-opens the last analysed checkpoint (and warms the analyser on the pair before it) after a restart. */
+    private void resume() {
+        if (state.lastPath() == null || !Files.exists(Path.of(state.lastPath()))) {
+            return;
+        }
+        try {
+            Checkpoint last = formats.open(Path.of(state.lastPath()));
+            if (state.beforePath() != null && Files.exists(Path.of(state.beforePath()))) {
+                try (Checkpoint before = formats.open(Path.of(state.beforePath()))) {
+                    analyzer.analyze(before, state.beforeStep(), null);
+                    analyzer.analyze(last, state.lastStep(), before);
+                }
+            } else {
+                analyzer.analyze(last, state.lastStep(), null);
+            }
+            prior = last;
+            LOG.log(Level.INFO, "resumed after step {0}: update metrics continue from {1}", new Object[] {state.lastStep(), state.lastPath()});
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "could not resume from {0} ({1}); update metrics restart at the next checkpoint",
+                    new Object[] {state.lastPath(), e.getMessage()});
+        }
+    }
+
+    public void close() throws IOException {
+        if (prior != null) {
+            prior.close();
+        }
+    }
+
+    private record Candidate(Path path, OptionalLong step) {
+    }
+
+    static OptimizerHints optimizerOverrides(SidecarConfig c) {
+        java.util.Map<String, String> o = c.optimizer();
+        return new OptimizerHints(o.getOrDefault("type", ""), decimal(o.get("learningRate")), decimal(o.get("beta1")),
+                decimal(o.get("beta2")), decimal(o.get("momentum")), decimal(o.get("eps")), OptionalLong.empty());
+    }
+
+    private static java.util.OptionalDouble decimal(String s) {
+        return s == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(Double.parseDouble(s));
+    }
+}

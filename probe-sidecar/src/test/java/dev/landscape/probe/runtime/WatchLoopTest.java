@@ -1,0 +1,184 @@
+package dev.landscape.probe.runtime;
+
+import dev.landscape.contract.CheckpointReport;
+import dev.landscape.probe.checkpoint.CheckpointFormats;
+import dev.landscape.probe.checkpoint.DType;
+import dev.landscape.probe.checkpoint.SafetensorsWriter;
+import dev.landscape.probe.report.ReportSpool;
+import dev.landscape.probe.report.SidecarTelemetry;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class WatchLoopTest {
+
+    @TempDir
+    Path tmp;
+    private Path ckpt;
+    private MutableClock clock;
+    private SidecarConfig config;
+
+    static final class MutableClock extends Clock {
+        Instant now = Instant.parse("2026-11-22T10:00:00Z");
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneId.of("UTC");
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        ckpt = Files.createDirectories(tmp.resolve("ckpt"));
+        clock = new MutableClock();
+        Path cfg = Files.writeString(tmp.resolve("empty.json"), "{}");
+        Map<String, String> env = new HashMap<>(Map.of("LANDSCAPE_CONFIG_FILE", cfg.toString()));
+        config = SidecarConfig.load(Map.of("probe", "p", "namespace", "ns", "pod", "pod-0", "rank", "0",
+                "dir", ckpt.toString(), "report-url", "http://127.0.0.1:1/r", "spool", tmp.resolve("state/spool").toString(),
+                "quiet-period", "5s", "optimizer", "{\"type\":\"sgd\",\"learningRate\":\"0.1\"}"), env);
+    }
+
+    private WatchLoop loop() throws IOException {
+        SidecarTelemetry telemetry = new SidecarTelemetry(SdkMeterProvider.builder().build().get("t"), "ns", "pod-0", "p", 0,
+                () -> 0, () -> 0, () -> 0, () -> 0);
+        return new WatchLoop(config, CheckpointFormats.standard(), new ReportSpool(config.spoolDir()), telemetry, clock,
+                tmp.resolve("state/watch-state.json"));
+    }
+
+    /** Plain SGD on f(w) = ½·10·w₀² + ½·w₁²: the weights after {@code step} steps of lr 0.19 from (1, 1). */
+    private void writeCheckpoint(long step) throws IOException {
+        double w0 = Math.pow(1 - 0.19 * 10, step / 100.0);
+        double w1 = Math.pow(1 - 0.19, step / 100.0);
+        new SafetensorsWriter().add("model.w", DType.F64, new long[] {2}, new double[] {w0, w1})
+                .metadata("step", Long.toString(step)).metadata("loss", Double.toString(5 * w0 * w0 + 0.5 * w1 * w1))
+                .write(ckpt.resolve("step_" + step + ".safetensors"));
+    }
+
+    private Optional<CheckpointReport> tickAfterQuiet(WatchLoop loop) throws IOException {
+        loop.tick();
+        clock.advance(Duration.ofSeconds(6));
+        return loop.tick();
+    }
+
+    @Test
+    void aCheckpointIsReportedOnlyAfterItsQuietPeriod() throws Exception {
+        WatchLoop loop = loop();
+        writeCheckpoint(100);
+
+        assertThat(loop.tick()).isEmpty();
+        clock.advance(Duration.ofSeconds(3));
+        assertThat(loop.tick()).isEmpty();
+        clock.advance(Duration.ofSeconds(3));
+        Optional<CheckpointReport> report = loop.tick();
+
+        assertThat(report).hasValueSatisfying(r -> {
+            assertThat(r.step()).isEqualTo(100L);
+            assertThat(r.rank()).isEqualTo(0);
+            assertThat(r.tier1().paramNorm()).isGreaterThan(0);
+            assertThat(r.sketches()).extracting(s -> s.tensor()).containsExactly("model.w");
+        });
+        assertThat(new ReportSpool(config.spoolDir()).pending()).hasSize(1);
+    }
+
+    @Test
+    void aFileStillGrowingIsNeverReadHalfWay() throws Exception {
+        WatchLoop loop = loop();
+        Path growing = ckpt.resolve("step_100.safetensors");
+        try (OutputStream out = Files.newOutputStream(growing)) {
+            out.write(new byte[] {16, 0, 0, 0, 0, 0, 0, 0});
+            out.flush();
+            for (int i = 0; i < 3; i++) {
+                assertThat(loop.tick()).isEmpty();
+                clock.advance(Duration.ofSeconds(6));
+                out.write('{');
+                out.flush();
+            }
+        }
+        assertThat(loop.tick()).isEmpty();
+        assertThat(new ReportSpool(config.spoolDir()).pending()).isEmpty();
+    }
+
+    @Test
+    void temporaryNamesAreIgnored() throws Exception {
+        WatchLoop loop = loop();
+        writeCheckpoint(100);
+        Files.move(ckpt.resolve("step_100.safetensors"), ckpt.resolve("step_100.safetensors.tmp"));
+
+        assertThat(tickAfterQuiet(loop)).isEmpty();
+    }
+
+    @Test
+    void whenCheckpointsArriveFasterThanAnalysisTheNewestWinsAndTheOthersAreReportedSkipped() throws Exception {
+        WatchLoop loop = loop();
+        writeCheckpoint(100);
+        writeCheckpoint(200);
+        writeCheckpoint(300);
+
+        Optional<CheckpointReport> report = tickAfterQuiet(loop);
+
+        assertThat(report).hasValueSatisfying(r -> {
+            assertThat(r.step()).isEqualTo(300L);
+            assertThat(r.skipped()).extracting(CheckpointReport.SkippedCheckpoint::step).containsExactly(100L, 200L);
+        });
+        assertThat(tickAfterQuiet(loop)).isEmpty();
+    }
+
+    @Test
+    void anUnreadableCheckpointIsSkippedAndTheNextOneIsAnalysed() throws Exception {
+        WatchLoop loop = loop();
+        Files.write(ckpt.resolve("step_100.safetensors"), new byte[] {(byte) 0xff, 1, 2});
+
+        assertThat(tickAfterQuiet(loop)).isEmpty();
+        writeCheckpoint(200);
+        assertThat(tickAfterQuiet(loop)).hasValueSatisfying(r -> assertThat(r.step()).isEqualTo(200L));
+    }
+
+    @Test
+    void updateMetricsContinueAfterASidecarRestart() throws Exception {
+        WatchLoop first = loop();
+        writeCheckpoint(100);
+        tickAfterQuiet(first);
+        writeCheckpoint(200);
+        CheckpointReport second = tickAfterQuiet(first).orElseThrow();
+        assertThat(second.tier1().updateNorm()).isNotNull();
+        first.close();
+
+        WatchLoop restarted = loop();
+        writeCheckpoint(300);
+        CheckpointReport third = tickAfterQuiet(restarted).orElseThrow();
+
+        assertThat(third.step()).isEqualTo(300L);
+        assertThat(third.tier1().updateNorm()).as("update vs step 200").isNotNull();
+        assertThat(third.tier1().updateCosine()).as("cosine needs the update before, rebuilt on restart").isNotNull();
+        assertThat(third.tier1().updateCosine()).isLessThan(-0.5);
+    }
+}
