@@ -35,6 +35,16 @@ final class TestGraphs {
                 .setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape))).build();
     }
 
+    /** A float initializer of the given shape with no stored data (values come from the binding). */
+    static Onnx.TensorProto floats(String name, long[] dims) {
+        Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(name)
+                .setDataType(Onnx.TensorProto.DataType.FLOAT.getNumber());
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        return t.build();
+    }
+
     static Onnx.TensorProto floats(String name, long[] dims, double... values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (double v : values) {
