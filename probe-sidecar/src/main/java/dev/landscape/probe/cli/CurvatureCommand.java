@@ -120,6 +120,11 @@ public final class CurvatureCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document.")
     boolean json;
 
+    /** Runs the command on its own ({@code java -cp landscape-probe.jar dev.landscape.probe.cli.CurvatureCommand}). */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new CurvatureCommand()).execute(args));
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();

@@ -54,7 +54,7 @@ final class LinearOps {
 
     /**
      * numpy.matmul semantics for the cases models use: 2-D x 2-D, batched N-D x N-D with equal batch dimensions,
-     * N-D x 2-D (a linear layer applied to a sequence, as a tensor contraction over the last axis) and 1-D operands
+     * N-D x 2-D (a linear layer applied to a sequence: leading axes flattened into rows) and 1-D operands
      * (promoted to matrices, the added axis removed again).
      */
     private static void matmul(OnnxNode n, TranslationContext c) {
@@ -88,9 +88,13 @@ final class LinearOps {
             shape = as.clone();
             shape[shape.length - 1] = bs[bs.length - 1];
         } else if (bs.length == 2) {
-            out = c.sd.tensorMmul(c.name("tensormmul"), x, y, new int[] {as.length - 1}, 0);
+            // [..., K] x [K, N]: flatten the leading axes, one 2-D product, restore them (SameDiff's tensorMmul
+            // has no working backward pass for this case in 1.0.0-M2.1).
+            long rows = Shapes.product(as, 0, as.length - 1);
+            SDVariable flat = c.sd.reshape(c.name("reshape"), x, rows, as[as.length - 1]);
             shape = as.clone();
             shape[shape.length - 1] = bs[1];
+            out = c.sd.reshape(c.name("reshape"), c.sd.mmul(c.name("mmul"), flat, y), shape);
         } else {
             throw n.unsupported("operand ranks " + as.length + " and " + bs.length + " are not supported "
                     + "(equal ranks, or a 2-D right operand, are)");

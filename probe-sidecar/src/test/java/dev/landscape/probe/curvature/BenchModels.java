@@ -17,6 +17,15 @@ public final class BenchModels {
      * ONNX graph are empty placeholders of the right shape; the weights come through the binding, as from a checkpoint.
      */
     public static CurvatureModel mlp(int n, int in, int hidden, int out, int layers) {
+        Problem p = problem(n, in, hidden, out, layers);
+        return CurvatureModel.build(p.model(), p.batch(), WeightBinding.allTrainable(p.weights()), LossHead.CROSS_ENTROPY, null);
+    }
+
+    /** A model, a batch (inputs and integer targets) and initial weights. */
+    public record Problem(Onnx.ModelProto model, Map<String, HostTensor> batch, Map<String, HostTensor> weights) {
+    }
+
+    public static Problem problem(int n, int in, int hidden, int out, int layers) {
         Random rng = new Random(42);
         Onnx.GraphProto.Builder g = TestGraphs.graph("bench").addInput(TestGraphs.input("x", n, in));
         Map<String, HostTensor> weights = new LinkedHashMap<>();
@@ -60,7 +69,6 @@ public final class BenchModels {
         }
         Map<String, HostTensor> batch = Map.of("x", HostTensor.of(new long[] {n, in}, x),
                 "target", HostTensor.ofIntegers(new long[] {n}, y));
-        return CurvatureModel.build(TestGraphs.model(17, g), batch, WeightBinding.allTrainable(weights),
-                LossHead.CROSS_ENTROPY, null);
+        return new Problem(TestGraphs.model(17, g), batch, weights);
     }
 }
