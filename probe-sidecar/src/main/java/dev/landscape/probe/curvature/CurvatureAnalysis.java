@@ -6,6 +6,7 @@ import onnx.Onnx;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,7 @@ public final class CurvatureAnalysis {
 
     public CurvatureReport run(Path modelFile, Path batchFile, Path checkpointFile, CurvatureOptions o) throws IOException {
         long started = System.nanoTime();
-        List<String> notes = OptimizerSettings.newNotes();
+        List<String> notes = new ArrayList<>();
         Onnx.ModelProto model = CurvatureInputs.readModel(modelFile);
         Map<String, HostTensor> batch = CurvatureInputs.readBatch(batchFile, formats);
         try (Checkpoint cp = formats.open(checkpointFile)) {
@@ -78,7 +79,7 @@ public final class CurvatureAnalysis {
                         : eigenvalues.length == 0 ? "no eigenvalues asked for (--top-k 0)"
                         : "optimizer type unknown (--optimizer sgd|momentum|adam)"));
             }
-            CurvatureReport.Line line = o.previous() == null ? null : line(model, batch, o, m, w, checkpointFile);
+            CurvatureReport.Line line = o.previous() == null ? null : line(model, o, m, w, checkpointFile);
             CurvatureReport.Slice slice = o.slice() ? slice(m, w, o, checkpointFile) : null;
             return new CurvatureReport(w.length, loss, Vectors.norm(grad), eigenvalues, residuals, converged, trace,
                     hvp.products(), hvp.step(), preconditioned, eos, line, slice, notes,
@@ -86,7 +87,7 @@ public final class CurvatureAnalysis {
         }
     }
 
-    private CurvatureReport.Line line(Onnx.ModelProto model, Map<String, HostTensor> batch, CurvatureOptions o,
+    private CurvatureReport.Line line(Onnx.ModelProto model, CurvatureOptions o,
                                       CurvatureModel m, double[] w, Path checkpointFile) throws IOException {
         double[] from;
         try (Checkpoint prev = formats.open(o.previous())) {

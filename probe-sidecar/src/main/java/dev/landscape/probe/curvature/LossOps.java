@@ -2,7 +2,6 @@ package dev.landscape.probe.curvature;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 
-import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -27,6 +26,9 @@ final class LossOps {
         n.rejectAttributes(java.util.List.of("ignore_index"));
         OnnxValue scores = c.in(0);
         HostTensor labels = c.known(1, "target class indices");
+        if (labels.rank() == 0) {
+            throw n.unsupported("targets must have a batch axis");
+        }
         SDVariable logp = fromScores ? logSoftmaxAxis1(c, scores.var()) : scores.var();
         SDVariable mask = c.constant(OneHot.encode(n.describe(), labels, scores.shape()));
         SDVariable perItem = c.sd.math.neg(c.sd.sum(c.name("picked"), logp.mul(mask), false, 1));
@@ -41,9 +43,6 @@ final class LossOps {
         c.out(0, out, reduction.equals("none") ? itemShape : new long[0]);
         if (fromScores) {
             c.out(1, logp, scores.shape());
-        }
-        if (!reduction.equals("none") && Arrays.equals(itemShape, new long[0])) {
-            throw n.unsupported("targets must have a batch axis");
         }
     }
 

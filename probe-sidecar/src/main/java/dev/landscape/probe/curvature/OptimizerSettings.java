@@ -2,7 +2,6 @@ package dev.landscape.probe.curvature;
 
 import dev.landscape.probe.checkpoint.OptimizerHints;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -52,10 +51,6 @@ public record OptimizerSettings(String type, Double lr, Double beta1, Double bet
             return 0.9;
         }
         return beta1;
-    }
-
-    static List<String> newNotes() {
-        return new ArrayList<>();
     }
 
     private static Double box(java.util.OptionalDouble d) {

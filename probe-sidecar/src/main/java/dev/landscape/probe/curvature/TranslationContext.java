@@ -79,7 +79,7 @@ final class TranslationContext {
     }
 
     SDVariable constant(HostTensor t) {
-        return sd.constant(name("const"), Nd4j.create(t.values(), t.shape(), 'c').castTo(DataType.DOUBLE));
+        return sd.constant(name("const"), OnnxGraphTranslator.array(t));
     }
 
     SDVariable scalar(double v) {

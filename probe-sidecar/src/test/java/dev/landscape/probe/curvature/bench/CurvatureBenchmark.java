@@ -89,6 +89,10 @@ public final class CurvatureBenchmark {
             }
         }
         double[] r = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        if (lanczosCounts.isEmpty()) {
+            out.println();
+            return;
+        }
         int[] l = lanczosCounts.stream().mapToInt(Integer::intValue).sorted().toArray();
         int[] p = powerCounts.stream().mapToInt(Integer::intValue).sorted().toArray();
         out.printf(Locale.ROOT, "%nmedian HVPs to reach 1e-3: Lanczos %d, power %d; median of per-seed ratios %.3f; ratio of totals %.3f (target <= 0.333)%n%n",
