@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** One ONNX node with typed attribute access; its {@link #describe()} is how every error names the node. */
-public record OnnxNode(Onnx.NodeProto proto, int index) {
+record OnnxNode(Onnx.NodeProto proto, int index) {
 
     public String opType() {
         return proto.getOpType();

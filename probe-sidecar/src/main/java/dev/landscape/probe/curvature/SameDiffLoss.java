@@ -4,6 +4,8 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.DoubleBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,8 +58,20 @@ public final class SameDiffLoss implements DifferentiableLoss {
     @Override
     public double lossAndGradient(double[] w, double[] grad) {
         load(w);
-        gradientEvaluations++;
-        OutAndGrad r = sd.calculateGradientsAndOutputs(feeds, lossOnly, sdNames);
+        OutAndGrad r;
+        if (gradientEvaluations++ == 0) {
+            // The first call builds the gradient graph, and SameDiff 1.0.0-M2.1 prints "Added differentiated op ..."
+            // to System.out for every op; keep that off our stdout (the CLI's --json document goes there).
+            PrintStream out = System.out;
+            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+            try {
+                r = sd.calculateGradientsAndOutputs(feeds, lossOnly, sdNames);
+            } finally {
+                System.setOut(out);
+            }
+        } else {
+            r = sd.calculateGradientsAndOutputs(feeds, lossOnly, sdNames);
+        }
         for (int i = 0; i < sdNames.size(); i++) {
             ParameterLayout.Slot s = layout.slots().get(i);
             INDArray g = r.getGradients().get(sdNames.get(i));
