@@ -39,6 +39,12 @@ public final class CurvatureAnalysis {
             double[] w = m.point();
             double[] grad = new double[w.length];
             double loss = m.loss().lossAndGradient(w, grad);
+            double gradNorm = Vectors.norm(grad);
+            if (!Double.isFinite(loss) || !Double.isFinite(gradNorm)) {
+                throw new CurvatureException("loss " + loss + ", gradient norm " + gradNorm + " at checkpoint "
+                        + checkpointFile + " on this batch: curvature is undefined where the loss is not finite "
+                        + "(look for non-finite weights in `inspect`)");
+            }
             FiniteDifferenceHvp hvp = new FiniteDifferenceHvp(m.loss(), w);
             double[] eigenvalues = new double[0];
             double[] residuals = new double[0];
@@ -81,7 +87,7 @@ public final class CurvatureAnalysis {
             }
             CurvatureReport.Line line = o.previous() == null ? null : line(model, o, m, w, checkpointFile);
             CurvatureReport.Slice slice = o.slice() ? slice(m, w, o, checkpointFile) : null;
-            return new CurvatureReport(w.length, loss, Vectors.norm(grad), eigenvalues, residuals, converged, trace,
+            return new CurvatureReport(w.length, loss, gradNorm, eigenvalues, residuals, converged, trace,
                     hvp.products(), hvp.step(), preconditioned, eos, line, slice, notes,
                     (System.nanoTime() - started) / 1e9);
         }

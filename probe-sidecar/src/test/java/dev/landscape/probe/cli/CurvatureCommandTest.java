@@ -69,11 +69,28 @@ class CurvatureCommandTest {
         w.write(dir.resolve(shift == 0 ? "checkpoint.safetensors" : "previous.safetensors"));
     }
 
+    /** Runs with the process's real System.out captured, as `java -jar ... --json > out.json` would see it. */
+    private static Run runCapturingStdout(String... args) {
+        java.io.PrintStream saved = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        int code;
+        try {
+            System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            CommandLine cl = new CommandLine(new CurvatureCommand());
+            cl.setErr(new PrintWriter(err));
+            code = cl.execute(args);
+        } finally {
+            System.setOut(saved);
+        }
+        return new Run(code, captured.toString(java.nio.charset.StandardCharsets.UTF_8), err.toString());
+    }
+
     @Test
     void jsonHasTheContractFieldsAndNothingElseOnStdout(@TempDir Path dir) throws IOException {
         writeFiles(dir, true, 0);
 
-        Run r = run("--model", dir.resolve("model.onnx").toString(), "--batch", dir.resolve("batch.safetensors").toString(),
+        Run r = runCapturingStdout("--model", dir.resolve("model.onnx").toString(), "--batch", dir.resolve("batch.safetensors").toString(),
                 "--checkpoint", dir.resolve("checkpoint.safetensors").toString(), "--loss", "cross-entropy",
                 "--top-k", "2", "--trace", "--trace-probes", "10", "--lr", "0.01", "--optimizer", "adam", "--json");
 
@@ -120,5 +137,23 @@ class CurvatureCommandTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("shape mismatch: fc1.weight expects [6, 4], checkpoint tensor model.fc1.weight has [6, 5]")
                 .contains("missing: fc2.weight [3, 6]").contains("missing: fc2.bias [3]");
+    }
+
+    @Test
+    void nonFiniteLossIsAnErrorNotAnEigenvalue(@TempDir Path dir) throws IOException {
+        writeFiles(dir, false, 0);
+        double[] nan = new double[HID * IN];
+        nan[3] = Double.NaN;
+        new SafetensorsWriter().add("fc1.weight", DType.F32, new long[] {HID, IN}, nan)
+                .add("fc1.bias", DType.F32, new long[] {HID}, new double[HID])
+                .add("fc2.weight", DType.F32, new long[] {OUT, HID}, new double[OUT * HID])
+                .add("fc2.bias", DType.F32, new long[] {OUT}, new double[OUT])
+                .write(dir.resolve("nan.safetensors"));
+
+        Run r = run("--model", dir.resolve("model.onnx").toString(), "--batch", dir.resolve("batch.safetensors").toString(),
+                "--checkpoint", dir.resolve("nan.safetensors").toString());
+
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("loss NaN").contains("nan.safetensors").contains("not finite");
     }
 }
