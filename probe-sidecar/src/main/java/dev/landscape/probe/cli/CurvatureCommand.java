@@ -167,7 +167,8 @@ public final class CurvatureCommand implements Callable<Integer> {
         return target == null ? LossHead.GRAPH : target.integral() ? LossHead.CROSS_ENTROPY : LossHead.MSE;
     }
 
-    static ObjectNode toJson(CurvatureReport r) {
+    /** The {@code curvature --json} document; also the shape of the report wire format's {@code tier2} object. */
+    public static ObjectNode toJson(CurvatureReport r) {
         ObjectMapper m = new ObjectMapper();
         ObjectNode o = m.createObjectNode();
         o.put("parameters", r.parameters());

@@ -4,9 +4,10 @@ package dev.landscape.probe.curvature;
  * Hessian-vector products by central differences of gradients, in double precision:
  * {@code H v ~ ||v|| (g(w + h u) - g(w - h u)) / (2h)} with {@code u = v / ||v||}.
  *
- * <p><b>Why differences, not double backward.</b> SameDiff 1.0.0-M2.1 builds gradients from {@code *_bp} ops
- * (AddBp, MmulBp, Conv2DDerivative, ...) whose own {@code doDiff} is not implemented, so a gradient of a gradient
- * cannot be formed for the ops we translate. Two gradient evaluations per product, in double, give about ten
+ * <p><b>Why differences, not double backward.</b> SameDiff 1.0.0-M2.1 builds gradients from backward ops whose own
+ * {@code doDiff} throws (checked in its bytecode: every {@code BaseArithmeticBackpropOp} such as AddBp/MulBp, "Not
+ * supported"; {@code MmulBp}; {@code Conv2DDerivative}, "Unable to take derivative of derivative"), so a gradient of
+ * a gradient cannot be formed for the ops we translate. Two gradient evaluations per product, in double, give about ten
  * correct digits instead, which is far more than curvature monitoring needs.
  *
  * <p><b>Step size.</b> By Taylor expansion along u,
