@@ -3,6 +3,8 @@ package dev.landscape.probe.curvature.bench;
 import dev.landscape.probe.curvature.BenchModels;
 import dev.landscape.probe.curvature.CurvatureModel;
 import dev.landscape.probe.curvature.FiniteDifferenceHvp;
+import dev.landscape.probe.curvature.LossHead;
+import dev.landscape.probe.curvature.WeightBinding;
 import dev.landscape.probe.curvature.Lanczos;
 import dev.landscape.probe.curvature.PowerIteration;
 
@@ -32,6 +34,11 @@ public final class CurvatureBenchmark {
         CurvatureModel m = BenchModels.mlp(256, 32, 64, 10, 1);
         lanczosVersusPower(out, seeds, m, m.point(), "at initialisation");
         lanczosVersusPower(out, seeds, m, trained(m, 300, 0.5), "after 300 gradient-descent steps, lr 0.5");
+        BenchModels.Problem cnn = BenchModels.cnn(128, 4, 10);
+        CurvatureModel c = CurvatureModel.build(cnn.model(), cnn.batch(), WeightBinding.allTrainable(cnn.weights()),
+                LossHead.CROSS_ENTROPY, null);
+        lanczosVersusPower(out, seeds, c, trained(c, 300, 0.2), "CNN conv(4, 3x3)-tanh-maxpool-linear(10) on 8x8 inputs, "
+                + "batch 128, after 300 gradient-descent steps, lr 0.2");
         hvpTiming(out, maxParams);
     }
 
@@ -52,8 +59,9 @@ public final class CurvatureBenchmark {
         FiniteDifferenceHvp ref = new FiniteDifferenceHvp(m.loss(), w);
         Lanczos.Result exact = Lanczos.topEigenvalues(ref, 3, 1e-10, 400, 99);
         double lmax = exact.eigenvalues()[0];
-        out.printf(Locale.ROOT, "## Lanczos vs power iteration (MLP 32-64-10, tanh, cross-entropy, batch 256, %d parameters, %s; loss %.4f)%n%n",
-                m.layout().dimension(), when, m.loss().loss(w));
+        out.printf(Locale.ROOT, "## Lanczos vs power iteration (%s, %d parameters; loss %.4f)%n%n",
+                when.startsWith("CNN") ? when : "MLP 32-64-10, tanh, cross-entropy, batch 256, " + when,
+                m.layout().dimension(), m.loss().loss(w));
         out.printf(Locale.ROOT, "reference lambda_max = %.10g, lambda_2 = %.6g, lambda_3 = %.6g (Lanczos, tol 1e-10, %d HVPs)%n%n",
                 lmax, exact.eigenvalues()[1], exact.eigenvalues()[2], exact.iterations());
         out.println("| seed | Lanczos: HVPs to 1e-3 rel. error | Lanczos (tol 1e-3) stops at | its rel. error | power: HVPs to 1e-3 rel. error | power (PyHessian tol 1e-3, max 100) stops at | its rel. error |");
