@@ -19,7 +19,7 @@ import java.nio.charset.StandardCharsets;
         description = "Checkpoint analysis for deep-learning training jobs.",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        subcommands = {InspectCommand.class, AnalyzeCommand.class, WatchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InspectCommand.class, AnalyzeCommand.class, CurvatureCommand.class, WatchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static final int USAGE = 1;

@@ -1,0 +1,274 @@
+package dev.landscape.probe.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.landscape.probe.checkpoint.CheckpointFormats;
+import dev.landscape.probe.curvature.BackendSelector;
+import dev.landscape.probe.curvature.CurvatureAnalysis;
+import dev.landscape.probe.curvature.CurvatureException;
+import dev.landscape.probe.curvature.CurvatureInputs;
+import dev.landscape.probe.curvature.CurvatureOptions;
+import dev.landscape.probe.curvature.CurvatureReport;
+import dev.landscape.probe.curvature.HostTensor;
+import dev.landscape.probe.curvature.LossHead;
+import dev.landscape.probe.curvature.OptimizerSettings;
+import dev.landscape.probe.curvature.SystemProbe;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code curvature}: tier-2 analysis of one checkpoint with an ONNX model and an eval batch. Wiring only: options
+ * to {@link CurvatureOptions}, {@link CurvatureAnalysis} to text or JSON. ND4J is touched only inside
+ * {@link #call()}, after the backend has been chosen, so registering this command costs the other commands nothing.
+ */
+@Command(name = "curvature", mixinStandardHelpOptions = true,
+        description = "Loss, gradient norm, top Hessian eigenvalues, Hutchinson trace, Adam-preconditioned sharpness "
+                + "and loss-landscape images of a checkpoint, given its ONNX model and an eval batch.")
+public final class CurvatureCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, description = "ONNX model (initializer names = parameter names).")
+    Path model;
+
+    @Option(names = "--batch", required = true,
+            description = "safetensors batch: one tensor per graph input, named as the input, plus 'target'.")
+    Path batch;
+
+    @Option(names = "--checkpoint", required = true, description = "Checkpoint file or folder whose weights are analysed.")
+    Path checkpoint;
+
+    @Option(names = "--loss", defaultValue = "auto",
+            description = "mse | cross-entropy | graph | auto (default: cross-entropy for an integer target, mse for "
+                    + "a float target, graph when the batch has no target).")
+    String loss;
+
+    @Option(names = "--output", description = "Graph output the loss reads (default: the first output).")
+    String output;
+
+    @Option(names = "--top-k", defaultValue = "3", description = "Top Hessian eigenvalues to compute (default ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--trace", description = "Estimate the Hessian trace (Hutchinson).")
+    boolean trace;
+
+    @Option(names = "--trace-probes", defaultValue = "50", description = "Hutchinson probes (default ${DEFAULT-VALUE}).")
+    int traceProbes;
+
+    @Option(names = "--tol", defaultValue = "1e-3", description = "Lanczos residual tolerance, relative (default ${DEFAULT-VALUE}).")
+    double tol;
+
+    @Option(names = "--max-iter", defaultValue = "100", description = "Lanczos step limit (default ${DEFAULT-VALUE}).")
+    int maxIter;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the random start, probes and directions.")
+    long seed;
+
+    @Option(names = "--allow-missing", description = "Keep initializers the checkpoint lacks at their ONNX value.")
+    boolean allowMissing;
+
+    @Option(names = "--optimizer", description = "sgd | momentum | adam (default: from the checkpoint).")
+    String optimizer;
+
+    @Option(names = "--lr", description = "Learning rate (default: from the checkpoint).")
+    Double lr;
+
+    @Option(names = "--beta1", description = "Adam beta1.")
+    Double beta1;
+
+    @Option(names = "--beta2", description = "Adam beta2.")
+    Double beta2;
+
+    @Option(names = "--eps", description = "Adam eps.")
+    Double eps;
+
+    @Option(names = "--momentum", description = "SGD momentum.")
+    Double momentum;
+
+    @Option(names = "--optimizer-step", description = "Adam step count for bias correction.")
+    Long optimizerStep;
+
+    @Option(names = "--previous", description = "Earlier checkpoint: loss along the line from it to --checkpoint.")
+    Path previous;
+
+    @Option(names = "--slice", description = "2-D filter-normalised loss slice around the checkpoint.")
+    boolean slice;
+
+    @Option(names = "--plot-dir", description = "Write loss-line.png / loss-slice.png here.")
+    Path plotDir;
+
+    @Option(names = "--grid", defaultValue = "21", description = "Grid points per axis (default ${DEFAULT-VALUE}).")
+    int grid;
+
+    @Option(names = "--gpu", defaultValue = "none", description = "none | auto (CUDA only where supported).")
+    String gpu;
+
+    @Option(names = "--json", description = "Print one JSON document.")
+    boolean json;
+
+    /** Runs the command on its own ({@code java -cp landscape-probe.jar dev.landscape.probe.cli.CurvatureCommand}). */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new CurvatureCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintStream stdout = System.out;
+        String text;
+        try {
+            BackendSelector.Decision d = BackendSelector.apply(BackendSelector.Mode.parse(gpu), new SystemProbe());
+            err.println(d.message());
+            err.flush();
+            CurvatureReport r;
+            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+            try {
+                CheckpointFormats formats = CheckpointFormats.standard();
+                CurvatureOptions o = new CurvatureOptions(lossHead(formats), output, topK, tol, maxIter,
+                        trace ? traceProbes : 0, seed, allowMissing, previous, slice, plotDir, grid,
+                        new OptimizerSettings(optimizer, lr, beta1, beta2, eps, momentum, optimizerStep));
+                r = new CurvatureAnalysis(formats).run(model, batch, checkpoint, o);
+            } finally {
+                System.setOut(stdout);
+            }
+            text = json ? new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(r))
+                    : toText(r);
+        } catch (CurvatureException | IOException e) {
+            err.println("curvature: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(text);
+        out.flush();
+        return 0;
+    }
+
+    private LossHead lossHead(CheckpointFormats formats) throws IOException {
+        if (!loss.equalsIgnoreCase("auto")) {
+            return LossHead.parse(loss);
+        }
+        Map<String, HostTensor> b = CurvatureInputs.readBatch(batch, formats);
+        HostTensor target = b.get("target");
+        return target == null ? LossHead.GRAPH : target.integral() ? LossHead.CROSS_ENTROPY : LossHead.MSE;
+    }
+
+    /** The {@code curvature --json} document; also the shape of the report wire format's {@code tier2} object. */
+    public static ObjectNode toJson(CurvatureReport r) {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode o = m.createObjectNode();
+        o.put("parameters", r.parameters());
+        o.put("loss", r.loss());
+        o.put("gradNorm", r.gradNorm());
+        ArrayNode ev = o.putArray("eigenvalues");
+        for (double v : r.eigenvalues()) {
+            ev.add(v);
+        }
+        ArrayNode res = o.putArray("eigenvalueResiduals");
+        for (double v : r.residuals()) {
+            res.add(v);
+        }
+        o.put("converged", r.converged());
+        if (r.trace() != null) {
+            ObjectNode t = o.putObject("trace");
+            t.put("mean", r.trace().mean());
+            t.put("sd", r.trace().sd());
+            t.put("probes", r.trace().probes());
+            t.put("halfWidth", r.trace().halfWidth());
+            t.putArray("ci95").add(r.trace().low()).add(r.trace().high());
+            t.put("exact", r.trace().exact());
+        }
+        o.put("hvpCount", r.hvpCount());
+        o.put("hvpStep", r.hvpStep());
+        if (r.preconditionedSharpness() != null) {
+            o.put("preconditionedSharpness", r.preconditionedSharpness());
+        }
+        if (r.edgeOfStability() != null) {
+            ObjectNode e = o.putObject("edgeOfStability");
+            e.put("rule", r.edgeOfStability().rule());
+            e.put("sharpness", r.edgeOfStability().sharpness());
+            e.put("threshold", r.edgeOfStability().threshold());
+            e.put("ratio", r.edgeOfStability().ratio());
+        }
+        if (r.line() != null) {
+            ObjectNode l = o.putObject("line");
+            ArrayNode a = l.putArray("alphas");
+            ArrayNode ls = l.putArray("losses");
+            for (int i = 0; i < r.line().alphas().length; i++) {
+                a.add(r.line().alphas()[i]);
+                ls.add(r.line().losses()[i]);
+            }
+            if (r.line().image() != null) {
+                l.put("image", r.line().image().toString());
+            }
+        }
+        if (r.slice() != null) {
+            ObjectNode s = o.putObject("slice");
+            ArrayNode c = s.putArray("coordinates");
+            for (double v : r.slice().coordinates()) {
+                c.add(v);
+            }
+            ArrayNode rows = s.putArray("losses");
+            for (double[] row : r.slice().losses()) {
+                ArrayNode rr = rows.addArray();
+                for (double v : row) {
+                    rr.add(v);
+                }
+            }
+            if (r.slice().image() != null) {
+                s.put("image", r.slice().image().toString());
+            }
+        }
+        ArrayNode notes = o.putArray("notes");
+        r.notes().forEach(notes::add);
+        o.put("seconds", r.seconds());
+        return o;
+    }
+
+    private static String toText(CurvatureReport r) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "parameters      %d%n", r.parameters()));
+        b.append(String.format(Locale.ROOT, "loss            %.6g%n", r.loss()));
+        b.append(String.format(Locale.ROOT, "gradient norm   %.6g%n", r.gradNorm()));
+        for (int i = 0; i < r.eigenvalues().length; i++) {
+            b.append(String.format(Locale.ROOT, "lambda_%d        %.6g  (residual %.2g)%n", i + 1, r.eigenvalues()[i],
+                    r.residuals()[i]));
+        }
+        if (r.trace() != null) {
+            b.append(String.format(Locale.ROOT, "trace           %.6g +- %.2g (95%%, %d %s)%n", r.trace().mean(),
+                    r.trace().halfWidth(), r.trace().probes(), r.trace().exact() ? "basis vectors, exact" : "probes"));
+        }
+        if (r.preconditionedSharpness() != null) {
+            b.append(String.format(Locale.ROOT, "precond. sharp. %.6g%n", r.preconditionedSharpness()));
+        }
+        if (r.edgeOfStability() != null) {
+            b.append(String.format(Locale.ROOT, "EoS ratio       %.4g (%s: sharpness %.4g / threshold %.4g)%n",
+                    r.edgeOfStability().ratio(), r.edgeOfStability().rule(), r.edgeOfStability().sharpness(),
+                    r.edgeOfStability().threshold()));
+        }
+        b.append(String.format(Locale.ROOT, "HVPs            %d (step %.2g)%n", r.hvpCount(), r.hvpStep()));
+        if (r.line() != null && r.line().image() != null) {
+            b.append("line plot       ").append(r.line().image()).append('\n');
+        }
+        if (r.slice() != null && r.slice().image() != null) {
+            b.append("slice plot      ").append(r.slice().image()).append('\n');
+        }
+        r.notes().forEach(n -> b.append("note: ").append(n).append('\n'));
+        b.append(String.format(Locale.ROOT, "time            %.1f s", r.seconds()));
+        return b.toString();
+    }
+}

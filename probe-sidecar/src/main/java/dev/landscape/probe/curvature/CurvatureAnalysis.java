@@ -1,0 +1,140 @@
+package dev.landscape.probe.curvature;
+
+import dev.landscape.probe.checkpoint.Checkpoint;
+import dev.landscape.probe.checkpoint.CheckpointFormats;
+import onnx.Onnx;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Tier 2 for one checkpoint: loss and gradient on the eval batch, top-k Hessian eigenvalues (Lanczos on
+ * finite-difference HVPs), Hutchinson trace, Adam-preconditioned sharpness and the edge-of-stability ratio, and the
+ * optional 1-D interpolation and 2-D slice images. Only the order of steps lives here; each step is its own class.
+ */
+public final class CurvatureAnalysis {
+
+    private final CheckpointFormats formats;
+
+    public CurvatureAnalysis(CheckpointFormats formats) {
+        this.formats = formats;
+    }
+
+    public CurvatureReport run(Path modelFile, Path batchFile, Path checkpointFile, CurvatureOptions o) throws IOException {
+        long started = System.nanoTime();
+        List<String> notes = new ArrayList<>();
+        Onnx.ModelProto model = CurvatureInputs.readModel(modelFile);
+        Map<String, HostTensor> batch = CurvatureInputs.readBatch(batchFile, formats);
+        try (Checkpoint cp = formats.open(checkpointFile)) {
+            WeightBinding binding = WeightBinder.bind(model, cp, o.allowMissing());
+            if (!binding.keptFromModel().isEmpty()) {
+                notes.add("initializers kept at their ONNX value (not in the checkpoint): " + binding.keptFromModel());
+            }
+            CurvatureModel m = CurvatureModel.build(model, batch, binding, o.loss(), o.output());
+            double[] w = m.point();
+            double[] grad = new double[w.length];
+            double loss = m.loss().lossAndGradient(w, grad);
+            double gradNorm = Vectors.norm(grad);
+            if (!Double.isFinite(loss) || !Double.isFinite(gradNorm)) {
+                throw new CurvatureException("loss " + loss + ", gradient norm " + gradNorm + " at checkpoint "
+                        + checkpointFile + " on this batch: curvature is undefined where the loss is not finite "
+                        + "(look for non-finite weights in `inspect`)");
+            }
+            FiniteDifferenceHvp hvp = new FiniteDifferenceHvp(m.loss(), w);
+            double[] eigenvalues = new double[0];
+            double[] residuals = new double[0];
+            boolean converged = true;
+            if (o.topK() > 0) {
+                Lanczos.Result r = Lanczos.topEigenvalues(hvp, o.topK(), o.tol(), o.maxIterations(), o.seed());
+                eigenvalues = r.eigenvalues();
+                residuals = r.residuals();
+                converged = r.converged();
+                if (!converged) {
+                    notes.add("Lanczos stopped at " + r.iterations() + " steps before reaching tolerance " + o.tol());
+                }
+            }
+            HutchinsonTrace.Estimate trace = o.traceProbes() > 0
+                    ? HutchinsonTrace.estimate(hvp, o.traceProbes(), o.seed() + 1) : null;
+            OptimizerSettings opt = o.optimizer().over(cp.optimizer());
+            Double preconditioned = null;
+            EdgeOfStability eos = null;
+            boolean hasMoments = AdamPreconditioner.present(cp);
+            boolean adam = opt.isAdam() || (opt.type() == null && hasMoments);
+            if (adam && hasMoments) {
+                AdamPreconditioner.Diagonal diag = AdamPreconditioner.fromCheckpoint(cp, binding, m.layout(),
+                        opt.beta2OrDefault(notes), opt.epsOrDefault(notes), opt.step());
+                preconditioned = Lanczos.topEigenvalues(new PreconditionedOperator(hvp, diag.inverseSqrt()), 1,
+                        o.tol(), o.maxIterations(), o.seed() + 2).eigenvalues()[0];
+                notes.add("Adam preconditioner: " + diag.note());
+                if (opt.lr() != null) {
+                    eos = EdgeOfStability.adam(preconditioned, opt.lr(), opt.beta1OrDefault(notes));
+                }
+            } else if (!adam && opt.type() != null && opt.lr() != null && eigenvalues.length > 0) {
+                eos = opt.momentum() != null && opt.momentum() > 0
+                        ? EdgeOfStability.momentum(eigenvalues[0], opt.lr(), opt.momentum())
+                        : EdgeOfStability.sgd(eigenvalues[0], opt.lr());
+            }
+            if (eos == null) {
+                notes.add("no edge-of-stability ratio: " + (adam && !hasMoments ? "Adam without exp_avg_sq in the checkpoint"
+                        : opt.lr() == null ? "learning rate unknown (--lr)"
+                        : eigenvalues.length == 0 ? "no eigenvalues asked for (--top-k 0)"
+                        : "optimizer type unknown (--optimizer sgd|momentum|adam)"));
+            }
+            CurvatureReport.Line line = o.previous() == null ? null : line(model, o, m, w, checkpointFile);
+            CurvatureReport.Slice slice = o.slice() ? slice(m, w, o, checkpointFile) : null;
+            return new CurvatureReport(w.length, loss, gradNorm, eigenvalues, residuals, converged, trace,
+                    hvp.products(), hvp.step(), preconditioned, eos, line, slice, notes,
+                    (System.nanoTime() - started) / 1e9);
+        }
+    }
+
+    private CurvatureReport.Line line(Onnx.ModelProto model, CurvatureOptions o,
+                                      CurvatureModel m, double[] w, Path checkpointFile) throws IOException {
+        double[] from;
+        try (Checkpoint prev = formats.open(o.previous())) {
+            WeightBinding b = WeightBinder.bind(model, prev, o.allowMissing());
+            Map<String, HostTensor> values = new LinkedHashMap<>();
+            for (ParameterLayout.Slot s : m.layout().slots()) {
+                HostTensor t = b.values().get(s.name());
+                if (t == null) {
+                    throw new CurvatureException("previous checkpoint " + o.previous() + " has no value for parameter " + s.name());
+                }
+                values.put(s.name(), t);
+            }
+            from = m.layout().flatten(values);
+        }
+        double[] alphas = LossLandscape.linspace(-0.5, 1.5, 2 * o.grid() - 1);
+        double[] losses = LossLandscape.line(m.loss(), from, w, alphas);
+        Path image = null;
+        if (o.plotDir() != null) {
+            image = o.plotDir().resolve("loss-line.png");
+            LinePlot.render(alphas, losses, "Loss between consecutive checkpoints",
+                    name(o.previous()), name(checkpointFile), image);
+        }
+        return new CurvatureReport.Line(alphas, losses, image);
+    }
+
+    private CurvatureReport.Slice slice(CurvatureModel m, double[] w, CurvatureOptions o, Path checkpointFile)
+            throws IOException {
+        Random rng = new Random(o.seed() + 3);
+        double[] d1 = LossLandscape.filterNormalisedDirection(m.layout(), w, rng);
+        double[] d2 = LossLandscape.filterNormalisedDirection(m.layout(), w, rng);
+        double[] coords = LossLandscape.linspace(-1, 1, o.grid() | 1);
+        double[][] losses = LossLandscape.plane(m.loss(), w, d1, d2, coords);
+        Path image = null;
+        if (o.plotDir() != null) {
+            image = o.plotDir().resolve("loss-slice.png");
+            ContourPlot.render(coords, losses, "Loss around " + name(checkpointFile) + " (Li et al. 2018)", image);
+        }
+        return new CurvatureReport.Slice(coords, losses, image);
+    }
+
+    private static String name(Path p) {
+        return p.getFileName() == null ? p.toString() : p.getFileName().toString();
+    }
+}

@@ -1,0 +1,28 @@
+package dev.landscape.probe.curvature;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The result of one tier-2 analysis; {@code CurvatureCommand} writes it as the {@code curvature --json} document
+ * and the report wire format's {@code tier2}. Absent parts are null.
+ *
+ * @param eigenvalues             top Hessian eigenvalues, descending
+ * @param residuals               Lanczos residual norms of those eigenvalues
+ * @param hvpCount                Hessian-vector products spent in total (eigenvalues, trace, preconditioned)
+ * @param preconditionedSharpness lambda_max(P^-1/2 H P^-1/2) with Adam's P, when the checkpoint has exp_avg_sq
+ * @param line                    loss along the segment from the previous checkpoint (alpha 0) to this one (1)
+ * @param slice                   the 2-D filter-normalised slice
+ */
+public record CurvatureReport(int parameters, double loss, double gradNorm, double[] eigenvalues, double[] residuals,
+                              boolean converged, HutchinsonTrace.Estimate trace, int hvpCount, double hvpStep,
+                              Double preconditionedSharpness, EdgeOfStability edgeOfStability, Line line,
+                              Slice slice, List<String> notes, double seconds) {
+
+    public record Line(double[] alphas, double[] losses, Path image) {
+    }
+
+    /** Losses on a grid over [-range, range]^2 along two filter-normalised directions. */
+    public record Slice(double[] coordinates, double[][] losses, Path image) {
+    }
+}

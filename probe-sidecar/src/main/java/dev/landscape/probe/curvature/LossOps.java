@@ -1,0 +1,53 @@
+package dev.landscape.probe.curvature;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+
+import java.util.Map;
+
+/**
+ * SoftmaxCrossEntropyLoss and NegativeLogLikelihoodLoss, for graphs exported with their loss ({@code --loss
+ * graph}). Targets must be known integer tensors (a batch input); they become a constant one-hot mask over the
+ * class axis (axis 1), so the loss is a differentiable masked sum. Class weights and ignore_index are rejected.
+ */
+final class LossOps {
+
+    private LossOps() {
+    }
+
+    static void register(Map<String, OnnxOp> table) {
+        table.put("SoftmaxCrossEntropyLoss", (n, c) -> loss(n, c, true));
+        table.put("NegativeLogLikelihoodLoss", (n, c) -> loss(n, c, false));
+    }
+
+    private static void loss(OnnxNode n, TranslationContext c, boolean fromScores) {
+        if (n.hasInput(2)) {
+            throw n.unsupported("class weights are not supported");
+        }
+        n.rejectAttributes(java.util.List.of("ignore_index"));
+        OnnxValue scores = c.in(0);
+        HostTensor labels = c.known(1, "target class indices");
+        if (labels.rank() == 0) {
+            throw n.unsupported("targets must have a batch axis");
+        }
+        SDVariable logp = fromScores ? logSoftmaxAxis1(c, scores.var()) : scores.var();
+        SDVariable mask = c.constant(OneHot.encode(n.describe(), labels, scores.shape()));
+        SDVariable perItem = c.sd.math.neg(c.sd.sum(c.name("picked"), logp.mul(mask), false, 1));
+        String reduction = n.stringAttr("reduction", "mean");
+        SDVariable out = switch (reduction) {
+            case "mean" -> c.sd.mean(c.name("loss"), perItem);
+            case "sum" -> c.sd.sum(c.name("loss"), perItem);
+            case "none" -> perItem;
+            default -> throw n.unsupported("reduction='" + reduction + "' is not one of mean, sum, none");
+        };
+        long[] itemShape = labels.shape();
+        c.out(0, out, reduction.equals("none") ? itemShape : new long[0]);
+        if (fromScores) {
+            c.out(1, logp, scores.shape());
+        }
+    }
+
+    static SDVariable logSoftmaxAxis1(TranslationContext c, SDVariable x) {
+        SDVariable shifted = x.sub(c.sd.max(c.name("max"), x, true, 1));
+        return shifted.sub(c.sd.math.log(c.sd.sum(c.name("sum"), c.sd.math.exp(shifted), true, 1)));
+    }
+}

@@ -1,0 +1,108 @@
+package dev.landscape.probe.curvature;
+
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.DoubleBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The loss of a translated graph on one batch, as a function of the flat parameter vector: parameters are written
+ * straight into the variables' native DOUBLE buffers, one forward+backward pass runs, gradients are copied out in
+ * {@link ParameterLayout} order. Not thread-safe (SameDiff sessions are not).
+ */
+public final class SameDiffLoss implements DifferentiableLoss {
+
+    private final SameDiff sd;
+    private final String lossName;
+    private final ParameterLayout layout;
+    private final Map<String, INDArray> feeds = new HashMap<>();
+    private final List<String> sdNames = new ArrayList<>();
+    private final List<String> lossOnly;
+    private int gradientEvaluations;
+    private int lossEvaluations;
+
+    public SameDiffLoss(TranslatedGraph g, String lossName, Map<String, HostTensor> batch, ParameterLayout layout) {
+        this.sd = g.sameDiff();
+        this.lossName = lossName;
+        this.layout = layout;
+        this.lossOnly = List.of(lossName);
+        g.placeholders().forEach((onnx, sdName) -> feeds.put(sdName, OnnxGraphTranslator.array(batch.get(onnx))));
+        for (ParameterLayout.Slot s : layout.slots()) {
+            String name = g.variables().get(s.name());
+            if (name == null) {
+                throw new CurvatureException("parameter '" + s.name() + "' is not a variable of the graph");
+            }
+            sdNames.add(name);
+        }
+    }
+
+    @Override
+    public int dimension() {
+        return layout.dimension();
+    }
+
+    @Override
+    public double loss(double[] w) {
+        load(w);
+        lossEvaluations++;
+        return sd.output(feeds, lossName).get(lossName).getDouble(0);
+    }
+
+    @Override
+    public double lossAndGradient(double[] w, double[] grad) {
+        load(w);
+        OutAndGrad r;
+        if (gradientEvaluations++ == 0) {
+            // The first call builds the gradient graph, and SameDiff 1.0.0-M2.1 prints "Added differentiated op ..."
+            // to System.out for every op; keep that off our stdout (the CLI's --json document goes there).
+            PrintStream out = System.out;
+            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+            try {
+                r = sd.calculateGradientsAndOutputs(feeds, lossOnly, sdNames);
+            } finally {
+                System.setOut(out);
+            }
+        } else {
+            r = sd.calculateGradientsAndOutputs(feeds, lossOnly, sdNames);
+        }
+        for (int i = 0; i < sdNames.size(); i++) {
+            ParameterLayout.Slot s = layout.slots().get(i);
+            INDArray g = r.getGradients().get(sdNames.get(i));
+            if (g == null) {
+                java.util.Arrays.fill(grad, s.offset(), s.offset() + s.length(), 0);
+                continue;
+            }
+            buffer(g.isView() || g.ordering() != 'c' ? g.dup('c') : g).get(grad, s.offset(), s.length());
+        }
+        return r.getOutputs().get(lossName).getDouble(0);
+    }
+
+    public int gradientEvaluations() {
+        return gradientEvaluations;
+    }
+
+    public int lossEvaluations() {
+        return lossEvaluations;
+    }
+
+    private void load(double[] w) {
+        for (int i = 0; i < sdNames.size(); i++) {
+            ParameterLayout.Slot s = layout.slots().get(i);
+            INDArray arr = sd.getArrForVarName(sdNames.get(i));
+            buffer(arr).put(w, s.offset(), s.length());
+        }
+    }
+
+    private static DoubleBuffer buffer(INDArray a) {
+        DoubleBuffer b = a.data().asNioDouble();
+        b.position((int) a.offset());
+        return b;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.landscape.probe.curvature;
+
+import java.util.Arrays;
+
+/** Static shape arithmetic for the ONNX translator (numpy broadcasting, negative axes). */
+final class Shapes {
+
+    private Shapes() {
+    }
+
+    /** Numpy/ONNX multidirectional broadcasting of two shapes, or an error naming both. */
+    static long[] broadcast(OnnxNode node, long[] a, long[] b) {
+        int r = Math.max(a.length, b.length);
+        long[] out = new long[r];
+        for (int i = 0; i < r; i++) {
+            long da = i < r - a.length ? 1 : a[i - (r - a.length)];
+            long db = i < r - b.length ? 1 : b[i - (r - b.length)];
+            if (da != db && da != 1 && db != 1) {
+                throw node.unsupported("shapes " + Arrays.toString(a) + " and " + Arrays.toString(b)
+                        + " do not broadcast");
+            }
+            out[i] = da == 1 ? db : da;
+        }
+        return out;
+    }
+
+    /** The shape with leading 1s up to {@code rank}. */
+    static long[] padLeft(long[] s, int rank) {
+        long[] out = new long[rank];
+        Arrays.fill(out, 1);
+        System.arraycopy(s, 0, out, rank - s.length, s.length);
+        return out;
+    }
+
+    static int axis(OnnxNode node, long axis, int rank) {
+        long a = axis < 0 ? axis + rank : axis;
+        if (a < 0 || a >= rank) {
+            throw node.unsupported("axis " + axis + " is out of range for rank " + rank);
+        }
+        return (int) a;
+    }
+
+    static long product(long[] s, int from, int to) {
+        long p = 1;
+        for (int i = from; i < to; i++) {
+            p *= s[i];
+        }
+        return p;
+    }
+}
