@@ -11,10 +11,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -123,11 +125,13 @@ public final class CompletionDetector {
      * the state stays as small as the folder.
      */
     public List<Path> completeIn(Path dir) throws IOException {
+        Path folder = dir.toAbsolutePath().normalize();
         List<Path> entries;
-        try (Stream<Path> list = Files.list(dir)) {
-            entries = list.map(p -> p.toAbsolutePath().normalize()).sorted().toList();
+        try (Stream<Path> list = Files.list(folder)) {
+            entries = list.map(Path::normalize).sorted().toList();
         }
-        seen.keySet().removeIf(p -> dir.toAbsolutePath().normalize().equals(p.getParent()) && !entries.contains(p));
+        Set<Path> present = new HashSet<>(entries);
+        seen.keySet().removeIf(p -> folder.equals(p.getParent()) && !present.contains(p));
         List<Path> complete = new ArrayList<>();
         for (Path p : entries) {
             if (observe(p).isComplete()) {

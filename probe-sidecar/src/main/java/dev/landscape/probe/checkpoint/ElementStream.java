@@ -27,12 +27,16 @@ public interface ElementStream extends Closeable {
      */
     default int read(float[] dst, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, dst.length);
-        double[] scratch = new double[Math.min(len, 4096)];
-        int n = read(scratch, 0, scratch.length);
-        for (int i = 0; i < n; i++) {
-            dst[off + i] = (float) scratch[i];
+        double[] scratch = NarrowingScratch.take();
+        try {
+            int n = read(scratch, 0, Math.min(len, scratch.length));
+            for (int i = 0; i < n; i++) {
+                dst[off + i] = (float) scratch[i];
+            }
+            return n;
+        } finally {
+            NarrowingScratch.give(scratch);
         }
-        return n;
     }
 
     @Override
