@@ -12,6 +12,9 @@ import java.util.Map;
 /**
  * The part of {@code torch.load} that matters for reading weights, without torch: storages from persistent ids,
  * tensors from {@code _rebuild_tensor*}, parameters, {@code torch.Size}, {@code torch.device} and dtype globals.
+ * Storage types are torch's legacy typed names ({@code torch.FloatStorage}, also under {@code torch.cuda}) or
+ * {@code torch.UntypedStorage} (bytes, with the tensor's dtype given to {@code _rebuild_tensor_v3}), which is what
+ * {@code torch.save} writes for every storage, typed or not.
  * Other torch calls (quantized, sparse or meta tensors, numpy arrays) stay inert and are therefore not listed as
  * tensors.
  */
@@ -106,9 +109,6 @@ final class TorchReducer implements Reducer {
         if (type instanceof PyGlobal g && (g.module().equals("torch") || g.module().equals("torch.cuda")
                 || g.module().equals("torch.storage"))) {
             DType d = STORAGES.get(g.name());
-            if (d == null && g.name().equals("TypedStorage")) {
-                d = DType.U8;
-            }
             if (d != null) {
                 return d;
             }

@@ -103,10 +103,11 @@ final class ZipDirectory {
             throw new CheckpointException(file, eocdPos, "zip directory declares " + count + " entries in "
                     + cdSize + " bytes (corrupt)");
         }
-        // Data prepended to the archive shifts every offset by the same amount (as java.util.zip allows).
-        long shift = (cdEnd - start) - (cdOffset + cdSize);
-        long cdStart = start + cdOffset + shift;
-        if (shift < 0 || cdStart < start || cdStart + cdSize > end) {
+        // Where offset 0 lies: the archive's start, later when data was prepended (as java.util.zip allows), or the
+        // file's start when a writer embedding an archive recorded absolute offsets.
+        long base = cdEnd - (cdOffset + cdSize);
+        long cdStart = base + cdOffset;
+        if (base < 0 || cdStart < start || cdStart + cdSize > end) {
             throw new CheckpointException(file, eocdPos, "zip central directory [" + cdOffset + ", +" + cdSize
                     + ") lies outside the archive (truncated or corrupt)");
         }
@@ -152,8 +153,8 @@ final class ZipDirectory {
                 x += 4 + sz;
             }
             p += 46 + nameLen + extraLen + commentLen;
-            long localPos = start + shift + local;
-            if (local < 0 || localPos + 30 > cdStart) {
+            long localPos = base + local;
+            if (local < 0 || localPos < start || localPos + 30 > cdStart) {
                 throw new CheckpointException(file, cdStart, "zip entry " + name + ": local header offset " + local
                         + " lies outside the archive");
             }
