@@ -11,7 +11,6 @@ import picocli.CommandLine.Parameters;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -74,15 +73,12 @@ public final class AnalyzeCommand implements Callable<Integer> {
         }
         OptimizerHints overrides = new OptimizerHints(Optional.ofNullable(optimizer).orElse(""), opt(lr), opt(beta1),
                 opt(beta2), opt(momentum), opt(eps), OptionalLong.empty());
-        List<RunAnalysis.Result> results = new RunAnalysis(CheckpointFormats.standard(), overrides, t).run(dir);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            AnalyzeReport.writeJson(results, out);
-        } else {
-            AnalyzeReport.writeTable(dir, results, out);
-        }
+        AnalyzeReport.Sink sink = json ? AnalyzeReport.json(out) : AnalyzeReport.table(dir, out);
+        new RunAnalysis(CheckpointFormats.standard(), overrides, t).run(dir, sink);
+        sink.finish();
         out.flush();
-        return results.stream().anyMatch(r -> r.error() != null) ? 1 : 0;
+        return sink.unreadable > 0 ? 1 : 0;
     }
 
     private static OptionalDouble opt(Double d) {

@@ -1,7 +1,7 @@
 package dev.landscape.probe.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.landscape.probe.findings.Finding;
@@ -11,11 +11,12 @@ import dev.landscape.probe.metrics.Tier1Metrics;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.function.Consumer;
 
 /**
  * Renders {@code analyze} results: the JSON contract of DESIGN.md ({@code {"checkpoints": [{"step", "path",
@@ -25,53 +26,100 @@ import java.util.OptionalDouble;
  */
 final class AnalyzeReport {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private AnalyzeReport() {
     }
 
-    static void writeJson(List<RunAnalysis.Result> results, PrintWriter out) throws IOException {
-        ObjectNode root = JSON.createObjectNode();
-        ArrayNode cps = root.putArray("checkpoints");
-        int unreadable = 0;
-        for (RunAnalysis.Result r : results) {
-            ObjectNode c = cps.addObject();
-            if (r.step().isPresent()) {
-                c.put("step", r.step().getAsLong());
-            }
-            c.put("path", r.path().toString());
+    /** Receives results one at a time and writes them out at once; {@link #finish} closes the document. */
+    abstract static class Sink implements Consumer<RunAnalysis.Result> {
+        int analysed;
+        int unreadable;
+
+        @Override
+        public final void accept(RunAnalysis.Result r) {
             if (r.error() != null) {
                 unreadable++;
-                c.put("error", r.error());
             } else {
-                c.put("format", r.format());
-                metrics(c.putObject("metrics"), r.metrics());
-                ObjectNode sk = c.putObject("sketches");
-                for (Map.Entry<String, CountSketch> e : r.metrics().fingerprints().entrySet()) {
-                    ObjectNode s = sk.putObject(e.getKey());
-                    s.put("width", e.getValue().width());
-                    s.put("seed", e.getValue().seed());
-                    ArrayNode v = s.putArray("values");
-                    for (double b : e.getValue().buckets()) {
-                        v.add(b);
+                analysed++;
+            }
+            write(r);
+        }
+
+        abstract void write(RunAnalysis.Result r);
+
+        abstract void finish();
+    }
+
+    /** JSON written as a stream: one checkpoint object at a time, so memory does not grow with the run. */
+    static Sink json(PrintWriter out) {
+        try {
+            JsonGenerator gen = JSON.getFactory().createGenerator(out).useDefaultPrettyPrinter();
+            gen.writeStartObject();
+            gen.writeArrayFieldStart("checkpoints");
+            return new Sink() {
+                @Override
+                void write(RunAnalysis.Result r) {
+                    try {
+                        gen.writeTree(checkpoint(r));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                     }
                 }
-            }
-            ArrayNode fs = c.putArray("findings");
-            for (Finding f : r.findings()) {
-                ObjectNode o = fs.addObject();
-                o.put("reason", f.reason());
-                o.put("severity", f.severity().label());
-                o.put("step", f.step());
-                o.put("since", f.since());
-                o.put("message", f.message());
-                ObjectNode v = o.putObject("values");
-                f.values().forEach((k, x) -> put(v, k, x));
+
+                @Override
+                void finish() {
+                    try {
+                        gen.writeEndArray();
+                        gen.writeNumberField("analysed", analysed);
+                        gen.writeNumberField("unreadable", unreadable);
+                        gen.writeEndObject();
+                        gen.flush();
+                        out.println();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            };
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ObjectNode checkpoint(RunAnalysis.Result r) {
+        ObjectNode c = JSON.createObjectNode();
+        if (r.step().isPresent()) {
+            c.put("step", r.step().getAsLong());
+        }
+        c.put("path", r.path().toString());
+        if (r.error() != null) {
+            c.put("error", r.error());
+        } else {
+            c.put("format", r.format());
+            metrics(c.putObject("metrics"), r.metrics());
+            ObjectNode sk = c.putObject("sketches");
+            for (Map.Entry<String, CountSketch> e : r.metrics().fingerprints().entrySet()) {
+                ObjectNode s = sk.putObject(e.getKey());
+                s.put("width", e.getValue().width());
+                s.put("seed", e.getValue().seed());
+                ArrayNode v = s.putArray("values");
+                for (double b : e.getValue().buckets()) {
+                    v.add(b);
+                }
             }
         }
-        root.put("analysed", results.size() - unreadable);
-        root.put("unreadable", unreadable);
-        out.println(JSON.writeValueAsString(root));
+        ArrayNode fs = c.putArray("findings");
+        for (Finding f : r.findings()) {
+            ObjectNode o = fs.addObject();
+            o.put("reason", f.reason());
+            o.put("severity", f.severity().label());
+            o.put("step", f.step());
+            o.put("since", f.since());
+            o.put("message", f.message());
+            ObjectNode v = o.putObject("values");
+            f.values().forEach((k, x) -> put(v, k, x));
+        }
+        return c;
     }
 
     private static void metrics(ObjectNode o, Tier1Metrics m) {
@@ -134,29 +182,37 @@ final class AnalyzeReport {
         }
     }
 
-    static void writeTable(Path dir, List<RunAnalysis.Result> results, PrintWriter out) {
+    /** A table for people, one line per checkpoint and one per finding, printed as results arrive. */
+    static Sink table(Path dir, PrintWriter out) {
         out.printf(Locale.ROOT, "%-10s %-11s %-11s %-11s %-11s %-9s %-8s %-11s %-8s %s%n", "STEP", "LOSS", "GRADNORM",
                 "PARAMNORM", "UPDATE", "REL", "COS", "SHARPNESS", "EOS", "NONFINITE");
-        int unreadable = 0;
-        for (RunAnalysis.Result r : results) {
-            String step = r.step().isPresent() ? Long.toString(r.step().getAsLong()) : "?";
-            if (r.error() != null) {
-                unreadable++;
-                out.printf(Locale.ROOT, "%-10s ERROR %s: %s%n", step, r.path(), r.error());
-                continue;
+        return new Sink() {
+            @Override
+            void write(RunAnalysis.Result r) {
+                String step = r.step().isPresent() ? Long.toString(r.step().getAsLong()) : "?";
+                if (r.error() != null) {
+                    out.printf(Locale.ROOT, "%-10s ERROR %s: %s%n", step, r.path(), r.error());
+                    return;
+                }
+                Tier1Metrics m = r.metrics();
+                double sharp = m.optimizer().equals("adam") ? m.preconditionedSharpness() : m.secantSharpness();
+                out.printf(Locale.ROOT, "%-10s %-11s %-11s %-11s %-11s %-9s %-8s %-11s %-8s %d%n", step,
+                        logged(m.loss()), num(m.spikeGradNorm()), num(m.parameterNorm()), num(m.updateNorm()),
+                        num(m.relativeUpdate()), fixed(m.updateCosine()), num(sharp), fixed(m.stabilityRatio()),
+                        m.nonFinite());
+                for (Finding f : r.findings()) {
+                    out.printf(Locale.ROOT, "%10s %s %s: %s%n", "", f.severity().label(), f.reason(), f.message());
+                }
+                out.flush();
             }
-            Tier1Metrics m = r.metrics();
-            double sharp = m.optimizer().equals("adam") ? m.preconditionedSharpness() : m.secantSharpness();
-            out.printf(Locale.ROOT, "%-10s %-11s %-11s %-11s %-11s %-9s %-8s %-11s %-8s %d%n", step,
-                    logged(m.loss()), num(m.spikeGradNorm()), num(m.parameterNorm()), num(m.updateNorm()),
-                    num(m.relativeUpdate()), fixed(m.updateCosine()), num(sharp), fixed(m.stabilityRatio()),
-                    m.nonFinite());
-            for (Finding f : r.findings()) {
-                out.printf(Locale.ROOT, "%10s %s %s: %s%n", "", f.severity().label(), f.reason(), f.message());
+
+            @Override
+            void finish() {
+                out.printf(Locale.ROOT, "%d checkpoint(s) in %s analysed", analysed, dir);
+                out.println(unreadable > 0
+                        ? "; " + unreadable + " could not be read (ERROR lines above) and were skipped." : ".");
             }
-        }
-        out.printf(Locale.ROOT, "%d checkpoint(s) in %s analysed", results.size() - unreadable, dir);
-        out.println(unreadable > 0 ? "; " + unreadable + " could not be read (ERROR lines above) and were skipped." : ".");
+        };
     }
 
     private static String num(double v) {

@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * Analyses a run folder checkpoint by checkpoint in step order, holding at most two checkpoints open. A checkpoint
@@ -44,7 +45,18 @@ public final class RunAnalysis {
         this.thresholds = thresholds;
     }
 
+    /** Analyses the run and returns every result (for tests and small runs; holds them all in memory). */
     public List<Result> run(Path dir) throws IOException {
+        List<Result> all = new ArrayList<>();
+        run(dir, all::add);
+        return all;
+    }
+
+    /**
+     * Analyses the run, handing each checkpoint's result to {@code sink} as soon as it is known, so that memory
+     * does not grow with the number of checkpoints.
+     */
+    public void run(Path dir, Consumer<Result> sink) throws IOException {
         List<Candidate> candidates = new ArrayList<>();
         for (RunFolder.Entry e : RunFolder.list(dir, formats)) {
             candidates.add(probe(e));
@@ -53,37 +65,36 @@ public final class RunAnalysis {
                 .thenComparing(c -> c.path.toString()));
         Tier1Analyzer analyzer = new Tier1Analyzer(overrides);
         FindingMonitor monitor = new FindingMonitor(thresholds);
-        List<Result> results = new ArrayList<>();
         Checkpoint prior = null;
         try {
             for (Candidate c : candidates) {
                 if (c.error != null) {
-                    results.add(failed(c.path, c.step, c.error));
+                    sink.accept(failed(c.path, c.step, c.error));
                     continue;
                 }
                 Checkpoint cp = null;
+                Tier1Metrics m;
                 try {
                     cp = formats.open(c.path);
-                    Tier1Metrics m = analyzer.analyze(cp, c.step.getAsLong(), prior);
-                    results.add(new Result(c.path, c.step, cp.format(), m, monitor.observe(m), null));
+                    m = analyzer.analyze(cp, c.step.getAsLong(), prior);
                 } catch (IOException | RuntimeException ex) {
                     if (cp != null) {
                         cp.close();
                     }
-                    results.add(failed(c.path, c.step, describe(ex)));
+                    sink.accept(failed(c.path, c.step, describe(ex)));
                     continue;
                 }
                 if (prior != null) {
                     prior.close();
                 }
                 prior = cp;
+                sink.accept(new Result(c.path, c.step, cp.format(), m, monitor.observe(m), null));
             }
         } finally {
             if (prior != null) {
                 prior.close();
             }
         }
-        return results;
     }
 
     /** Opens a candidate once to learn its step (the checkpoint's own, else the name's) and whether it reads. */

@@ -14,7 +14,9 @@ import java.util.Optional;
  * {@code eosWarningRatio} for {@code eosCheckpoints} checkpoints in a row (warning), at least
  * {@code eosCriticalRatio} for as many (critical). Gradient descent self-stabilises around ratio 1 (Cohen et al.
  * 2021), so a warning alone can be a healthy run at the edge; ratio 2 means the step is twice what the curvature
- * allows and loss spikes or divergence usually follow.
+ * allows and loss spikes or divergence usually follow. Blind spot: checkpoints an even number of optimizer steps
+ * apart sample a period-two oscillation with one sign, so neither this rule nor UpdateOscillation can see it
+ * (pinned by a test); LossSpike and NonFiniteValues still catch the divergence that follows.
  */
 final class EdgeOfStabilityDetector implements Detector {
 

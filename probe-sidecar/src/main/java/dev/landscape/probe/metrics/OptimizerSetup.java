@@ -22,8 +22,8 @@ import java.util.OptionalDouble;
  * dampening 0: {@code b_t = μ b_{t−1} + g_t}): {@code ḡ = (1−μ)(b_t − μ^k b_{t−k}) / (1 − μ^k)}. Plain SGD keeps no
  * state, but {@code θ_t − θ_{t−k} = −η Σ g_j}, so {@code ḡ = −Δθ / (η k)} (exact for constant η; includes weight
  * decay, i.e. the gradient of the regularised loss). The subtraction amplifies storage rounding by
- * {@code 1/(1 − β1) = 10}: exact enough from F32 state, a few percent noisy from BF16 state. Gradient clipping,
- * AdamW's decoupled decay (which moves θ but not {@code m}) and a learning-rate change inside the interval are
+ * {@code 1/(1 − β1) = 10}: exact enough from F32 state, a few percent noisy from BF16 state. Gradient clipping
+ * and, for plain SGD, a learning-rate change inside the interval fall
  * outside the recurrence and bias the recovered gradient.</li>
  * <li><b>The edge-of-stability threshold</b> ({@link #stabilityThreshold}): gradient descent on a quadratic is
  * stable along an eigenvector iff {@code λ < 2/η} (Cohen et al. 2021, "Gradient descent on neural networks
