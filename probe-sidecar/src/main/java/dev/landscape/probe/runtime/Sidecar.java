@@ -60,7 +60,9 @@ public final class Sidecar implements AutoCloseable {
         SidecarTelemetry telemetry = new SidecarTelemetry(metrics.provider().get("dev.landscape.probe"), config.namespace(),
                 config.pod(), config.probe(), config.rank(), this::pendingQuietly, delivery::delivered, delivery::rejected, delivery::retries);
         Path stateFile = config.spoolDir().toAbsolutePath().getParent().resolve("watch-state.json");
-        this.loop = new WatchLoop(config, CheckpointFormats.standard(), spool, telemetry, clock, stateFile);
+        CheckpointFormats formats = CheckpointFormats.standard();
+        Tier2Runner tier2 = config.tier2() ? new dev.landscape.probe.curvature.CurvatureTier2Runner(config, formats) : null;
+        this.loop = new WatchLoop(config, formats, spool, telemetry, clock, stateFile, tier2);
         Duration stale = config.pollInterval().multipliedBy(6).plus(Duration.ofMinutes(5));
         this.health = config.healthPort() < 0 ? null : new HealthServer(config.healthPort(),
                 () -> {

@@ -50,8 +50,17 @@ public final class WatchLoop {
     private final List<CheckpointReport.SkippedCheckpoint> skipped = new ArrayList<>();
     private volatile Instant lastTick = Instant.EPOCH;
 
+    private final Tier2Runner tier2;
+
     public WatchLoop(SidecarConfig config, CheckpointFormats formats, ReportSpool spool, SidecarTelemetry telemetry,
                      Clock clock, Path stateFile) {
+        this(config, formats, spool, telemetry, clock, stateFile, null);
+    }
+
+    /** @param tier2 curvature on the probe's model and batch, or {@code null} for tier 1 only */
+    public WatchLoop(SidecarConfig config, CheckpointFormats formats, ReportSpool spool, SidecarTelemetry telemetry,
+                     Clock clock, Path stateFile, Tier2Runner tier2) {
+        this.tier2 = tier2;
         this.config = config;
         this.formats = formats;
         this.detector = new CompletionDetector(clock, config.quietPeriod());
@@ -132,9 +141,17 @@ public final class WatchLoop {
             return Optional.empty();
         }
         List<Finding> findings = monitor.observe(m);
+        dev.landscape.contract.Tier2Metrics curvature = null;
+        if (tier2 != null) {
+            try {
+                curvature = tier2.run(c.path, prior == null ? null : prior.path());
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "tier 2 failed on {0}, reporting tier 1 only: {1}", new Object[] {c.path, e.getMessage()});
+            }
+        }
         Instant now = Instant.now(clock);
         Instant completedAt = Files.getLastModifiedTime(c.path).toInstant();
-        CheckpointReport report = ReportFactory.build(config, step, c.path, cp.format(), completedAt, now, m, null, findings, List.copyOf(skipped));
+        CheckpointReport report = ReportFactory.build(config, step, c.path, cp.format(), completedAt, now, m, curvature, findings, List.copyOf(skipped));
         spool.add(report);
         skipped.clear();
         if (prior != null) {

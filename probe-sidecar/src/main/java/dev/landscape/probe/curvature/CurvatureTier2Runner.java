@@ -1,0 +1,45 @@
+package dev.landscape.probe.curvature;
+
+import dev.landscape.contract.Tier2Metrics;
+import dev.landscape.probe.checkpoint.CheckpointFormats;
+import dev.landscape.probe.runtime.SidecarConfig;
+import dev.landscape.probe.runtime.Tier2Runner;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * Tier 2 in the watch loop: the probe's model and batch, the checkpoint's weights, top-k eigenvalues, Hutchinson
+ * trace and the edge-of-stability ratio, mapped to the report's {@code tier2}. No images in the pod (they are for
+ * people, on demand, with {@code curvature --plot-dir}).
+ */
+public final class CurvatureTier2Runner implements Tier2Runner {
+
+    private final SidecarConfig config;
+    private final CurvatureAnalysis analysis;
+
+    public CurvatureTier2Runner(SidecarConfig config, CheckpointFormats formats) {
+        this.config = config;
+        this.analysis = new CurvatureAnalysis(formats);
+    }
+
+    @Override
+    public Tier2Metrics run(Path checkpoint, Path previous) throws IOException {
+        Map<String, String> o = config.optimizer();
+        OptimizerSettings optimizer = new OptimizerSettings(o.get("type"), decimal(o.get("learningRate")),
+                decimal(o.get("beta1")), decimal(o.get("beta2")), decimal(o.get("eps")), decimal(o.get("momentum")), null);
+        CurvatureOptions base = CurvatureOptions.defaults(LossHead.parse(config.loss()));
+        CurvatureOptions options = new CurvatureOptions(base.loss(), base.output(), config.topK(), base.tol(),
+                base.maxIterations(), 30, base.seed(), false, null, false, null, base.grid(), optimizer);
+        CurvatureReport r = analysis.run(config.model().orElseThrow(), config.batch().orElseThrow(), checkpoint, options);
+        return new Tier2Metrics(r.loss(), r.gradNorm(), Arrays.stream(r.eigenvalues()).boxed().toList(),
+                r.trace() == null ? null : r.trace().mean(), r.trace() == null ? null : r.trace().halfWidth(),
+                r.preconditionedSharpness(), r.edgeOfStability() == null ? null : r.edgeOfStability().ratio(), r.hvpCount());
+    }
+
+    private static Double decimal(String s) {
+        return s == null ? null : Double.valueOf(s);
+    }
+}

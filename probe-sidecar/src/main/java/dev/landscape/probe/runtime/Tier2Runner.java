@@ -1,0 +1,17 @@
+package dev.landscape.probe.runtime;
+
+import dev.landscape.contract.Tier2Metrics;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Tier 2 as the watch loop sees it. The implementation lives with the ND4J code
+ * ({@code dev.landscape.probe.curvature.CurvatureTier2Runner}) and is only created when the probe configures a
+ * model and a batch, so a tier-1 sidecar never loads ND4J.
+ */
+public interface Tier2Runner {
+
+    /** Curvature at {@code checkpoint}; {@code previous} (nullable) adds nothing here but is kept for slices. */
+    Tier2Metrics run(Path checkpoint, Path previous) throws IOException;
+}

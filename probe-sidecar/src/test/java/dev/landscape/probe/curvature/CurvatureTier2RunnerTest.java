@@ -1,0 +1,61 @@
+package dev.landscape.probe.curvature;
+
+import dev.landscape.contract.Tier2Metrics;
+import dev.landscape.probe.checkpoint.CheckpointFormats;
+import dev.landscape.probe.checkpoint.DType;
+import dev.landscape.probe.checkpoint.SafetensorsWriter;
+import dev.landscape.probe.runtime.SidecarConfig;
+import onnx.Onnx;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Tier 2 as the watch loop runs it: model and batch from the probe's config, the report's tier2 filled. */
+class CurvatureTier2RunnerTest {
+
+    @Test
+    void linearRegressionCurvatureReachesTheReport(@TempDir Path dir) throws Exception {
+        int n = 4;
+        double[] x = {1, 0, 0, 2, 1, 1, -1, 0.5};
+        Onnx.ModelProto model = TestGraphs.model(13, TestGraphs.graph("linreg")
+                .addInput(TestGraphs.input("x", n, 2))
+                .addInitializer(TestGraphs.floats("w", new long[] {2, 1}, new double[2]))
+                .addNode(TestGraphs.node("MatMul", "mm", new String[] {"x", "w"}, "y"))
+                .addOutput(TestGraphs.input("y", n, 1)));
+        Path onnx = dir.resolve("model.onnx");
+        Files.write(onnx, model.toByteArray());
+        Path batch = dir.resolve("batch.safetensors");
+        new SafetensorsWriter().add("x", DType.F64, new long[] {n, 2}, x)
+                .add("target", DType.F64, new long[] {n, 1}, new double[] {1, 0, 2, 1}).write(batch);
+        Path checkpoint = dir.resolve("step_100.safetensors");
+        new SafetensorsWriter().add("w", DType.F64, new long[] {2, 1}, new double[] {0.5, -0.25}).write(checkpoint);
+        Path cfg = Files.writeString(dir.resolve("empty.json"), "{}");
+        Map<String, String> flags = new java.util.HashMap<>(Map.of("probe", "p", "namespace", "ns", "pod", "pod-0", "rank", "0",
+                "dir", dir.toString(), "report-url", "http://127.0.0.1:1/r", "model", onnx.toString(), "batch", batch.toString()));
+        flags.putAll(Map.of("loss", "mse", "top-k", "2", "optimizer", "{\"type\":\"sgd\",\"learningRate\":\"0.1\"}"));
+        SidecarConfig config = SidecarConfig.load(flags, Map.of("LANDSCAPE_CONFIG_FILE", cfg.toString()));
+
+        Tier2Metrics t2 = new CurvatureTier2Runner(config, CheckpointFormats.standard()).run(checkpoint, null);
+
+        // H = 2 XᵀX / n, a 2×2 matrix: top eigenvalue tr/2 + sqrt(tr²/4 − det).
+        double h00 = 0, h01 = 0, h11 = 0;
+        for (int r = 0; r < n; r++) {
+            h00 += 2 * x[2 * r] * x[2 * r] / n;
+            h01 += 2 * x[2 * r] * x[2 * r + 1] / n;
+            h11 += 2 * x[2 * r + 1] * x[2 * r + 1] / n;
+        }
+        double tr = h00 + h11;
+        double det = h00 * h11 - h01 * h01;
+        double top = tr / 2 + Math.sqrt(tr * tr / 4 - det);
+        assertThat(t2.eigenvalues()).hasSize(2);
+        assertThat(t2.eigenvalues().get(0)).isCloseTo(top, org.assertj.core.data.Percentage.withPercentage(1e-4));
+        assertThat(t2.trace()).isCloseTo(tr, org.assertj.core.data.Percentage.withPercentage(1e-4));
+        assertThat(t2.eosRatio()).isCloseTo(top / (2 / 0.1), org.assertj.core.data.Percentage.withPercentage(1e-4));
+        assertThat(t2.hvpCount()).isPositive();
+    }
+}
