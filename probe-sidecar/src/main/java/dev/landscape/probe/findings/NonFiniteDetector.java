@@ -30,7 +30,10 @@ final class NonFiniteDetector implements Detector {
         }
         Map<String, Double> values = new LinkedHashMap<>();
         values.put("nonFinite", (double) m.nonFinite());
-        String where = m.nonFiniteTensors().entrySet().stream().limit(5)
+        // Most NaN/Inf first, then by name: the message names the worst tensors, and the same input always reads the same.
+        String where = m.nonFiniteTensors().entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(5)
                 .map(e -> e.getKey() + " (" + e.getValue() + ")").collect(Collectors.joining(", "));
         StringBuilder msg = new StringBuilder("Step " + m.step() + ": ");
         if (m.nonFinite() > 0) {
