@@ -2,6 +2,7 @@ package dev.landscape.probe.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.landscape.contract.SidecarSettings;
 
 import java.io.IOException;
 import java.net.URI;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -38,26 +38,29 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
     static final Map<String, String> KEYS = new LinkedHashMap<>();
 
     static {
-        KEYS.put("probe", null);
-        KEYS.put("namespace", null);
-        KEYS.put("pod", null);
-        KEYS.put("rank", null);
-        KEYS.put("dir", null);
-        KEYS.put("report-url", null);
-        KEYS.put("token-file", "/var/run/secrets/landscape/token");
-        KEYS.put("spool", "/var/lib/landscape/spool");
-        KEYS.put("quiet-period", "30s");
-        KEYS.put("poll-interval", "10s");
-        KEYS.put("metrics-port", "9464");
-        KEYS.put("health-port", "8090");
-        KEYS.put("gpu", "none");
-        KEYS.put("model", "");
-        KEYS.put("batch", "");
-        KEYS.put("loss", "cross-entropy");
-        KEYS.put("top-k", "3");
-        KEYS.put("sketch-width", "256");
-        KEYS.put("thresholds", "{}");
-        KEYS.put("optimizer", "{}");
+        KEYS.put(SidecarSettings.PROBE, null);
+        KEYS.put(SidecarSettings.NAMESPACE, null);
+        KEYS.put(SidecarSettings.POD, null);
+        KEYS.put(SidecarSettings.RANK, null);
+        KEYS.put(SidecarSettings.DIR, null);
+        KEYS.put(SidecarSettings.REPORT_URL, null);
+        KEYS.put(SidecarSettings.TOKEN_FILE, "/var/run/secrets/landscape/token");
+        KEYS.put(SidecarSettings.SPOOL, "/var/lib/landscape/spool");
+        KEYS.put(SidecarSettings.QUIET_PERIOD, "30s");
+        KEYS.put(SidecarSettings.POLL_INTERVAL, "10s");
+        KEYS.put(SidecarSettings.METRICS_PORT, "9464");
+        KEYS.put(SidecarSettings.HEALTH_PORT, "8090");
+        KEYS.put(SidecarSettings.GPU, "none");
+        KEYS.put(SidecarSettings.MODEL, "");
+        KEYS.put(SidecarSettings.BATCH, "");
+        KEYS.put(SidecarSettings.LOSS, "cross-entropy");
+        KEYS.put(SidecarSettings.TOP_K, "3");
+        KEYS.put(SidecarSettings.SKETCH_WIDTH, "256");
+        KEYS.put(SidecarSettings.THRESHOLDS, "{}");
+        KEYS.put(SidecarSettings.OPTIMIZER, "{}");
+        if (!KEYS.keySet().equals(new java.util.LinkedHashSet<>(SidecarSettings.ALL))) {
+            throw new IllegalStateException("SidecarConfig and SidecarSettings disagree on the keys");
+        }
     }
 
     private static final Pattern DURATION = Pattern.compile("([0-9]+)(ms|s|m|h)");
@@ -79,7 +82,7 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
     public static SidecarConfig load(Map<String, String> flags, Map<String, String> env) throws InvalidConfigException {
         List<String> problems = new ArrayList<>();
         Map<String, String> file = new LinkedHashMap<>();
-        String fileName = env.getOrDefault("LANDSCAPE_CONFIG_FILE", DEFAULT_CONFIG_FILE);
+        String fileName = env.getOrDefault(SidecarSettings.CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE);
         Path configFile = Path.of(fileName);
         if (Files.isRegularFile(configFile)) {
             try {
@@ -93,7 +96,7 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
             } catch (IOException e) {
                 problems.add(fileName + ": unreadable config file: " + e.getMessage());
             }
-        } else if (env.containsKey("LANDSCAPE_CONFIG_FILE")) {
+        } else if (env.containsKey(SidecarSettings.CONFIG_FILE_ENV)) {
             problems.add("LANDSCAPE_CONFIG_FILE names " + fileName + ", which does not exist");
         }
         for (String k : file.keySet()) {
@@ -109,7 +112,7 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
         Map<String, String> value = new LinkedHashMap<>();
         Map<String, String> origin = new LinkedHashMap<>();
         for (Map.Entry<String, String> k : KEYS.entrySet()) {
-            String envName = "LANDSCAPE_" + k.getKey().toUpperCase(Locale.ROOT).replace('-', '_');
+            String envName = SidecarSettings.env(k.getKey());
             if (flags.containsKey(k.getKey())) {
                 value.put(k.getKey(), flags.get(k.getKey()));
                 origin.put(k.getKey(), "--" + k.getKey());

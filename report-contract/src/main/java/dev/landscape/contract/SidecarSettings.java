@@ -1,0 +1,50 @@
+package dev.landscape.contract;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The sidecar's settings, named once for both sides: the webhook writes them (environment variables
+ * {@code LANDSCAPE_<KEY>} and a JSON config file with these keys), the sidecar reads them. A key the sidecar does
+ * not know in the file is an error there, so the two cannot drift silently.
+ */
+public final class SidecarSettings {
+
+    public static final String PROBE = "probe";
+    public static final String NAMESPACE = "namespace";
+    public static final String POD = "pod";
+    public static final String RANK = "rank";
+    public static final String DIR = "dir";
+    public static final String REPORT_URL = "report-url";
+    public static final String TOKEN_FILE = "token-file";
+    public static final String SPOOL = "spool";
+    public static final String QUIET_PERIOD = "quiet-period";
+    public static final String POLL_INTERVAL = "poll-interval";
+    public static final String METRICS_PORT = "metrics-port";
+    public static final String HEALTH_PORT = "health-port";
+    public static final String GPU = "gpu";
+    public static final String MODEL = "model";
+    public static final String BATCH = "batch";
+    public static final String LOSS = "loss";
+    public static final String TOP_K = "top-k";
+    public static final String SKETCH_WIDTH = "sketch-width";
+    /** A JSON object of the probe's {@code spec.thresholds}, CRD field names to decimal strings. */
+    public static final String THRESHOLDS = "thresholds";
+    /** A JSON object of {@code spec.optimizer}: type, learningRate, beta1, beta2, momentum, eps. */
+    public static final String OPTIMIZER = "optimizer";
+
+    public static final List<String> ALL = List.of(PROBE, NAMESPACE, POD, RANK, DIR, REPORT_URL, TOKEN_FILE, SPOOL,
+            QUIET_PERIOD, POLL_INTERVAL, METRICS_PORT, HEALTH_PORT, GPU, MODEL, BATCH, LOSS, TOP_K, SKETCH_WIDTH,
+            THRESHOLDS, OPTIMIZER);
+
+    /** Where the config file's path is given. */
+    public static final String CONFIG_FILE_ENV = "LANDSCAPE_CONFIG_FILE";
+
+    private SidecarSettings() {
+    }
+
+    /** {@code report-url} → {@code LANDSCAPE_REPORT_URL}. */
+    public static String env(String key) {
+        return "LANDSCAPE_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+}
