@@ -2,6 +2,7 @@ package dev.landscape.probe.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.landscape.contract.Durations;
 import dev.landscape.contract.SidecarSettings;
 
 import java.io.IOException;
@@ -14,8 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The one configuration of the in-pod sidecar, read once at start and validated as a whole: every problem is
@@ -63,7 +62,6 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
         }
     }
 
-    private static final Pattern DURATION = Pattern.compile("([0-9]+)(ms|s|m|h)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A configuration that cannot be used; the message lists every problem. */
@@ -207,23 +205,12 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
         }
 
         Duration duration(String k) {
-            Matcher m = DURATION.matcher(value.get(k));
-            Duration d = Duration.ZERO;
-            int end = 0;
-            while (m.find() && m.start() == end) {
-                long n = Long.parseLong(m.group(1));
-                d = d.plus(switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    default -> Duration.ofHours(n);
-                });
-                end = m.end();
-            }
-            if (end == 0 || end != value.get(k).length()) {
+            try {
+                return Durations.parse(value.get(k));
+            } catch (IllegalArgumentException e) {
                 problems.add(where(k) + " is not a duration like 30s, 2m or 1h30m");
+                return Duration.ZERO;
             }
-            return d;
         }
 
         String oneOf(String k, String... allowed) {

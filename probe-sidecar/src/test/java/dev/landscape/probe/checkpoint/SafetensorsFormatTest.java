@@ -16,7 +16,6 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 class SafetensorsFormatTest {
 
@@ -164,35 +163,10 @@ class SafetensorsFormatTest {
     }
 
     static double[] values(Tensor t) throws IOException {
-        double[] out = new double[(int) t.info().numel()];
-        try (ElementStream s = t.open()) {
-            int pos = 0;
-            int n;
-            while ((n = s.read(out, pos, out.length - pos)) > 0) {
-                pos += n;
-            }
-            assertThat(pos).isEqualTo(out.length);
-        }
-        return out;
+        return ExpectedTensorAssertions.values(t);
     }
 
     private static void assertMatches(String where, Checkpoint cp, Map<String, ExpectedTensor> expected) throws IOException {
-        assertThat(cp.tensors()).extracting(t -> t.info().name()).as(where).containsExactlyInAnyOrderElementsOf(expected.keySet());
-        for (Tensor t : cp.tensors()) {
-            ExpectedTensor e = expected.get(t.info().name());
-            assertThat(t.info().dtype().name()).as(where + " " + e.name()).isEqualTo(e.dtype());
-            assertThat(t.info().shape()).as(where + " " + e.name()).containsExactly(e.shape());
-            double sum = 0;
-            long nonFinite = 0;
-            for (double v : values(t)) {
-                if (Double.isFinite(v)) {
-                    sum += v * v;
-                } else {
-                    nonFinite++;
-                }
-            }
-            assertThat(Math.sqrt(sum)).as(where + " " + e.name() + " l2").isCloseTo(e.l2(), within(1e-9 * Math.max(1, e.l2())));
-            assertThat(nonFinite).as(where + " " + e.name() + " nonFinite").isEqualTo(e.nonFinite());
-        }
+        ExpectedTensorAssertions.assertMatches(where, cp, expected);
     }
 }
