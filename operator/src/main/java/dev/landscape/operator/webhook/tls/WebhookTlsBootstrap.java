@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.tls.CertificateUpdatedEvent;
-import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,17 +15,18 @@ import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs {@link SelfSignedTls} when {@code landscape.webhook.tls.mode=self-signed}: once before the HTTP server starts
- * (CDI's StartupEvent fires before Quarkus opens its listeners, so the first handshake already has a certificate),
- * then every {@code check-interval}, asking the TLS registry to reload the {@code webhook} configuration after a
- * renewal. In {@code cert-manager} mode there is nothing to do: cert-manager writes the Secret, the kubelet mounts
- * it, CA injector fills the caBundle and the TLS registry's reload-period picks up renewals.
+ * (CDI's StartupEvent fires before Quarkus opens its listeners), registering the result as the TLS registry's
+ * {@code webhook} configuration (the HTTPS listener names it with {@code quarkus.http.tls-configuration-name}; it
+ * cannot be declared in {@code quarkus.tls.webhook.*}, which is read before this code runs, when the files do not
+ * exist yet — {@code SelfSignedHttpsTest} shows both), then every {@code check-interval}, reloading it after a
+ * renewal. In {@code cert-manager} mode cert-manager writes the Secret, the kubelet mounts it at the cert dir and
+ * its CA injector fills the caBundle; this class only registers the files and reloads them when they change.
  */
 @ApplicationScoped
 public class WebhookTlsBootstrap {
@@ -49,31 +49,33 @@ public class WebhookTlsBootstrap {
     private ScheduledExecutorService scheduler;
 
     void onStart(@Observes @Priority(10) StartupEvent start) {
-        if (config.tls().mode() != WebhookConfig.TlsMode.SELF_SIGNED) {
+        WebhookConfig.TlsMode mode = config.tls().mode();
+        if (mode == WebhookConfig.TlsMode.NONE) {
             return;
         }
-        SelfSignedTls tls = selfSignedTls();
-        TlsMaterial first = tls.reconcile();
+        SelfSignedTls selfSigned = mode == WebhookConfig.TlsMode.SELF_SIGNED ? selfSignedTls() : null;
+        if (selfSigned != null) {
+            selfSigned.reconcile();
+        }
+        FileTlsConfiguration files = new FileTlsConfiguration(Path.of(config.tls().certDir()));
+        registry.register(TLS_CONFIGURATION, files);
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "landscape-webhook-tls");
             t.setDaemon(true);
             return t;
         });
         long every = config.tls().checkInterval().toSeconds();
-        scheduler.scheduleWithFixedDelay(new Runnable() {
-            private TlsMaterial inForce = first;
-
-            @Override
-            public void run() {
-                try {
-                    TlsMaterial now = tls.reconcile();
-                    if (!now.serving().equals(inForce.serving())) {
-                        inForce = now;
-                        reload();
-                    }
-                } catch (RuntimeException e) {
-                    LOG.errorf(e, "webhook certificate check failed; retrying in %s", config.tls().checkInterval());
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                if (selfSigned != null) {
+                    selfSigned.reconcile();
                 }
+                if (files.reloadIfChanged()) {
+                    certificateUpdated.fire(new CertificateUpdatedEvent(TLS_CONFIGURATION, files));
+                    LOG.info("webhook serving certificate reloaded from " + config.tls().certDir());
+                }
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "webhook certificate check failed; retrying in %s", config.tls().checkInterval());
             }
         }, every, every, TimeUnit.SECONDS);
     }
@@ -90,16 +92,5 @@ public class WebhookTlsBootstrap {
                 new SelfSignedIssuer(), new SelfSignedTls.Settings(config.serviceName(), namespace,
                 config.tls().webhookConfigurationName(), Path.of(config.tls().certDir()), config.tls().caValidity(),
                 config.tls().certValidity(), config.tls().renewBefore()), clock);
-    }
-
-    private void reload() {
-        Optional<TlsConfiguration> tls = registry.get(TLS_CONFIGURATION);
-        if (tls.isPresent() && tls.get().reload()) {
-            certificateUpdated.fire(new CertificateUpdatedEvent(TLS_CONFIGURATION, tls.get()));
-            LOG.info("webhook serving certificate reloaded");
-        } else {
-            LOG.warnf("no TLS configuration %s to reload (quarkus.tls.%s.*); the new certificate is served after a restart",
-                    TLS_CONFIGURATION, TLS_CONFIGURATION);
-        }
     }
 }
