@@ -7,12 +7,14 @@ import org.jboss.logging.Logger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
  * Whether the cluster runs native sidecars (init containers with {@code restartPolicy: Always}, on by default from
- * Kubernetes 1.29). Read from the API server's {@code /version} and cached, because admission must stay fast; read
- * again after a TTL so an upgraded control plane is noticed. When the version cannot be read the answer is "no": a
+ * Kubernetes 1.29). Read from the API server's {@code /version} at start-up and cached, because admission must stay
+ * fast; refreshed in the background after a TTL so an upgraded control plane is noticed. When the version cannot be read the answer is "no": a
  * native sidecar on an older API server loses its {@code restartPolicy} and would block the pod as a never-ending
  * init container, while a plain container always works.
  */
@@ -26,6 +28,7 @@ public final class ClusterVersion {
     private final Clock clock;
     private final Duration ttl;
     private volatile Cached cached;
+    private final AtomicBoolean refreshing = new AtomicBoolean();
 
     private record Cached(boolean nativeSidecars, Instant until) {
     }
@@ -40,27 +43,46 @@ public final class ClusterVersion {
         this.ttl = ttl;
     }
 
+    /**
+     * The cached answer. Only the very first call waits for the API server; after the TTL the stale answer is returned
+     * while one background refresh runs, so an admission never waits on {@code /version}.
+     */
     public boolean supportsNativeSidecars() {
         Cached current = cached;
-        Instant now = clock.instant();
-        if (current != null && now.isBefore(current.until())) {
-            return current.nativeSidecars();
-        }
-        synchronized (this) {
-            if (cached != null && now.isBefore(cached.until())) {
+        if (current == null) {
+            synchronized (this) {
+                if (cached == null) {
+                    cached = read();
+                }
                 return cached.nativeSidecars();
             }
-            try {
-                VersionInfo version = source.get();
-                boolean supported = supports(version.getMajor(), version.getMinor());
-                cached = new Cached(supported, now.plus(ttl));
-                return supported;
-            } catch (RuntimeException e) {
-                LOG.warnf("cannot read the API server version (%s); injecting plain sidecar containers for %s",
-                        e.getMessage(), RETRY_AFTER_FAILURE);
-                cached = new Cached(false, now.plus(RETRY_AFTER_FAILURE));
-                return false;
-            }
+        }
+        if (!clock.instant().isBefore(current.until()) && refreshing.compareAndSet(false, true)) {
+            CompletableFuture.runAsync(() -> {
+                try {
+                    cached = read();
+                } finally {
+                    refreshing.set(false);
+                }
+            });
+        }
+        return current.nativeSidecars();
+    }
+
+    /** Reads the version now (start-up warm-up and tests). */
+    public void refresh() {
+        cached = read();
+    }
+
+    private Cached read() {
+        Instant now = clock.instant();
+        try {
+            VersionInfo version = source.get();
+            return new Cached(supports(version.getMajor(), version.getMinor()), now.plus(ttl));
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot read the API server version (%s); injecting plain sidecar containers for %s",
+                    e.getMessage(), RETRY_AFTER_FAILURE);
+            return new Cached(false, now.plus(RETRY_AFTER_FAILURE));
         }
     }
 

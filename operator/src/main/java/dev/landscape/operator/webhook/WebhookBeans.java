@@ -57,8 +57,11 @@ public class WebhookBeans {
                 operatorNamespace);
     }
 
-    void startCatalog(@Observes StartupEvent start, InformedProbeCatalog catalog) {
+    void start(@Observes StartupEvent start, InformedProbeCatalog catalog, ClusterVersion version, WebhookConfig config) {
         catalog.start();
+        if (config.nativeSidecar() == WebhookConfig.NativeSidecar.AUTO) {
+            version.refresh();
+        }
     }
 
     static String operatorNamespace(WebhookConfig config, KubernetesClient client) {

@@ -35,6 +35,37 @@ class ClusterVersionTest {
     }
 
     @Test
+    void afterTheTtlTheStaleAnswerIsReturnedWhileOneRefreshRuns() {
+        AtomicInteger reads = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(Instant.parse("2026-11-22T00:00:00Z"));
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        ClusterVersion version = new ClusterVersion(() -> version("1", reads.incrementAndGet() == 1 ? "28" : "29"),
+                clock, Duration.ofMinutes(10));
+        assertThat(version.supportsNativeSidecars()).isFalse();
+
+        now.set(now.get().plus(Duration.ofMinutes(11)));
+
+        assertThat(version.supportsNativeSidecars()).as("stale answer, refresh started").isFalse();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(version::supportsNativeSidecars);
+        assertThat(reads).hasValue(2);
+    }
+
+    @Test
     void unreadableVersionMeansPlainContainers() {
         ClusterVersion version = new ClusterVersion(() -> {
             throw new IllegalStateException("connection refused");
