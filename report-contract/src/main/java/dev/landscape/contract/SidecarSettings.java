@@ -28,13 +28,15 @@ public final class SidecarSettings {
     public static final String LOSS = "loss";
     public static final String TOP_K = "top-k";
     public static final String SKETCH_WIDTH = "sketch-width";
+    /** A JSON array of glob patterns checkpoint names must match ({@code spec.checkpoints.patterns}); empty: all. */
+    public static final String PATTERNS = "patterns";
     /** A JSON object of the probe's {@code spec.thresholds}, CRD field names to decimal strings. */
     public static final String THRESHOLDS = "thresholds";
     /** A JSON object of {@code spec.optimizer}: type, learningRate, beta1, beta2, momentum, eps. */
     public static final String OPTIMIZER = "optimizer";
 
     public static final List<String> ALL = List.of(PROBE, NAMESPACE, POD, RANK, DIR, REPORT_URL, TOKEN_FILE, SPOOL,
-            QUIET_PERIOD, POLL_INTERVAL, METRICS_PORT, HEALTH_PORT, GPU, MODEL, BATCH, LOSS, TOP_K, SKETCH_WIDTH,
+            QUIET_PERIOD, POLL_INTERVAL, METRICS_PORT, HEALTH_PORT, GPU, MODEL, BATCH, LOSS, TOP_K, SKETCH_WIDTH, PATTERNS,
             THRESHOLDS, OPTIMIZER);
 
     /** Where the config file's path is given. */

@@ -28,8 +28,8 @@ import java.util.Optional;
 public record SidecarConfig(String probe, String namespace, String pod, int rank, Path dir, URI reportUrl,
                             Path tokenFile, Path spoolDir, Duration quietPeriod, Duration pollInterval,
                             int metricsPort, int healthPort, String gpu, Optional<Path> model, Optional<Path> batch,
-                            String loss, int topK, int sketchWidth, Map<String, String> thresholds,
-                            Map<String, String> optimizer) {
+                            String loss, int topK, int sketchWidth, List<String> patterns,
+                            Map<String, String> thresholds, Map<String, String> optimizer) {
 
     public static final String DEFAULT_CONFIG_FILE = "/etc/landscape/config.json";
 
@@ -55,6 +55,7 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
         KEYS.put(SidecarSettings.LOSS, "cross-entropy");
         KEYS.put(SidecarSettings.TOP_K, "3");
         KEYS.put(SidecarSettings.SKETCH_WIDTH, "256");
+        KEYS.put(SidecarSettings.PATTERNS, "[]");
         KEYS.put(SidecarSettings.THRESHOLDS, "{}");
         KEYS.put(SidecarSettings.OPTIMIZER, "{}");
         if (!KEYS.keySet().equals(new java.util.LinkedHashSet<>(SidecarSettings.ALL))) {
@@ -139,7 +140,7 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
                 p.oneOf("gpu", "none", "auto", "shared", "dedicated"),
                 p.optionalPath("model"), p.optionalPath("batch"),
                 p.oneOf("loss", "mse", "cross-entropy", "graph"),
-                p.integer("top-k", 1, 20), p.integer("sketch-width", 16, 4096),
+                p.integer("top-k", 1, 20), p.integer("sketch-width", 16, 4096), p.globs("patterns"),
                 p.decimals("thresholds"), p.decimals("optimizer"));
         if (config.model().isPresent() != config.batch().isPresent()) {
             problems.add("model (from " + origin.get("model") + ") and batch (from " + origin.get("batch") + ") must be given together: tier 2 needs both");
@@ -219,6 +220,28 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
                 problems.add(where(k) + " must be one of " + String.join(", ", allowed));
             }
             return v;
+        }
+
+        List<String> globs(String k) {
+            List<String> out = new ArrayList<>();
+            try {
+                JsonNode n = JSON.readTree(value.get(k));
+                if (n == null || !n.isArray()) {
+                    problems.add(where(k) + " must be a JSON array of glob patterns");
+                    return out;
+                }
+                for (JsonNode g : n) {
+                    try {
+                        java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + g.asText());
+                        out.add(g.asText());
+                    } catch (IllegalArgumentException e) {
+                        problems.add(k + " entry \"" + g.asText() + "\" (from " + origin.get(k) + ") is not a glob: " + e.getMessage());
+                    }
+                }
+            } catch (IOException e) {
+                problems.add(where(k) + " is not JSON: " + e.getMessage());
+            }
+            return out;
         }
 
         Map<String, String> decimals(String k) {

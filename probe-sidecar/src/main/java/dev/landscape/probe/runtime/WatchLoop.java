@@ -92,6 +92,9 @@ public final class WatchLoop {
         try {
             List<Candidate> fresh = new ArrayList<>();
             for (RunFolder.Entry e : RunFolder.list(config.dir(), formats)) {
+                if (!wanted(e.path())) {
+                    continue;
+                }
                 OptionalLong step = e.stepFromName();
                 if (step.isPresent() && step.getAsLong() <= state.lastStep()) {
                     detector.forget(e.path());
@@ -197,6 +200,15 @@ public final class WatchLoop {
     }
 
     private record Candidate(Path path, OptionalLong step) {
+    }
+
+    /** {@code spec.checkpoints.patterns}: globs on the checkpoint's name; none means every recognised checkpoint. */
+    private boolean wanted(Path path) {
+        if (config.patterns().isEmpty()) {
+            return true;
+        }
+        Path name = path.getFileName();
+        return config.patterns().stream().anyMatch(g -> java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + g).matches(name));
     }
 
     static OptimizerHints optimizerOverrides(SidecarConfig c) {

@@ -1,0 +1,87 @@
+package dev.landscape.operator.webhook;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.landscape.contract.SidecarSettings;
+import dev.landscape.operator.crd.CheckpointSource;
+import dev.landscape.operator.crd.LandscapeProbe;
+import dev.landscape.operator.crd.LandscapeProbeSpec;
+import dev.landscape.operator.crd.MetricsSpec;
+import dev.landscape.operator.crd.Thresholds;
+
+/**
+ * The sidecar's whole configuration as one JSON document, keyed by {@link SidecarSettings} (the keys the sidecar
+ * reads, defined once in the report contract), stored in the pod annotation
+ * {@value InjectionAnnotations#SIDECAR_CONFIG} and projected into the sidecar as a file. Env vars carry only what
+ * the {@code watch} command's flags need; thresholds, tiers and patterns travel here, with schema defaults filled in.
+ * Keys are sorted so that the annotation — and so the golden files — are byte-stable.
+ */
+final class SidecarConfigDocument {
+
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .build();
+
+    private SidecarConfigDocument() {
+    }
+
+    static String render(LandscapeProbe probe, String namespace, String checkpointDir, String mountPath,
+                         RankResolution rank, GpuPlacement gpu, SidecarPaths paths, String reportUrl) {
+        LandscapeProbeSpec spec = probe.getSpec();
+        ObjectNode doc = JSON.createObjectNode();
+        doc.put(SidecarSettings.PROBE, probe.getMetadata().getName());
+        doc.put(SidecarSettings.NAMESPACE, namespace);
+        doc.put(SidecarSettings.DIR, checkpointDir);
+        if (rank.value() != null) {
+            doc.put(SidecarSettings.RANK, rank.value());
+        }
+
+        ObjectNode checkpoints = EffectiveSpec.of(JSON, spec.getCheckpoints(), CheckpointSource.class);
+        if (checkpoints.hasNonNull("quietPeriod")) {
+            doc.put(SidecarSettings.QUIET_PERIOD, checkpoints.get("quietPeriod").asText());
+        }
+        if (checkpoints.has("patterns") && checkpoints.get("patterns").isArray() && !checkpoints.get("patterns").isEmpty()) {
+            doc.set(SidecarSettings.PATTERNS, checkpoints.get("patterns"));
+        }
+
+        ObjectNode metrics = EffectiveSpec.of(JSON, spec.getMetrics(), MetricsSpec.class);
+        if (metrics.hasNonNull("model") && metrics.hasNonNull("batch")) {
+            doc.put(SidecarSettings.MODEL, inMount(mountPath, metrics.get("model").asText()));
+            doc.put(SidecarSettings.BATCH, inMount(mountPath, metrics.get("batch").asText()));
+        }
+        if (metrics.hasNonNull("loss")) {
+            doc.put(SidecarSettings.LOSS, metrics.get("loss").asText());
+        }
+        if (metrics.hasNonNull("topK")) {
+            doc.put(SidecarSettings.TOP_K, metrics.get("topK").asText());
+        }
+        if (metrics.hasNonNull("sketchWidth")) {
+            doc.put(SidecarSettings.SKETCH_WIDTH, metrics.get("sketchWidth").asText());
+        }
+        doc.set(SidecarSettings.THRESHOLDS, EffectiveSpec.of(JSON, spec.getThresholds(), Thresholds.class));
+        doc.set(SidecarSettings.OPTIMIZER, spec.getOptimizer() == null ? JSON.createObjectNode() : JSON.valueToTree(spec.getOptimizer()));
+        doc.put(SidecarSettings.REPORT_URL, reportUrl);
+        doc.put(SidecarSettings.TOKEN_FILE, paths.tokenFile());
+        doc.put(SidecarSettings.SPOOL, paths.spoolDir());
+        doc.put(SidecarSettings.GPU, gpu.mode());
+        try {
+            return JSON.writeValueAsString(JSON.treeToValue(doc, Object.class));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render the sidecar config of probe " + probe.getMetadata().getName(), e);
+        }
+    }
+
+    /** A path given relative to the checkpoint volume, as the sidecar sees it (under the trainer's mount path). */
+    static String inMount(String mountPath, String relative) {
+        if (relative == null || relative.isEmpty()) {
+            return mountPath;
+        }
+        String joined = (mountPath.endsWith("/") ? mountPath : mountPath + "/") + relative;
+        return joined.length() > 1 && joined.endsWith("/") ? joined.substring(0, joined.length() - 1) : joined;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.landscape.operator.webhook;
+
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LabelSelectorMatcherTest {
+
+    private static final Map<String, String> LABELS = Map.of("app", "train", "tier", "gpu");
+
+    @Test
+    void matchLabelsAndExpressionsAreAnded() {
+        LabelSelector selector = new LabelSelectorBuilder().withMatchLabels(Map.of("app", "train"))
+                .addNewMatchExpression().withKey("tier").withOperator("In").withValues("gpu", "tpu").endMatchExpression()
+                .addNewMatchExpression().withKey("canary").withOperator("DoesNotExist").endMatchExpression()
+                .build();
+
+        assertThat(LabelSelectorMatcher.matches(selector, LABELS)).isTrue();
+        assertThat(LabelSelectorMatcher.matches(selector, Map.of("app", "train", "tier", "cpu"))).isFalse();
+        assertThat(LabelSelectorMatcher.matches(selector, Map.of("app", "train", "tier", "gpu", "canary", "1"))).isFalse();
+    }
+
+    @Test
+    void notInMatchesAbsentKeysAndExistsDoesNot() {
+        LabelSelector notIn = new LabelSelectorBuilder().addNewMatchExpression().withKey("role")
+                .withOperator("NotIn").withValues("evaluator").endMatchExpression().build();
+        LabelSelector exists = new LabelSelectorBuilder().addNewMatchExpression().withKey("role")
+                .withOperator("Exists").endMatchExpression().build();
+
+        assertThat(LabelSelectorMatcher.matches(notIn, LABELS)).isTrue();
+        assertThat(LabelSelectorMatcher.matches(notIn, Map.of("role", "evaluator"))).isFalse();
+        assertThat(LabelSelectorMatcher.matches(exists, LABELS)).isFalse();
+        assertThat(LabelSelectorMatcher.matches(exists, Map.of("role", ""))).isTrue();
+    }
+
+    @Test
+    void emptySelectorAndUnknownOperatorMatchNothing() {
+        LabelSelector unknown = new LabelSelectorBuilder().addNewMatchExpression().withKey("app")
+                .withOperator("Gt").withValues("1").endMatchExpression().build();
+
+        assertThat(LabelSelectorMatcher.matches(new LabelSelector(), LABELS)).isFalse();
+        assertThat(LabelSelectorMatcher.matches(null, LABELS)).isFalse();
+        assertThat(LabelSelectorMatcher.matches(unknown, LABELS)).isFalse();
+    }
+}
