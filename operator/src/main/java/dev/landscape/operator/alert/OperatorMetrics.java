@@ -43,6 +43,7 @@ public class OperatorMetrics {
     static final AttributeKey<String> REASON = AttributeKey.stringKey("landscape.reason");
     static final AttributeKey<String> SEVERITY = AttributeKey.stringKey("landscape.severity");
     static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("landscape.outcome");
+    static final AttributeKey<String> POD = AttributeKey.stringKey("k8s.pod.name");
 
     private final MetricsConfig config;
     private final IngestCounters ingest;
@@ -127,19 +128,21 @@ public class OperatorMetrics {
         meter.counterBuilder("landscape.operator.reconciles").setDescription("Reconciles completed")
                 .buildWithCallback(m -> m.record(reconciles.sum()));
         meter.gaugeBuilder("landscape.findings.active").ofLongs()
-                .setDescription("Active findings by reason and severity").buildWithCallback(m -> {
+                .setDescription("Active findings: 1 per finding, labelled with reason, severity, rank and pod")
+                .buildWithCallback(m -> {
                     for (LandscapeProbe p : latest.values()) {
-                        Map<String, Long> counts = new TreeMap<>();
                         LandscapeProbeStatus s = p.getStatus();
-                        if (s != null) {
-                            for (FindingStatus f : s.getFindings()) {
-                                counts.merge(f.getReason() + "\u0000" + (f.getSeverity() == null ? "warning" : f.getSeverity().name().toLowerCase()), 1L, Long::sum);
-                            }
+                        if (s == null) {
+                            continue;
                         }
-                        counts.forEach((k, v) -> {
-                            String[] rs = k.split("\u0000");
-                            m.record(v, probeAttributes(p).toBuilder().put(REASON, rs[0]).put(SEVERITY, rs[1]).build());
-                        });
+                        for (FindingStatus f : s.getFindings()) {
+                            m.record(1, probeAttributes(p).toBuilder()
+                                    .put(REASON, f.getReason())
+                                    .put(SEVERITY, f.getSeverity() == null ? "warning" : f.getSeverity().name().toLowerCase(java.util.Locale.ROOT))
+                                    .put(RANK, f.getRank() == null ? "" : Integer.toString(f.getRank()))
+                                    .put(POD, f.getPod() == null ? "" : f.getPod())
+                                    .build());
+                        }
                     }
                 });
         meter.gaugeBuilder("landscape.rank.eos_ratio").setDescription("Sharpness / edge-of-stability threshold at the rank's latest checkpoint")
