@@ -3,35 +3,35 @@ package dev.landscape.operator.observe;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 
+import java.util.List;
 import java.util.Map;
 
-/** Kubernetes label-selector semantics (matchLabels AND every matchExpression), for selectors held in memory. */
+/**
+ * Evaluates a label selector the way the API server does (matchLabels AND every matchExpression), so that the
+ * webhook picks exactly the pods {@code kubectl get pods -l ...} would show. An empty or missing selector matches
+ * nothing here: a probe must never inject or watch every pod of a namespace by accident. The one implementation used
+ * by the webhook, the reconciler's pod mapper and report ingest.
+ */
 public final class LabelSelectors {
 
     private LabelSelectors() {
     }
 
-    /** Whether {@code labels} satisfy {@code selector}; an empty or null selector matches nothing (never everything). */
     public static boolean matches(LabelSelector selector, Map<String, String> labels) {
-        if (selector == null) {
+        if (selector == null || isEmpty(selector)) {
             return false;
         }
-        Map<String, String> l = labels == null ? Map.of() : labels;
-        boolean hasLabels = selector.getMatchLabels() != null && !selector.getMatchLabels().isEmpty();
-        boolean hasExpressions = selector.getMatchExpressions() != null && !selector.getMatchExpressions().isEmpty();
-        if (!hasLabels && !hasExpressions) {
-            return false;
-        }
-        if (hasLabels) {
-            for (Map.Entry<String, String> e : selector.getMatchLabels().entrySet()) {
-                if (!e.getValue().equals(l.get(e.getKey()))) {
+        Map<String, String> actual = labels == null ? Map.of() : labels;
+        if (selector.getMatchLabels() != null) {
+            for (Map.Entry<String, String> wanted : selector.getMatchLabels().entrySet()) {
+                if (!wanted.getValue().equals(actual.get(wanted.getKey()))) {
                     return false;
                 }
             }
         }
-        if (hasExpressions) {
-            for (LabelSelectorRequirement r : selector.getMatchExpressions()) {
-                if (!matches(r, l)) {
+        if (selector.getMatchExpressions() != null) {
+            for (LabelSelectorRequirement requirement : selector.getMatchExpressions()) {
+                if (!matches(requirement, actual)) {
                     return false;
                 }
             }
@@ -39,14 +39,27 @@ public final class LabelSelectors {
         return true;
     }
 
-    private static boolean matches(LabelSelectorRequirement r, Map<String, String> labels) {
-        String value = labels.get(r.getKey());
-        return switch (r.getOperator()) {
-            case "In" -> value != null && r.getValues() != null && r.getValues().contains(value);
-            case "NotIn" -> value == null || r.getValues() == null || !r.getValues().contains(value);
-            case "Exists" -> labels.containsKey(r.getKey());
-            case "DoesNotExist" -> !labels.containsKey(r.getKey());
-            default -> false;
-        };
+    private static boolean isEmpty(LabelSelector selector) {
+        return (selector.getMatchLabels() == null || selector.getMatchLabels().isEmpty())
+                && (selector.getMatchExpressions() == null || selector.getMatchExpressions().isEmpty());
+    }
+
+    private static boolean matches(LabelSelectorRequirement requirement, Map<String, String> labels) {
+        String value = labels.get(requirement.getKey());
+        List<String> values = requirement.getValues() == null ? List.of() : requirement.getValues();
+        String operator = requirement.getOperator() == null ? "" : requirement.getOperator();
+        switch (operator) {
+            case "In":
+                return value != null && values.contains(value);
+            case "NotIn":
+                return value == null || !values.contains(value);
+            case "Exists":
+                return labels.containsKey(requirement.getKey());
+            case "DoesNotExist":
+                return !labels.containsKey(requirement.getKey());
+            default:
+                // An operator the API server would have rejected: match nothing rather than inject by mistake.
+                return false;
+        }
     }
 }

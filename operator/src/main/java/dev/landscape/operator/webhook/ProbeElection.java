@@ -1,6 +1,7 @@
 package dev.landscape.operator.webhook;
 
 import dev.landscape.operator.crd.LandscapeProbe;
+import dev.landscape.operator.observe.LabelSelectors;
 
 import java.time.OffsetDateTime;
 import java.util.Comparator;
@@ -21,7 +22,7 @@ public record ProbeElection(LandscapeProbe winner, List<LandscapeProbe> losers) 
     /** The probes among {@code candidates} whose selector matches {@code labels}, ordered, or empty if none. */
     public static Optional<ProbeElection> among(List<LandscapeProbe> candidates, Map<String, String> labels) {
         List<LandscapeProbe> matching = candidates.stream()
-                .filter(p -> p.getSpec() != null && LabelSelectorMatcher.matches(p.getSpec().getSelector(), labels))
+                .filter(p -> p.getSpec() != null && LabelSelectors.matches(p.getSpec().getSelector(), labels))
                 .sorted(OLDEST_FIRST)
                 .toList();
         if (matching.isEmpty()) {

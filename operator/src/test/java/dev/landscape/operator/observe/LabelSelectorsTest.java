@@ -1,4 +1,4 @@
-package dev.landscape.operator.webhook;
+package dev.landscape.operator.observe;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
@@ -8,7 +8,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class LabelSelectorMatcherTest {
+class LabelSelectorsTest {
 
     private static final Map<String, String> LABELS = Map.of("app", "train", "tier", "gpu");
 
@@ -19,9 +19,9 @@ class LabelSelectorMatcherTest {
                 .addNewMatchExpression().withKey("canary").withOperator("DoesNotExist").endMatchExpression()
                 .build();
 
-        assertThat(LabelSelectorMatcher.matches(selector, LABELS)).isTrue();
-        assertThat(LabelSelectorMatcher.matches(selector, Map.of("app", "train", "tier", "cpu"))).isFalse();
-        assertThat(LabelSelectorMatcher.matches(selector, Map.of("app", "train", "tier", "gpu", "canary", "1"))).isFalse();
+        assertThat(LabelSelectors.matches(selector, LABELS)).isTrue();
+        assertThat(LabelSelectors.matches(selector, Map.of("app", "train", "tier", "cpu"))).isFalse();
+        assertThat(LabelSelectors.matches(selector, Map.of("app", "train", "tier", "gpu", "canary", "1"))).isFalse();
     }
 
     @Test
@@ -31,10 +31,10 @@ class LabelSelectorMatcherTest {
         LabelSelector exists = new LabelSelectorBuilder().addNewMatchExpression().withKey("role")
                 .withOperator("Exists").endMatchExpression().build();
 
-        assertThat(LabelSelectorMatcher.matches(notIn, LABELS)).isTrue();
-        assertThat(LabelSelectorMatcher.matches(notIn, Map.of("role", "evaluator"))).isFalse();
-        assertThat(LabelSelectorMatcher.matches(exists, LABELS)).isFalse();
-        assertThat(LabelSelectorMatcher.matches(exists, Map.of("role", ""))).isTrue();
+        assertThat(LabelSelectors.matches(notIn, LABELS)).isTrue();
+        assertThat(LabelSelectors.matches(notIn, Map.of("role", "evaluator"))).isFalse();
+        assertThat(LabelSelectors.matches(exists, LABELS)).isFalse();
+        assertThat(LabelSelectors.matches(exists, Map.of("role", ""))).isTrue();
     }
 
     @Test
@@ -42,8 +42,8 @@ class LabelSelectorMatcherTest {
         LabelSelector unknown = new LabelSelectorBuilder().addNewMatchExpression().withKey("app")
                 .withOperator("Gt").withValues("1").endMatchExpression().build();
 
-        assertThat(LabelSelectorMatcher.matches(new LabelSelector(), LABELS)).isFalse();
-        assertThat(LabelSelectorMatcher.matches(null, LABELS)).isFalse();
-        assertThat(LabelSelectorMatcher.matches(unknown, LABELS)).isFalse();
+        assertThat(LabelSelectors.matches(new LabelSelector(), LABELS)).isFalse();
+        assertThat(LabelSelectors.matches(null, LABELS)).isFalse();
+        assertThat(LabelSelectors.matches(unknown, LABELS)).isFalse();
     }
 }
