@@ -1,11 +1,9 @@
 package dev.landscape.operator.reconcile;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.landscape.contract.TensorSketch;
 import dev.landscape.operator.crd.FindingStatus;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.LandscapeProbeStatus;
-import dev.landscape.operator.crd.ProbeReport;
 import dev.landscape.operator.testing.TestingObjects;
 import dev.landscape.operator.testing.TestingTokenReviews;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -13,7 +11,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +20,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -35,15 +31,10 @@ class InfrastructureAndWorkersTest {
     @Inject
     KubernetesClient client;
 
-    private final ObjectMapper json = new ObjectMapper();
 
     @AfterEach
     void tearDown() {
-        String ns = client.getNamespace();
-        client.resources(ProbeReport.class).inNamespace(ns).delete();
-        client.resources(LandscapeProbe.class).inNamespace(ns).delete();
-        client.pods().inNamespace(ns).delete();
-        client.v1().events().inNamespace(ns).delete();
+        TestingObjects.cleanUp(client);
     }
 
     @Test
@@ -58,10 +49,7 @@ class InfrastructureAndWorkersTest {
                 Instant at = now.minus(Duration.ofMinutes(step == 100 ? 4 : 2));
                 List<TensorSketch> sketches = List.of(new TensorSketch("model.fc.weight", 42L, 10.0,
                         java.util.Arrays.stream(weights).boxed().toList()));
-                given().header("Authorization", "Bearer " + TestingTokenReviews.token(ns, pod.getMetadata().getName(), pod.getMetadata().getUid()))
-                        .contentType(ContentType.JSON)
-                        .body(json.writeValueAsString(TestingObjects.report(ns, "infra", pod.getMetadata().getName(), rank, step, at, List.of(), sketches)))
-                        .post("/api/v1alpha1/reports").then().statusCode(200);
+                TestingObjects.post(pod, TestingObjects.report(ns, "infra", pod.getMetadata().getName(), rank, step, at, List.of(), sketches));
             }
         }
 

@@ -1,11 +1,8 @@
 package dev.landscape.operator.reconcile;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.landscape.contract.CheckpointReport;
 import dev.landscape.operator.crd.FindingStatus;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.LandscapeProbeStatus;
-import dev.landscape.operator.crd.ProbeReport;
 import dev.landscape.operator.testing.TestingObjects;
 import dev.landscape.operator.testing.TestingTokenReviews;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -15,7 +12,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +21,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -43,15 +38,10 @@ class ProbeLifecycleTest {
     @Inject
     dev.landscape.operator.alert.OperatorMetrics metrics;
 
-    private final ObjectMapper json = new ObjectMapper();
 
     @AfterEach
     void tearDown() {
-        String ns = client.getNamespace();
-        client.resources(ProbeReport.class).inNamespace(ns).delete();
-        client.resources(LandscapeProbe.class).inNamespace(ns).delete();
-        client.pods().inNamespace(ns).delete();
-        client.v1().events().inNamespace(ns).delete();
+        TestingObjects.cleanUp(client);
     }
 
     @Test
@@ -64,7 +54,7 @@ class ProbeLifecycleTest {
             for (long step : new long[] {100, 200}) {
                 Instant at = now.minus(Duration.ofMinutes(step == 100 ? 4 : 2));
                 var findings = rank == 3 && step == 200 ? List.of(TestingObjects.spike(step)) : List.<dev.landscape.contract.ReportedFinding>of();
-                post(pod, TestingObjects.report(ns, "flow", pod.getMetadata().getName(), rank, step, at, findings, List.of()));
+                TestingObjects.post(pod, TestingObjects.report(ns, "flow", pod.getMetadata().getName(), rank, step, at, findings, List.of()));
             }
         }
         awaitStatus(s -> s.getLatestStep() != null && s.getLatestStep() == 200 && s.getRanks() == 4);
@@ -115,12 +105,6 @@ class ProbeLifecycleTest {
         assertThat(events(ns, "flow", "InstabilityBeforeFailure")).hasSize(1);
     }
 
-    private void post(Pod pod, CheckpointReport report) throws Exception {
-        given().header("Authorization", "Bearer " + TestingTokenReviews.token(pod.getMetadata().getNamespace(),
-                        pod.getMetadata().getName(), pod.getMetadata().getUid()))
-                .contentType(ContentType.JSON).body(json.writeValueAsString(report))
-                .post("/api/v1alpha1/reports").then().statusCode(200);
-    }
 
     private List<Event> events(String ns, String object, String reason) {
         return client.v1().events().inNamespace(ns).list().getItems().stream()

@@ -55,6 +55,25 @@ public final class TestingObjects {
                 null, sketches, findings, List.of());
     }
 
+    /** Deletes what the mock-server tests create in {@code client}'s namespace (reports, probes, pods, Events). */
+    public static void cleanUp(io.fabric8.kubernetes.client.KubernetesClient client) {
+        String ns = client.getNamespace();
+        client.resources(dev.landscape.operator.crd.ProbeReport.class).inNamespace(ns).delete();
+        client.resources(LandscapeProbe.class).inNamespace(ns).delete();
+        client.pods().inNamespace(ns).delete();
+        client.v1().events().inNamespace(ns).delete();
+    }
+
+    /** POSTs {@code report} to the running app's ingest endpoint with {@code pod}'s test token; expects 200. */
+    public static void post(Pod pod, CheckpointReport report) throws com.fasterxml.jackson.core.JsonProcessingException {
+        io.restassured.RestAssured.given()
+                .header("Authorization", "Bearer " + TestingTokenReviews.token(pod.getMetadata().getNamespace(),
+                        pod.getMetadata().getName(), pod.getMetadata().getUid()))
+                .contentType(io.restassured.http.ContentType.JSON)
+                .body(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(report))
+                .post("/api/v1alpha1/reports").then().statusCode(200);
+    }
+
     public static ReportedFinding spike(long step) {
         return new ReportedFinding("GradientSpike", "warning", step, "gradient norm 88 at step " + step + " is 9.1 MADs above the median",
                 Map.of("z", 9.1));
