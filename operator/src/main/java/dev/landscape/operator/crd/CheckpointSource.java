@@ -31,6 +31,11 @@ public class CheckpointSource {
     @JsonPropertyDescription("How long a checkpoint's files must stay unchanged before it is read (Go duration, e.g. 30s, 2m).")
     private String quietPeriod;
 
+    @Default("10s")
+    @Pattern(Patterns.DURATION)
+    @JsonPropertyDescription("How often the sidecar looks for new checkpoints (Go duration). Checkpoints are read at most this long plus the quiet period after they complete.")
+    private String pollInterval;
+
     public String getVolume() {
         return volume;
     }
@@ -61,5 +66,13 @@ public class CheckpointSource {
 
     public void setQuietPeriod(String quietPeriod) {
         this.quietPeriod = quietPeriod;
+    }
+
+    public String getPollInterval() {
+        return pollInterval;
+    }
+
+    public void setPollInterval(String pollInterval) {
+        this.pollInterval = pollInterval;
     }
 }

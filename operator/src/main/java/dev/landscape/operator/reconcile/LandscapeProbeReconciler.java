@@ -3,6 +3,7 @@ package dev.landscape.operator.reconcile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.landscape.operator.alert.FindingEvents;
 import dev.landscape.operator.alert.OperatorMetrics;
+import dev.landscape.operator.config.ReconcileConfig;
 import dev.landscape.operator.correlate.CorrelationThresholds;
 import dev.landscape.operator.correlate.Correlator;
 import dev.landscape.operator.correlate.Finding;
@@ -52,22 +53,22 @@ public class LandscapeProbeReconciler implements Reconciler<LandscapeProbe> {
     public static final String NAME = "landscapeprobe";
     static final String PODS = "pods";
     static final String REPORTS = "probereports";
-    /** Re-evaluation period: bounds how late StaleCheckpoints and window expiries are noticed. */
-    static final Duration RESCAN = Duration.ofSeconds(30);
-
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Clock clock;
     private final ProbeObserver observer;
     private final FindingEvents events;
     private final OperatorMetrics metrics;
+    private final Duration rescan;
 
     @Inject
-    public LandscapeProbeReconciler(Clock clock, ProbeObserver observer, FindingEvents events, OperatorMetrics metrics) {
+    public LandscapeProbeReconciler(Clock clock, ProbeObserver observer, FindingEvents events, OperatorMetrics metrics,
+                                    ReconcileConfig config) {
         this.clock = clock;
         this.observer = observer;
         this.events = events;
         this.metrics = metrics;
+        this.rescan = config.rescanInterval();
     }
 
     @Override
@@ -121,7 +122,7 @@ public class LandscapeProbeReconciler implements Reconciler<LandscapeProbe> {
             }
         }
         metrics.observed(probe, eosByRank(seen));
-        return control.rescheduleAfter(RESCAN);
+        return control.rescheduleAfter(rescan);
     }
 
     @Override

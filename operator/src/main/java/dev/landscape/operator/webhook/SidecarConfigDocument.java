@@ -45,6 +45,9 @@ final class SidecarConfigDocument {
         if (checkpoints.hasNonNull("quietPeriod")) {
             doc.put(SidecarSettings.QUIET_PERIOD, checkpoints.get("quietPeriod").asText());
         }
+        if (checkpoints.hasNonNull("pollInterval")) {
+            doc.put(SidecarSettings.POLL_INTERVAL, checkpoints.get("pollInterval").asText());
+        }
         if (checkpoints.has("patterns") && checkpoints.get("patterns").isArray() && !checkpoints.get("patterns").isEmpty()) {
             doc.set(SidecarSettings.PATTERNS, checkpoints.get("patterns"));
         }
