@@ -42,10 +42,6 @@ public class MetricsSpec {
     @JsonPropertyDescription("Estimate the Hessian trace (Hutchinson) in tier 2.")
     private Boolean trace;
 
-    @Default("false")
-    @JsonPropertyDescription("Render 1-D and 2-D loss-landscape slices (tier 2; costly).")
-    private Boolean slices;
-
     @Default("256")
     @Min(16)
     @Max(4096)
@@ -92,13 +88,6 @@ public class MetricsSpec {
         this.trace = trace;
     }
 
-    public Boolean getSlices() {
-        return slices;
-    }
-
-    public void setSlices(Boolean slices) {
-        this.slices = slices;
-    }
 
     public Integer getSketchWidth() {
         return sketchWidth;

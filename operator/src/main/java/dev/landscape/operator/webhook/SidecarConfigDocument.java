@@ -60,6 +60,9 @@ final class SidecarConfigDocument {
         if (metrics.hasNonNull("loss")) {
             doc.put(SidecarSettings.LOSS, metrics.get("loss").asText());
         }
+        if (metrics.hasNonNull("trace")) {
+            doc.put(SidecarSettings.TRACE, metrics.get("trace").asText());
+        }
         if (metrics.hasNonNull("topK")) {
             doc.put(SidecarSettings.TOP_K, metrics.get("topK").asText());
         }

@@ -17,6 +17,9 @@ import java.util.Map;
  */
 public final class CurvatureTier2Runner implements Tier2Runner {
 
+    /** Hutchinson probes per checkpoint when the probe asks for the trace: a ±10 % interval on typical spectra. */
+    static final int TRACE_PROBES = 30;
+
     private final SidecarConfig config;
     private final CurvatureAnalysis analysis;
 
@@ -32,7 +35,7 @@ public final class CurvatureTier2Runner implements Tier2Runner {
                 decimal(o.get("beta1")), decimal(o.get("beta2")), decimal(o.get("eps")), decimal(o.get("momentum")), null);
         CurvatureOptions base = CurvatureOptions.defaults(LossHead.parse(config.loss()));
         CurvatureOptions options = new CurvatureOptions(base.loss(), base.output(), config.topK(), base.tol(),
-                base.maxIterations(), 30, base.seed(), false, null, false, null, base.grid(), optimizer);
+                base.maxIterations(), config.trace() ? TRACE_PROBES : 0, base.seed(), false, null, false, null, base.grid(), optimizer);
         CurvatureReport r = analysis.run(config.model().orElseThrow(), config.batch().orElseThrow(), checkpoint, options);
         return new Tier2Metrics(r.loss(), r.gradNorm(), Arrays.stream(r.eigenvalues()).boxed().toList(),
                 r.trace() == null ? null : r.trace().mean(), r.trace() == null ? null : r.trace().halfWidth(),

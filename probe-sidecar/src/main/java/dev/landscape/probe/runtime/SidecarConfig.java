@@ -28,7 +28,7 @@ import java.util.Optional;
 public record SidecarConfig(String probe, String namespace, String pod, int rank, Path dir, URI reportUrl,
                             Path tokenFile, Path spoolDir, Duration quietPeriod, Duration pollInterval,
                             int metricsPort, int healthPort, String gpu, Optional<Path> model, Optional<Path> batch,
-                            String loss, int topK, int sketchWidth, List<String> patterns,
+                            String loss, int topK, boolean trace, int sketchWidth, List<String> patterns,
                             Map<String, String> thresholds, Map<String, String> optimizer) {
 
     public static final String DEFAULT_CONFIG_FILE = "/etc/landscape/config.json";
@@ -54,6 +54,7 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
         KEYS.put(SidecarSettings.BATCH, "");
         KEYS.put(SidecarSettings.LOSS, "cross-entropy");
         KEYS.put(SidecarSettings.TOP_K, "3");
+        KEYS.put(SidecarSettings.TRACE, "true");
         KEYS.put(SidecarSettings.SKETCH_WIDTH, "256");
         KEYS.put(SidecarSettings.PATTERNS, "[]");
         KEYS.put(SidecarSettings.THRESHOLDS, "{}");
@@ -140,7 +141,8 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
                 p.oneOf("gpu", "none", "auto", "shared", "dedicated"),
                 p.optionalPath("model"), p.optionalPath("batch"),
                 p.oneOf("loss", "mse", "cross-entropy", "graph"),
-                p.integer("top-k", 1, 20), p.integer("sketch-width", 16, 4096), p.globs("patterns"),
+                p.integer("top-k", 1, 20), p.oneOf("trace", "true", "false").equals("true"),
+                p.integer("sketch-width", 16, 4096), p.globs("patterns"),
                 p.decimals("thresholds"), p.decimals("optimizer"));
         if (config.model().isPresent() != config.batch().isPresent()) {
             problems.add("model (from " + origin.get("model") + ") and batch (from " + origin.get("batch") + ") must be given together: tier 2 needs both");

@@ -45,6 +45,7 @@ class SidecarConfigTest {
         assertThat(c.quietPeriod()).isEqualTo(Duration.ofSeconds(45));
         assertThat(c.thresholds()).containsEntry("spikeZScore", "5");
         assertThat(c.tier2()).isFalse();
+        assertThat(c.trace()).as("Hutchinson trace is on unless the probe turns it off").isTrue();
         assertThat(c.spoolDir()).isEqualTo(Path.of("/var/lib/landscape/spool"));
     }
 
@@ -60,6 +61,7 @@ class SidecarConfigTest {
         env.put("LANDSCAPE_QUIET_PERIOD", "soon");
         env.put("LANDSCAPE_GPU", "all");
         env.put("LANDSCAPE_MODEL", "/m.onnx");
+        env.put("LANDSCAPE_TRACE", "yes");
 
         assertThatThrownBy(() -> SidecarConfig.load(Map.of(), env))
                 .isInstanceOf(SidecarConfig.InvalidConfigException.class)
@@ -68,6 +70,7 @@ class SidecarConfigTest {
                 .hasMessageContaining("report-url \"ftp://op/reports\" (from LANDSCAPE_REPORT_URL) must be an http(s) URL")
                 .hasMessageContaining("quiet-period \"soon\" (from LANDSCAPE_QUIET_PERIOD) is not a duration")
                 .hasMessageContaining("gpu \"all\" (from LANDSCAPE_GPU) must be one of none, auto, shared, dedicated")
+                .hasMessageContaining("trace \"yes\" (from LANDSCAPE_TRACE) must be one of true, false")
                 .hasMessageContaining("model (from LANDSCAPE_MODEL) and batch (from default) must be given together");
     }
 
