@@ -219,7 +219,7 @@
       var px = x(t);
       var tick = svg('g', { 'class': 'tick tick-x', 'data-value': t }, xAxisGroup);
       svg('line', { x1: px, x2: px, y1: bottom, y2: bottom + 5 }, tick);
-      label(tick, px, bottom + 18, format(t), { 'text-anchor': 'middle' });
+      label(tick, px, bottom + 18, String(Math.round(t)), { 'text-anchor': 'middle' });
     });
     svg('line', { x1: LEFT, x2: plotRight, y1: bottom, y2: bottom }, xAxisGroup);
     label(xAxisGroup, (LEFT + plotRight) / 2, bottom + 34, 'step', { 'text-anchor': 'middle', 'class': 'axis-label' });
@@ -261,8 +261,9 @@
     });
 
     var legend = svg('g', { 'class': 'legend' }, root);
+    var spacing = Math.min(16, (PLOT_HEIGHT - 8) / Math.max(1, metric.ranks.length));
     metric.ranks.forEach(function (r, i) {
-      var y = top + 8 + i * 16;
+      var y = top + 8 + i * spacing;
       var item = svg('g', { 'class': 'legend-item', 'data-rank': r.rank }, legend);
       svg('line', { x1: plotRight + 12, x2: plotRight + 30, y1: y, y2: y, stroke: rankColour(r.rank),
         'stroke-width': 3 }, item);

@@ -31,12 +31,16 @@ final class TestingChromium {
         this.profiles = profiles;
     }
 
-    /** Chromium from {@code $CHROMIUM}, else the first of chromium, chromium-browser, google-chrome on the PATH. */
+    /**
+     * Chromium from {@code $CHROMIUM} when set (and only there), else the first of chromium, chromium-browser,
+     * google-chrome on the PATH.
+     */
     static Optional<TestingChromium> find(Path workDir) {
         List<Path> candidates = new ArrayList<>();
         String configured = System.getenv("CHROMIUM");
         if (configured != null && !configured.isBlank()) {
-            candidates.add(Path.of(configured));
+            return Optional.of(Path.of(configured)).filter(Files::isExecutable)
+                    .map(binary -> new TestingChromium(binary, workDir));
         }
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
             for (String name : List.of("chromium", "chromium-browser", "google-chrome")) {
