@@ -1,0 +1,81 @@
+package dev.landscape.demo.report;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One metric's timeline, one line per rank, drawn as one chart.
+ *
+ * <p>Values that are NaN or infinite are kept as gaps in the line (a non-finite loss is the moment a chart matters
+ * most, so the point is not silently dropped from the data: the JSON carries it as {@code null}). On a log scale,
+ * values at or below zero are gaps too.
+ *
+ * @param name      what the chart is titled, e.g. {@code loss}, {@code stability ratio}
+ * @param unit      the y axis label, e.g. {@code ratio}; empty when the metric has none
+ * @param scale     linear or logarithmic y axis
+ * @param threshold a horizontal reference line (the edge-of-stability ratio 1), or {@code null} for none
+ * @param ranks     one series per rank, in rank order
+ */
+public record MetricSeries(String name, String unit, Scale scale, Threshold threshold, List<RankSeries> ranks) {
+
+    /** Y axis scale. */
+    public enum Scale { LINEAR, LOG }
+
+    /**
+     * A horizontal reference line.
+     *
+     * @param value where it is drawn; must be positive on a log scale
+     * @param label the text beside it, e.g. {@code threshold 1}
+     */
+    public record Threshold(double value, String label) {
+        public Threshold {
+            if (!Double.isFinite(value)) {
+                throw new IllegalArgumentException("threshold must be finite, was " + value);
+            }
+            Objects.requireNonNull(label, "label");
+        }
+    }
+
+    /** One rank's points, sorted by step. */
+    public record RankSeries(int rank, List<Point> points) {
+        public RankSeries {
+            points = points.stream().sorted(Comparator.comparingLong(Point::step)).toList();
+        }
+    }
+
+    /** One checkpoint's value. */
+    public record Point(long step, double value) {
+    }
+
+    public MetricSeries {
+        Objects.requireNonNull(name, "name");
+        unit = unit == null ? "" : unit;
+        Objects.requireNonNull(scale, "scale");
+        if (threshold != null && scale == Scale.LOG && threshold.value() <= 0) {
+            throw new IllegalArgumentException(
+                    "metric '" + name + "': a log-scale threshold must be positive, was " + threshold.value());
+        }
+        ranks = ranks.stream().sorted(Comparator.comparingInt(RankSeries::rank)).toList();
+        for (int i = 1; i < ranks.size(); i++) {
+            if (ranks.get(i).rank() == ranks.get(i - 1).rank()) {
+                throw new IllegalArgumentException(
+                        "metric '" + name + "': rank " + ranks.get(i).rank() + " has two series; merge its points");
+            }
+        }
+    }
+
+    /** A series from points per rank, with no threshold. */
+    public static MetricSeries of(String name, String unit, Scale scale, Map<Integer, List<Point>> pointsByRank) {
+        List<RankSeries> ranks = new ArrayList<>();
+        pointsByRank.forEach((rank, points) -> ranks.add(new RankSeries(rank, points)));
+        return new MetricSeries(name, unit, scale, null, ranks);
+    }
+
+    /** This series with a reference line at {@code value}. */
+    public MetricSeries withThreshold(double value, String label) {
+        return new MetricSeries(name, unit, scale, new Threshold(value, label), ranks);
+    }
+}
