@@ -96,7 +96,7 @@ public final class WatchLoop {
                     continue;
                 }
                 OptionalLong step = e.stepFromName();
-                if (step.isPresent() && step.getAsLong() <= state.lastStep()) {
+                if (step.isPresent() ? step.getAsLong() <= state.lastStep() : state.alreadyAnalysed(e.path())) {
                     detector.forget(e.path());
                     continue;
                 }

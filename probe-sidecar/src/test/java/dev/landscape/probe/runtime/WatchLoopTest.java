@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -149,6 +151,23 @@ class WatchLoopTest {
             assertThat(r.step()).isEqualTo(300L);
             assertThat(r.skipped()).extracting(CheckpointReport.SkippedCheckpoint::step).containsExactly(100L, 200L);
         });
+        assertThat(tickAfterQuiet(loop)).isEmpty();
+    }
+
+    @Test
+    void aCheckpointOverwrittenUnderOneNameIsAnalysedOncePerVersion() throws Exception {
+        WatchLoop loop = loop();
+        Path latest = ckpt.resolve("latest.safetensors");
+        writeCheckpoint(100);
+        Files.move(ckpt.resolve("step_100.safetensors"), latest);
+
+        assertThat(tickAfterQuiet(loop)).hasValueSatisfying(r -> assertThat(r.step()).isEqualTo(100L));
+        assertThat(tickAfterQuiet(loop)).as("unchanged since it was analysed").isEmpty();
+
+        writeCheckpoint(200);
+        Files.move(ckpt.resolve("step_200.safetensors"), latest, StandardCopyOption.REPLACE_EXISTING);
+        Files.setLastModifiedTime(latest, FileTime.fromMillis(Files.getLastModifiedTime(latest).toMillis() + 1000));
+        assertThat(tickAfterQuiet(loop)).hasValueSatisfying(r -> assertThat(r.step()).isEqualTo(200L));
         assertThat(tickAfterQuiet(loop)).isEmpty();
     }
 
