@@ -1,0 +1,64 @@
+package dev.landscape.demo.cluster;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One injected sidecar running as its image would: {@code java -jar landscape-probe.jar <args>} with the container's
+ * environment (including its {@code JAVA_TOOL_OPTIONS}), logging to a file. Stopped with SIGTERM and the grace
+ * period a pod gets, so it flushes its spool as it would on a real node.
+ */
+public final class SidecarProcess implements AutoCloseable {
+
+    private final String pod;
+    private final Process process;
+    private final Path log;
+    private final Map<String, String> env;
+
+    private SidecarProcess(String pod, Process process, Path log, Map<String, String> env) {
+        this.pod = pod;
+        this.process = process;
+        this.log = log;
+        this.env = env;
+    }
+
+    static SidecarProcess start(Layout layout, String pod, Map<String, String> env, List<String> args, Path log) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(layout.java().toString(), "-jar", layout.sidecarJar().toString()));
+        cmd.addAll(args);
+        Files.createDirectories(log.getParent());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("LANDSCAPE_") || k.equals("JAVA_TOOL_OPTIONS"));
+        pb.environment().putAll(env);
+        return new SidecarProcess(pod, pb.start(), log, Map.copyOf(env));
+    }
+
+    public String pod() {
+        return pod;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public Map<String, String> env() {
+        return env;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public String healthUrl() {
+        return "http://127.0.0.1:" + env.get("LANDSCAPE_HEALTH_PORT") + "/readyz";
+    }
+
+    @Override
+    public void close() {
+        Processes.stop(process, Duration.ofSeconds(30));
+    }
+}
