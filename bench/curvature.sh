@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tier-2 curvature benchmark (not a test). Reproduces the tables in BENCH-tier2.md.
+# Tier-2 curvature benchmark (not a test). Reproduces the tables in bench/results/curvature.md.
 #   ./bench/curvature.sh [maxParams=10000000] [seeds=5]
 # Runs on the ND4J CPU backend; set OMP_NUM_THREADS to pin the thread count.
 set -euo pipefail
