@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 
-/** Synthetic MLP problems of chosen size for the benchmark (Xavier-scaled weights, random data and labels). */
+/** Synthetic problems for the benchmark: MLPs of chosen size (Xavier-scaled weights; random or learnable labels) and a small CNN. */
 public final class BenchModels {
 
     private BenchModels() {
@@ -19,6 +19,34 @@ public final class BenchModels {
     public static CurvatureModel mlp(int n, int in, int hidden, int out, int layers) {
         Problem p = problem(n, in, hidden, out, layers);
         return CurvatureModel.build(p.model(), p.batch(), WeightBinding.allTrainable(p.weights()), LossHead.CROSS_ENTROPY, null);
+    }
+
+    /**
+     * The {@link #mlp} network, with the same initial weights, on data it can learn: each input is one of {@code out}
+     * class means (drawn once from 0.5 N(0, I)) plus unit Gaussian noise, labels balanced. Trained on it, a classifier
+     * gets the Hessian of a model that has learnt something, as opposed to one that memorised random labels.
+     */
+    public static CurvatureModel clusters(int n, int in, int hidden, int out, int layers) {
+        Problem p = problem(n, in, hidden, out, layers);
+        Random rng = new Random(44);
+        double[][] means = new double[out][in];
+        for (double[] mean : means) {
+            for (int i = 0; i < in; i++) {
+                mean[i] = 0.5 * rng.nextGaussian();
+            }
+        }
+        double[] x = new double[n * in];
+        double[] y = new double[n];
+        for (int r = 0; r < n; r++) {
+            int c = r % out;
+            y[r] = c;
+            for (int i = 0; i < in; i++) {
+                x[r * in + i] = means[c][i] + rng.nextGaussian();
+            }
+        }
+        Map<String, HostTensor> batch = Map.of("x", HostTensor.of(new long[] {n, in}, x),
+                "target", HostTensor.ofIntegers(new long[] {n}, y));
+        return CurvatureModel.build(p.model(), batch, WeightBinding.allTrainable(p.weights()), LossHead.CROSS_ENTROPY, null);
     }
 
     /** A model, a batch (inputs and integer targets) and initial weights. */

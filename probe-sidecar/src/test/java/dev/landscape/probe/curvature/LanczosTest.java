@@ -2,6 +2,9 @@ package dev.landscape.probe.curvature;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -67,6 +70,24 @@ class LanczosTest {
         assertThat(lanczosAt[0]).isPositive();
         assertThat(powerAt[0]).isPositive();
         assertThat(lanczosAt[0] * 3).isLessThanOrEqualTo(powerAt[0]);
+    }
+
+    @Test
+    void isNeverBehindPowerIterationFromTheSameStart() {
+        MatrixOperator a = MatrixOperator.withSpectrum(spectrum(300), 6);
+        List<Double> lanczos = new ArrayList<>();
+        List<Double> power = new ArrayList<>();
+
+        Lanczos.topEigenvalues(a, 1, 0, 40, 8, (i, top) -> lanczos.add(top[0]));
+        PowerIteration.topEigenvalue(new MatrixOperator(a.a), 0, 40, 8, (i, top) -> power.add(top[0]));
+
+        assertThat(lanczos).hasSize(40);
+        for (int k = 0; k < 40; k++) {
+            assertThat(lanczos.get(k)).as("after %d products", k + 1).isGreaterThanOrEqualTo(power.get(k) - 1e-12)
+                    .isLessThanOrEqualTo(50 + 1e-12);
+        }
+        // the same first Rayleigh quotient, up to PyHessian's norm + 1e-6, which shrinks its vector by ~1e-6
+        assertThat(lanczos.get(0)).isCloseTo(power.get(0), within(1e-5 * lanczos.get(0)));
     }
 
     @Test

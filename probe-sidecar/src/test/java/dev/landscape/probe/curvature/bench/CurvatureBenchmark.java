@@ -7,6 +7,7 @@ import dev.landscape.probe.curvature.LossHead;
 import dev.landscape.probe.curvature.WeightBinding;
 import dev.landscape.probe.curvature.Lanczos;
 import dev.landscape.probe.curvature.PowerIteration;
+import dev.landscape.probe.curvature.SymmetricOperator;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -14,15 +15,31 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Not a test: {@code bench/curvature.sh} runs it. Part 1 counts the Hessian-vector products that Lanczos and
- * PyHessian's power iteration need for a 1e-3 relative error on lambda_max of the same model and batch; part 2 times
- * one HVP against the parameter count. Prints Markdown tables for BENCH-tier2.md.
+ * PyHessian's power iteration need for a 1e-3 relative error on lambda_max of the same model and batch, from the
+ * same start vector through the same HVP operator; part 2 ({@link SpectrumSweep}) shows how that ratio depends on
+ * lambda_2 / lambda_1; part 3 times one HVP against the parameter count. Prints Markdown tables for
+ * bench/results/curvature.md.
  *
  * <p>Arguments: {@code [maxParams] [seeds]} (defaults 10_000_000 and 5).
  */
 public final class CurvatureBenchmark {
+
+    static final double TARGET = 1e-3;
+
+    /** One model's medians, for the summary table. */
+    record Summary(String model, double gapRatio, int lanczos, int power, double medianRatio, double totalRatio) {
+    }
+
+    /**
+     * Each method's run under its own stopping rule, and the HVPs until its estimate was first within
+     * {@link #TARGET} of lambda_max (an oracle count).
+     */
+    record Comparison(Lanczos.Result lanczos, int lanczosReach, PowerIteration.Result power, int powerReach) {
+    }
 
     public static void main(String[] args) {
         long maxParams = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
@@ -31,14 +48,35 @@ public final class CurvatureBenchmark {
         System.setOut(new PrintStream(OutputStream.nullOutputStream()));
         out.printf(Locale.ROOT, "java %s, %d cores available, max heap %d MiB%n%n", System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+        String mlp = "MLP 32-64-10, tanh, cross-entropy, batch 256, ";
         CurvatureModel m = BenchModels.mlp(256, 32, 64, 10, 1);
-        lanczosVersusPower(out, seeds, m, m.point(), "at initialisation");
-        lanczosVersusPower(out, seeds, m, trained(m, 300, 0.5), "after 300 gradient-descent steps, lr 0.5");
+        CurvatureModel learnable = BenchModels.clusters(256, 32, 64, 10, 1);
         BenchModels.Problem cnn = BenchModels.cnn(128, 4, 10);
         CurvatureModel c = CurvatureModel.build(cnn.model(), cnn.batch(), WeightBinding.allTrainable(cnn.weights()),
                 LossHead.CROSS_ENTROPY, null);
-        lanczosVersusPower(out, seeds, c, trained(c, 300, 0.2), "CNN conv(4, 3x3)-tanh-maxpool-linear(10) on 8x8 inputs, "
-                + "batch 128, after 300 gradient-descent steps, lr 0.2");
+        double[] cnnTrained = trained(c, 300, 0.2);
+        List<Summary> summaries = new ArrayList<>();
+        summaries.add(lanczosVersusPower(out, seeds, m, m.point(), "MLP, random labels, at initialisation",
+                mlp + "random labels, at initialisation"));
+        summaries.add(lanczosVersusPower(out, seeds, m, trained(m, 300, 0.5), "MLP, random labels, trained",
+                mlp + "random labels, after 300 gradient-descent steps, lr 0.5"));
+        summaries.add(lanczosVersusPower(out, seeds, learnable, trained(learnable, 300, 0.5),
+                "MLP, learnable labels, trained",
+                mlp + "learnable labels (10 Gaussian clusters), after 300 gradient-descent steps, lr 0.5"));
+        summaries.add(lanczosVersusPower(out, seeds, c, cnnTrained, "CNN, trained", "CNN conv(4, 3x3)-tanh-maxpool-"
+                + "linear(10) on 8x8 inputs, batch 128, labels from a binned projection, after 300 gradient-descent "
+                + "steps, lr 0.2"));
+        out.println("## Summary: HVPs to a 1e-3 relative error on lambda_max (medians over seeds)");
+        out.println();
+        out.println("| model | lambda_2/lambda_1 | Lanczos | power iteration | median per-seed ratio | ratio of totals |");
+        out.println("|---|---|---|---|---|---|");
+        for (Summary s : summaries) {
+            out.printf(Locale.ROOT, "| %s | %.3f | %d | %d | %.3f | %.3f |%n", s.model(), s.gapRatio(), s.lanczos(),
+                    s.power(), s.medianRatio(), s.totalRatio());
+        }
+        out.println();
+        out.flush();
+        SpectrumSweep.run(out, c, cnnTrained, 2 * seeds);
         hvpTiming(out, maxParams);
     }
 
@@ -55,57 +93,92 @@ public final class CurvatureBenchmark {
         return w;
     }
 
-    private static void lanczosVersusPower(PrintStream out, int seeds, CurvatureModel m, double[] w, String when) {
+    /**
+     * Runs both methods from the seed's start vector with their own stopping rules (Lanczos: residual test at
+     * {@link #TARGET}; power iteration: PyHessian's tol 1e-3, at most 100 products), each on a fresh operator from
+     * {@code hvp} that counts its products, and records when each estimate is first within {@link #TARGET} of
+     * {@code lmax}. Where a method's rule stopped before that, it is run again from the same start, i.e. along the
+     * same iterates, without the rule (power: up to 300 products); a count that is still not reached is -1.
+     */
+    static Comparison compare(Supplier<SymmetricOperator> hvp, double lmax, long seed) {
+        int[] lanczosReach = {-1};
+        int[] powerReach = {-1};
+        Lanczos.Listener lanczosWatch = (i, top) -> {
+            if (lanczosReach[0] < 0 && within(top[0], lmax)) lanczosReach[0] = i;
+        };
+        Lanczos.Listener powerWatch = (i, top) -> {
+            if (powerReach[0] < 0 && within(top[0], lmax)) powerReach[0] = i;
+        };
+        CountingOperator h1 = new CountingOperator(hvp.get());
+        Lanczos.Result l = Lanczos.topEigenvalues(h1, 1, TARGET, 400, seed, lanczosWatch);
+        CountingOperator h2 = new CountingOperator(hvp.get());
+        PowerIteration.Result p = PowerIteration.topEigenvalue(h2, TARGET, 100, seed, powerWatch);
+        if (h1.products() != l.iterations() || h2.products() != p.iterations()) {
+            throw new IllegalStateException("products counted by the operator differ from the iteration counts");
+        }
+        if (lanczosReach[0] < 0) {
+            Lanczos.topEigenvalues(hvp.get(), 1, 1e-9, 400, seed, lanczosWatch);
+        }
+        if (powerReach[0] < 0) {
+            PowerIteration.topEigenvalue(hvp.get(), 0, 300, seed, powerWatch);
+        }
+        return new Comparison(l, lanczosReach[0], p, powerReach[0]);
+    }
+
+    private static boolean within(double estimate, double lmax) {
+        return Math.abs(estimate - lmax) <= TARGET * Math.abs(lmax);
+    }
+
+    private static Summary lanczosVersusPower(PrintStream out, int seeds, CurvatureModel m, double[] w, String name,
+                                              String model) {
         FiniteDifferenceHvp ref = new FiniteDifferenceHvp(m.loss(), w);
-        Lanczos.Result exact = Lanczos.topEigenvalues(ref, 3, 1e-10, 400, 99);
-        double lmax = exact.eigenvalues()[0];
-        out.printf(Locale.ROOT, "## Lanczos vs power iteration (%s, %d parameters; loss %.4f)%n%n",
-                when.startsWith("CNN") ? when : "MLP 32-64-10, tanh, cross-entropy, batch 256, " + when,
+        Lanczos.Result exact = Lanczos.topEigenvalues(ref, 6, 1e-10, 400, 99);
+        double[] ev = exact.eigenvalues();
+        double lmax = ev[0];
+        out.printf(Locale.ROOT, "## Lanczos vs power iteration (%s; %d parameters; loss %.4f)%n%n", model,
                 m.layout().dimension(), m.loss().loss(w));
-        out.printf(Locale.ROOT, "reference lambda_max = %.10g, lambda_2 = %.6g, lambda_3 = %.6g (Lanczos, tol 1e-10, %d HVPs)%n%n",
-                lmax, exact.eigenvalues()[1], exact.eigenvalues()[2], exact.iterations());
-        out.println("| seed | Lanczos: HVPs to 1e-3 rel. error | Lanczos (tol 1e-3) stops at | its rel. error | power: HVPs to 1e-3 rel. error | power (PyHessian tol 1e-3, max 100) stops at | its rel. error |");
+        out.printf(Locale.ROOT, "reference lambda_max = %.10g (residual bound %.1e, %s), lambda_2..6 = %.4g, %.4g, %.4g, "
+                        + "%.4g, %.4g; lambda_2/lambda_1 = %.3f (Lanczos, tol 1e-10, top 6, start seed 99, %d HVPs)%n%n",
+                lmax, exact.residuals()[0], exact.converged() ? "converged" : "NOT converged", ev[1], ev[2], ev[3], ev[4],
+                ev[5], ev[1] / lmax, ref.products());
+        out.println("| seed | Lanczos: HVPs to 1e-3 rel. error | Lanczos (tol 1e-3) stops at | its rel. error "
+                + "| power: HVPs to 1e-3 rel. error | power (PyHessian tol 1e-3, max 100) stops at | its rel. error |");
         out.println("|---|---|---|---|---|---|---|");
         List<Double> ratios = new ArrayList<>();
         List<Integer> lanczosCounts = new ArrayList<>();
         List<Integer> powerCounts = new ArrayList<>();
         for (int seed = 0; seed < seeds; seed++) {
-            int[] lanczosReach = {-1};
-            int[] powerReach = {-1};
-            FiniteDifferenceHvp h1 = new FiniteDifferenceHvp(m.loss(), w);
-            Lanczos.Result l = Lanczos.topEigenvalues(h1, 1, 1e-3, 400, seed, (i, top) -> {
-                if (lanczosReach[0] < 0 && Math.abs(top[0] - lmax) <= 1e-3 * Math.abs(lmax)) lanczosReach[0] = i;
-            });
-            FiniteDifferenceHvp h2 = new FiniteDifferenceHvp(m.loss(), w);
-            PowerIteration.Result p = PowerIteration.topEigenvalue(h2, 1e-3, 100, seed, (i, top) -> {
-                if (powerReach[0] < 0 && Math.abs(top[0] - lmax) <= 1e-3 * Math.abs(lmax)) powerReach[0] = i;
-            });
-            // Continue Lanczos-to-reach if its own stop came first (it cannot: residual bound), and power to 100.
-            if (powerReach[0] < 0) {
-                FiniteDifferenceHvp h3 = new FiniteDifferenceHvp(m.loss(), w);
-                PowerIteration.topEigenvalue(h3, 0, 300, seed, (i, top) -> {
-                    if (powerReach[0] < 0 && Math.abs(top[0] - lmax) <= 1e-3 * Math.abs(lmax)) powerReach[0] = i;
-                });
-            }
-            out.printf(Locale.ROOT, "| %d | %d | %d | %.1e | %s | %d%s | %.1e |%n", seed, lanczosReach[0], l.iterations(),
-                    Math.abs(l.eigenvalues()[0] - lmax) / lmax, powerReach[0] < 0 ? "> 300" : String.valueOf(powerReach[0]),
-                    p.iterations(), p.converged() ? "" : " (not converged)", Math.abs(p.eigenvalue() - lmax) / lmax);
-            if (powerReach[0] > 0 && lanczosReach[0] > 0) {
-                ratios.add((double) lanczosReach[0] / powerReach[0]);
-                lanczosCounts.add(lanczosReach[0]);
-                powerCounts.add(powerReach[0]);
+            Comparison c = compare(() -> new FiniteDifferenceHvp(m.loss(), w), lmax, seed);
+            Lanczos.Result l = c.lanczos();
+            PowerIteration.Result p = c.power();
+            out.printf(Locale.ROOT, "| %d | %d | %d | %.1e | %s | %d%s | %.1e |%n", seed, c.lanczosReach(),
+                    l.iterations(), Math.abs(l.eigenvalues()[0] - lmax) / lmax,
+                    c.powerReach() < 0 ? "> 300" : String.valueOf(c.powerReach()), p.iterations(),
+                    p.converged() ? "" : " (not converged)", Math.abs(p.eigenvalue() - lmax) / lmax);
+            out.flush();
+            if (c.powerReach() > 0 && c.lanczosReach() > 0) {
+                ratios.add((double) c.lanczosReach() / c.powerReach());
+                lanczosCounts.add(c.lanczosReach());
+                powerCounts.add(c.powerReach());
             }
         }
+        Summary s = summarise(name, ev[1] / lmax, lanczosCounts, powerCounts, ratios);
+        out.printf(Locale.ROOT, "%nmedian HVPs to reach 1e-3: Lanczos %d, power %d; median of per-seed ratios %.3f; "
+                + "ratio of totals %.3f (target <= 0.333)%n%n", s.lanczos(), s.power(), s.medianRatio(), s.totalRatio());
+        return s;
+    }
+
+    /** Medians over the seeds where both methods reached the target; -1 and NaN when none did. */
+    static Summary summarise(String name, double gapRatio, List<Integer> lanczos, List<Integer> power,
+                             List<Double> ratios) {
+        if (lanczos.isEmpty()) {
+            return new Summary(name, gapRatio, -1, -1, Double.NaN, Double.NaN);
+        }
+        int[] l = lanczos.stream().mapToInt(Integer::intValue).sorted().toArray();
+        int[] p = power.stream().mapToInt(Integer::intValue).sorted().toArray();
         double[] r = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        if (lanczosCounts.isEmpty()) {
-            out.println();
-            return;
-        }
-        int[] l = lanczosCounts.stream().mapToInt(Integer::intValue).sorted().toArray();
-        int[] p = powerCounts.stream().mapToInt(Integer::intValue).sorted().toArray();
-        out.printf(Locale.ROOT, "%nmedian HVPs to reach 1e-3: Lanczos %d, power %d; median of per-seed ratios %.3f; ratio of totals %.3f (target <= 0.333)%n%n",
-                l[l.length / 2], p[p.length / 2], r.length == 0 ? Double.NaN : r[r.length / 2],
-                (double) Arrays.stream(l).sum() / Arrays.stream(p).sum());
+        double total = (double) Arrays.stream(l).sum() / Arrays.stream(p).sum();
+        return new Summary(name, gapRatio, l[l.length / 2], p[p.length / 2], r[r.length / 2], total);
     }
 
     private static void hvpTiming(PrintStream out, long maxParams) {
