@@ -104,6 +104,48 @@ class FolderFormatsTest {
     }
 
     @Test
+    void hfTrainerWithSafetensorsModelMapsMomentsThroughTheOptimizersParamNames() throws IOException {
+        Path cp = Files.createDirectory(dir.resolve("checkpoint-9"));
+        writeSortedModel(cp);
+        Map<String, Object> group = adamGroup(0.0, List.of(0, 1, 2));
+        group.put("param_names", List.of("fc1.weight", "fc1.bias", "fc2.weight"));
+        TorchSaveWriter.save(adamState(group, new long[][] {{2, 3}, {2}, {1, 2}}), cp.resolve("optimizer.pt"));
+
+        try (Checkpoint c = formats.open(cp)) {
+            assertThat(info(c, "optimizer.state.0.exp_avg").parameter()).isEqualTo("fc1.weight");
+            assertThat(info(c, "optimizer.state.1.exp_avg_sq").parameter()).isEqualTo("fc1.bias");
+            assertThat(info(c, "optimizer.state.2.exp_avg").parameter()).isEqualTo("fc2.weight");
+        }
+    }
+
+    @Test
+    void paramNamesThatDisagreeWithTheMomentsShapesLeaveMomentsUnmapped() throws IOException {
+        Path cp = Files.createDirectory(dir.resolve("checkpoint-9"));
+        writeSortedModel(cp);
+        Map<String, Object> group = adamGroup(0.0, List.of(0, 1, 2));
+        group.put("param_names", List.of("fc1.bias", "fc1.weight", "fc2.weight"));
+        TorchSaveWriter.save(adamState(group, new long[][] {{2, 3}, {2}, {1, 2}}), cp.resolve("optimizer.pt"));
+
+        try (Checkpoint c = formats.open(cp)) {
+            assertThat(info(c, "optimizer.state.0.exp_avg").parameter()).isEmpty();
+            assertThat(info(c, "optimizer.state.2.exp_avg").parameter()).isEmpty();
+        }
+    }
+
+    @Test
+    void paramNamesThatNameNoModelTensorLeaveMomentsUnmapped() throws IOException {
+        Path cp = Files.createDirectory(dir.resolve("checkpoint-9"));
+        writeSortedModel(cp);
+        Map<String, Object> group = adamGroup(0.0, List.of(0, 1, 2));
+        group.put("param_names", List.of("fc1.weight", "fc1.bias", "head.weight"));
+        TorchSaveWriter.save(adamState(group, new long[][] {{2, 3}, {2}, {1, 2}}), cp.resolve("optimizer.pt"));
+
+        try (Checkpoint c = formats.open(cp)) {
+            assertThat(info(c, "optimizer.state.0.exp_avg").parameter()).isEmpty();
+        }
+    }
+
+    @Test
     void hfTrainerShardedBinIndexYieldsEveryShard() throws IOException {
         Path cp = Files.createDirectory(dir.resolve("checkpoint-3"));
         TorchSaveWriter.save(Map.of("a.weight", TensorSpec.f32(new long[] {1}, 1)), cp.resolve("pytorch_model-00001-of-00002.bin"));
@@ -341,6 +383,28 @@ class FolderFormatsTest {
         g.put("amsgrad", false);
         g.put("params", params);
         return g;
+    }
+
+    /** A model as safetensors stores it: sorted by name, not in the order the optimizer enumerates it. */
+    private static void writeSortedModel(Path cp) throws IOException {
+        new SafetensorsWriter().add("fc1.bias", DType.F32, new long[] {2}, new double[] {1, 1})
+                .add("fc1.weight", DType.F32, new long[] {2, 3}, new double[] {1, 2, 3, 4, 5, 6})
+                .add("fc2.weight", DType.F32, new long[] {1, 2}, new double[] {3, 4}).write(cp.resolve("model.safetensors"));
+    }
+
+    private static Map<String, Object> adamState(Map<String, Object> group, long[][] shapes) {
+        Map<Object, Object> state = new LinkedHashMap<>();
+        for (int id = 0; id < shapes.length; id++) {
+            Map<String, Object> slots = new LinkedHashMap<>();
+            slots.put("step", TensorSpec.scalar(9));
+            slots.put("exp_avg", TensorSpec.f32(shapes[id], ones(shapes[id])));
+            slots.put("exp_avg_sq", TensorSpec.f32(shapes[id], ones(shapes[id])));
+            state.put(id, slots);
+        }
+        Map<String, Object> optimizer = new LinkedHashMap<>();
+        optimizer.put("state", state);
+        optimizer.put("param_groups", List.of(group));
+        return optimizer;
     }
 
     private static double[] ones(long[] shape) {
