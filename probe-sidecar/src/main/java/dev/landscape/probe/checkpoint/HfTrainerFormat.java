@@ -25,7 +25,9 @@ import java.util.regex.Pattern;
  * (a state dict, in model order). The Trainer puts parameters in two groups, those with weight decay (neither a
  * bias nor a norm layer's weight) then those without, each in model order; that order is rebuilt from names and
  * checked against the groups' sizes and the moments' shapes. A safetensors model is stored sorted by dtype and
- * name, not in model order, so its optimizer state keeps {@code parameter = ""}.
+ * name, not in model order, so there the moments are named only when the optimizer recorded its parameters' names
+ * ({@code param_names} in each param group: torch ≥ 2.6 with an optimizer built from {@code named_parameters()});
+ * otherwise its optimizer state keeps {@code parameter = ""}.
  */
 public final class HfTrainerFormat implements CheckpointFormat {
 
@@ -58,6 +60,7 @@ public final class HfTrainerFormat implements CheckpointFormat {
                 b.step(Long.parseLong(dirName.substring("checkpoint-".length())));
             }
             List<TensorInfo> modelOrder = List.of();
+            List<TensorInfo> modelTensors;
             Path model = modelFile(dir);
             if (model == null) {
                 throw new CheckpointException(dir, "HF Trainer folder has no model.safetensors, pytorch_model.bin or"
@@ -68,6 +71,7 @@ public final class HfTrainerFormat implements CheckpointFormat {
                 Checkpoint weights = new SafetensorsFormat().open(model);
                 opened.add(weights);
                 b.tensors(weights.tensors()).metadata(weights.metadata());
+                modelTensors = weights.tensors().stream().map(Tensor::info).filter(TensorInfo::isModel).toList();
             } else {
                 List<Tensor> tensors = new ArrayList<>();
                 for (Path shard : binShards(dir, model)) {
@@ -78,11 +82,13 @@ public final class HfTrainerFormat implements CheckpointFormat {
                 b.tensors(tensors);
                 List<TensorInfo> infos = tensors.stream().map(Tensor::info).toList();
                 modelOrder = OptimizerParameters.trainable(infos, Set.of());
+                modelTensors = infos;
             }
             Path optimizer = dir.resolve("optimizer.pt");
             if (Files.isRegularFile(optimizer)) {
                 List<TensorInfo> order = modelOrder;
-                TorchFile opt = TorchFile.open(optimizer, "optimizer", walk -> trainerOrder(order, walk), "");
+                TorchFile opt = TorchFile.open(optimizer, "optimizer", walk -> trainerOrder(order, walk), modelTensors,
+                        "");
                 opened.add(opt.channel());
                 b.tensors(opt.tensors()).optimizer(opt.hints());
             } else if (DEEPSPEED.recognises(dir)) {

@@ -13,6 +13,13 @@ import java.util.Set;
  * Trainer with a single group) build the groups from {@code model.parameters()}, so the i-th id is the i-th
  * trainable parameter of the model.
  *
+ * <p>torch ≥ 2.6 also records the names when the optimizer was built from {@code model.named_parameters()}: each
+ * param group then has {@code param_names} beside {@code params}, one name per id. Where every group has them, ids
+ * map by name (a name binds the model tensor of that name, or of the model scope plus that name, e.g.
+ * {@code state_dict.} + name in Lightning) whatever the order of the model file; that is the only way to name the
+ * moments of a model stored sorted (safetensors). The names must all bind and every non-scalar state tensor must
+ * have its parameter's shape, else the order rule below is tried.
+ *
  * <p>The mapping is made only when it is checkable: the ids listed in {@code param_groups} must be exactly as many
  * as the model's trainable parameters, and every non-scalar state tensor must have its parameter's shape.
  * Otherwise every id stays unmapped ({@code parameter = ""}): a checkpoint without {@code param_groups}, an
@@ -43,9 +50,18 @@ final class OptimizerParameters {
         return out;
     }
 
-    /** Parameter id → parameter name, or an empty map when the mapping cannot be checked. */
-    static Map<Object, String> names(TorchObjectTree.OptimizerDict opt, List<TensorInfo> trainable,
+    /**
+     * Parameter id → parameter name, or an empty map when the mapping cannot be checked.
+     *
+     * @param trainable the model's trainable parameters in order (for the order rule)
+     * @param byName    model tensors that {@code param_names} may name, with the scope their names may lack
+     */
+    static Map<Object, String> names(TorchObjectTree.OptimizerDict opt, List<TensorInfo> trainable, Named byName,
                                      List<TorchObjectTree.Found> found) {
+        Map<Object, TensorInfo> named = byParamNames(opt, byName);
+        if (named != null && shapesAgree(opt, named, found)) {
+            return asNames(named);
+        }
         List<Object> ids = new ArrayList<>();
         for (Object g : opt.paramGroups()) {
             if (!(g instanceof Map<?, ?> group) || !(group.get("params") instanceof List<?> params)) {
@@ -63,15 +79,65 @@ final class OptimizerParameters {
                 return Map.of(); // not integer ids, or repeated ones: not what Optimizer.state_dict() writes
             }
         }
+        return shapesAgree(opt, byId, found) ? asNames(byId) : Map.of();
+    }
+
+    /** Model tensors addressable by name: {@code scope + name} or {@code name} itself. */
+    record Named(Map<String, TensorInfo> tensors, String scope) {
+        static final Named NONE = new Named(Map.of(), "");
+
+        static Named of(List<TensorInfo> infos, String scope) {
+            Map<String, TensorInfo> m = new HashMap<>();
+            for (TensorInfo t : infos) {
+                m.putIfAbsent(t.name(), t);
+            }
+            return new Named(m, scope);
+        }
+
+        TensorInfo find(String parameterName) {
+            TensorInfo t = tensors.get(scope + parameterName);
+            return t != null ? t : tensors.get(parameterName);
+        }
+    }
+
+    /** Ids → tensors through {@code param_names}; {@code null} when a group lacks them or a name does not bind. */
+    private static Map<Object, TensorInfo> byParamNames(TorchObjectTree.OptimizerDict opt, Named byName) {
+        if (opt.paramGroups().isEmpty()) {
+            return null;
+        }
+        Map<Object, TensorInfo> byId = new HashMap<>();
+        for (Object g : opt.paramGroups()) {
+            if (!(g instanceof Map<?, ?> group) || !(group.get("params") instanceof List<?> params)
+                    || !(group.get("param_names") instanceof List<?> names) || names.size() != params.size()) {
+                return null;
+            }
+            for (int i = 0; i < params.size(); i++) {
+                Object id = normalise(params.get(i));
+                TensorInfo t = names.get(i) instanceof String n ? byName.find(n) : null;
+                if (!(id instanceof Long) || t == null || byId.put(id, t) != null) {
+                    return null;
+                }
+            }
+        }
+        return byId;
+    }
+
+    /** Every non-scalar state tensor of {@code opt} has the shape of the parameter its id maps to. */
+    private static boolean shapesAgree(TorchObjectTree.OptimizerDict opt, Map<Object, TensorInfo> byId,
+                                       List<TorchObjectTree.Found> found) {
         for (TorchObjectTree.Found f : found) {
             if (f.optimizer() != opt || f.stateId() == null || f.ref().shape.length == 0) {
                 continue;
             }
             TensorInfo p = byId.get(normalise(f.stateId()));
             if (p == null || !Arrays.equals(p.shape(), f.ref().shape)) {
-                return Map.of();
+                return false;
             }
         }
+        return true;
+    }
+
+    private static Map<Object, String> asNames(Map<Object, TensorInfo> byId) {
         Map<Object, String> out = new HashMap<>();
         byId.forEach((k, v) -> out.put(k, v.name()));
         return out;

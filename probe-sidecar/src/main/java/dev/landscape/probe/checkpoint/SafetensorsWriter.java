@@ -29,14 +29,24 @@ public final class SafetensorsWriter {
     private final Map<String, Pending> tensors = new LinkedHashMap<>();
     private final Map<String, String> metadata = new LinkedHashMap<>();
 
-    /** Adds a tensor; {@code values} are rounded to {@code dtype} (F64, F32 or BF16). */
+    /**
+     * Adds a tensor; {@code values} are rounded to {@code dtype} (F64, F32 or BF16) or, for I64 (class targets of an
+     * eval batch), must be whole numbers within ±2^53.
+     */
     public SafetensorsWriter add(String name, DType dtype, long[] shape, double[] values) {
         long n = new TensorInfo(name, TensorInfo.MODEL, dtype, shape).numel();
         if (n != values.length) {
             throw new IllegalArgumentException(name + ": shape holds " + n + " elements, got " + values.length);
         }
-        if (dtype != DType.F64 && dtype != DType.F32 && dtype != DType.BF16) {
+        if (dtype != DType.F64 && dtype != DType.F32 && dtype != DType.BF16 && dtype != DType.I64) {
             throw new IllegalArgumentException(name + ": writing " + dtype + " is not supported");
+        }
+        if (dtype == DType.I64) {
+            for (double v : values) {
+                if (v != Math.rint(v) || Math.abs(v) > 0x1p53) {
+                    throw new IllegalArgumentException(name + ": " + v + " is not an integer an I64 tensor can hold exactly");
+                }
+            }
         }
         tensors.put(name, new Pending(dtype, shape.clone(), values));
         return this;
@@ -88,6 +98,7 @@ public final class SafetensorsWriter {
                         case F64 -> buf.putDouble(v);
                         case F32 -> buf.putFloat((float) v);
                         case BF16 -> buf.putShort(toBf16((float) v));
+                        case I64 -> buf.putLong((long) v);
                         default -> throw new AssertionError(p.dtype);
                     }
                 }

@@ -42,6 +42,15 @@ record TorchFile(Path path, FileChannel channel, TorchPayload payload, TorchObje
     /** As above, choosing the trainable parameters once the file's optimizer param groups are known. */
     static TorchFile open(Path path, String prefix, Function<TorchObjectTree.Walk, List<TensorInfo>> trainable,
                           String modelScope) throws IOException {
+        return open(path, prefix, trainable, List.of(), modelScope);
+    }
+
+    /**
+     * As above, for an optimizer file whose model is {@code stored} in another file: its {@code param_names}, when
+     * present, bind to those tensors by name (see {@link OptimizerParameters}).
+     */
+    static TorchFile open(Path path, String prefix, Function<TorchObjectTree.Walk, List<TensorInfo>> trainable,
+                          List<TensorInfo> stored, String modelScope) throws IOException {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
         try {
             boolean legacy = TorchLegacyReader.hasMagic(ch);
@@ -55,7 +64,7 @@ record TorchFile(Path path, FileChannel channel, TorchPayload payload, TorchObje
                         + " archive (no zip signature) nor a legacy torch.save file (no magic number)");
             }
             TorchObjectTree.Walk walk = TorchObjectTree.walk(payload.root(), prefix, path);
-            List<Tensor> tensors = TorchTensors.build(payload, walk, trainable.apply(walk), modelScope);
+            List<Tensor> tensors = TorchTensors.build(payload, walk, trainable.apply(walk), stored, modelScope);
             OptimizerHints hints = OptimizerHintsReader.read(walk.optimizers(), tensors);
             return new TorchFile(path, ch, payload, walk, tensors, hints, legacy);
         } catch (IOException | RuntimeException e) {

@@ -47,11 +47,13 @@ final class TorchTensors {
     /**
      * @param trainable the model's trainable parameters in order, for mapping optimizer ids; empty to take them
      *                  from this walk's own model tensors
+     * @param stored    the model's tensors when they are stored in another file (HF Trainer's model beside its
+     *                  {@code optimizer.pt}), for binding {@code param_names}; empty to use this walk's own
      * @param modelScope name prefix of the model's tensors ({@code ""}: every non-optimizer tensor); other
      *                  non-optimizer tensors (a Lightning callback's best score) get group {@code other}
      */
     static List<Tensor> build(TorchPayload payload, TorchObjectTree.Walk walk, List<TensorInfo> trainable,
-                              String modelScope) throws CheckpointException {
+                              List<TensorInfo> stored, String modelScope) throws CheckpointException {
         List<TensorInfo> scoped = new ArrayList<>();
         for (TensorInfo t : modelInfos(walk)) {
             if (t.name().startsWith(modelScope)) {
@@ -60,9 +62,11 @@ final class TorchTensors {
         }
         List<TensorInfo> params = trainable.isEmpty()
                 ? OptimizerParameters.trainable(scoped, markedParameters(walk)) : trainable;
+        OptimizerParameters.Named byName = stored.isEmpty() ? OptimizerParameters.Named.of(scoped, modelScope)
+                : OptimizerParameters.Named.of(stored, "");
         Map<TorchObjectTree.OptimizerDict, Map<Object, String>> names = new IdentityHashMap<>();
         for (TorchObjectTree.OptimizerDict opt : walk.optimizers()) {
-            names.put(opt, OptimizerParameters.names(opt, params, walk.tensors()));
+            names.put(opt, OptimizerParameters.names(opt, params, byName, walk.tensors()));
         }
         List<Tensor> out = new ArrayList<>(walk.tensors().size());
         for (TorchObjectTree.Found f : walk.tensors()) {

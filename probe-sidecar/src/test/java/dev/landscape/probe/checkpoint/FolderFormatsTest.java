@@ -1,10 +1,11 @@
 package dev.landscape.probe.checkpoint;
 
-import dev.landscape.probe.checkpoint.TestingPickleWriter.Call;
-import dev.landscape.probe.checkpoint.TestingPickleWriter.Global;
-import dev.landscape.probe.checkpoint.TestingPickleWriter.Obj;
-import dev.landscape.probe.checkpoint.TestingPickleWriter.Tuple;
-import dev.landscape.probe.checkpoint.TestingTorchSave.TensorSpec;
+import dev.landscape.probe.checkpoint.pickle.PickleWriter;
+import dev.landscape.probe.checkpoint.pickle.PickleWriter.Call;
+import dev.landscape.probe.checkpoint.pickle.PickleWriter.Global;
+import dev.landscape.probe.checkpoint.pickle.PickleWriter.Obj;
+import dev.landscape.probe.checkpoint.pickle.PickleWriter.Tuple;
+import dev.landscape.probe.checkpoint.TorchSaveWriter.TensorSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * exist for these (see PROVENANCE.md), so each test builds its folder here from the documented layout (the
  * libraries' save code: Trainer's {@code _save_optimizer_and_scheduler}, Lightning's {@code dump_checkpoint},
  * DeepSpeed's {@code _save_checkpoint}/{@code _save_zero_checkpoint}, DCP's {@code FileSystemWriter}), with the
- * test-only {@link TestingTorchSave} and {@link TestingPickleWriter}. They check our reading of that layout, not
+ * project's own {@link TorchSaveWriter} and {@link PickleWriter}. They check our reading of that layout, not
  * compatibility with any particular library version.
  */
 class FolderFormatsTest {
@@ -43,7 +44,7 @@ class FolderFormatsTest {
         model.put("fc1.bias", TensorSpec.f32(new long[] {2}, 1, 1));
         model.put("ln.weight", TensorSpec.f32(new long[] {2}, 1, 1));
         model.put("fc2.weight", TensorSpec.f32(new long[] {1, 2}, 3, 4));
-        TestingTorchSave.save(model, cp.resolve("pytorch_model.bin"));
+        TorchSaveWriter.save(model, cp.resolve("pytorch_model.bin"));
         // Trainer groups: decay (fc1.weight, fc2.weight) = ids 0, 1; no decay (fc1.bias, ln.weight) = ids 2, 3.
         Map<Object, Object> state = new LinkedHashMap<>();
         long[][] shapes = {{2, 3}, {1, 2}, {2}, {2}};
@@ -57,7 +58,7 @@ class FolderFormatsTest {
         Map<String, Object> optimizer = new LinkedHashMap<>();
         optimizer.put("state", state);
         optimizer.put("param_groups", List.of(adamGroup(0.01, List.of(0, 1)), adamGroup(0.0, List.of(2, 3))));
-        TestingTorchSave.save(optimizer, cp.resolve("optimizer.pt"));
+        TorchSaveWriter.save(optimizer, cp.resolve("optimizer.pt"));
         Files.writeString(cp.resolve("trainer_state.json"), """
                 {"global_step": 500, "log_history": [
                   {"loss": 2.5, "grad_norm": 1.25, "learning_rate": 0.001, "epoch": 0.5, "step": 250},
@@ -92,7 +93,7 @@ class FolderFormatsTest {
         Map<String, Object> optimizer = new LinkedHashMap<>();
         optimizer.put("state", Map.of(0, Map.of("exp_avg", TensorSpec.f32(new long[] {2}, 1, 1))));
         optimizer.put("param_groups", List.of(adamGroup(0.0, List.of(0, 1))));
-        TestingTorchSave.save(optimizer, cp.resolve("optimizer.pt"));
+        TorchSaveWriter.save(optimizer, cp.resolve("optimizer.pt"));
 
         try (Checkpoint c = formats.open(cp)) {
             assertThat(c.format()).isEqualTo("hf-trainer");
@@ -103,10 +104,52 @@ class FolderFormatsTest {
     }
 
     @Test
+    void hfTrainerWithSafetensorsModelMapsMomentsThroughTheOptimizersParamNames() throws IOException {
+        Path cp = Files.createDirectory(dir.resolve("checkpoint-9"));
+        writeSortedModel(cp);
+        Map<String, Object> group = adamGroup(0.0, List.of(0, 1, 2));
+        group.put("param_names", List.of("fc1.weight", "fc1.bias", "fc2.weight"));
+        TorchSaveWriter.save(adamState(group, new long[][] {{2, 3}, {2}, {1, 2}}), cp.resolve("optimizer.pt"));
+
+        try (Checkpoint c = formats.open(cp)) {
+            assertThat(info(c, "optimizer.state.0.exp_avg").parameter()).isEqualTo("fc1.weight");
+            assertThat(info(c, "optimizer.state.1.exp_avg_sq").parameter()).isEqualTo("fc1.bias");
+            assertThat(info(c, "optimizer.state.2.exp_avg").parameter()).isEqualTo("fc2.weight");
+        }
+    }
+
+    @Test
+    void paramNamesThatDisagreeWithTheMomentsShapesLeaveMomentsUnmapped() throws IOException {
+        Path cp = Files.createDirectory(dir.resolve("checkpoint-9"));
+        writeSortedModel(cp);
+        Map<String, Object> group = adamGroup(0.0, List.of(0, 1, 2));
+        group.put("param_names", List.of("fc1.bias", "fc1.weight", "fc2.weight"));
+        TorchSaveWriter.save(adamState(group, new long[][] {{2, 3}, {2}, {1, 2}}), cp.resolve("optimizer.pt"));
+
+        try (Checkpoint c = formats.open(cp)) {
+            assertThat(info(c, "optimizer.state.0.exp_avg").parameter()).isEmpty();
+            assertThat(info(c, "optimizer.state.2.exp_avg").parameter()).isEmpty();
+        }
+    }
+
+    @Test
+    void paramNamesThatNameNoModelTensorLeaveMomentsUnmapped() throws IOException {
+        Path cp = Files.createDirectory(dir.resolve("checkpoint-9"));
+        writeSortedModel(cp);
+        Map<String, Object> group = adamGroup(0.0, List.of(0, 1, 2));
+        group.put("param_names", List.of("fc1.weight", "fc1.bias", "head.weight"));
+        TorchSaveWriter.save(adamState(group, new long[][] {{2, 3}, {2}, {1, 2}}), cp.resolve("optimizer.pt"));
+
+        try (Checkpoint c = formats.open(cp)) {
+            assertThat(info(c, "optimizer.state.0.exp_avg").parameter()).isEmpty();
+        }
+    }
+
+    @Test
     void hfTrainerShardedBinIndexYieldsEveryShard() throws IOException {
         Path cp = Files.createDirectory(dir.resolve("checkpoint-3"));
-        TestingTorchSave.save(Map.of("a.weight", TensorSpec.f32(new long[] {1}, 1)), cp.resolve("pytorch_model-00001-of-00002.bin"));
-        TestingTorchSave.save(Map.of("b.weight", TensorSpec.f32(new long[] {1}, 2)), cp.resolve("pytorch_model-00002-of-00002.bin"));
+        TorchSaveWriter.save(Map.of("a.weight", TensorSpec.f32(new long[] {1}, 1)), cp.resolve("pytorch_model-00001-of-00002.bin"));
+        TorchSaveWriter.save(Map.of("b.weight", TensorSpec.f32(new long[] {1}, 2)), cp.resolve("pytorch_model-00002-of-00002.bin"));
         Files.writeString(cp.resolve("pytorch_model.bin.index.json"), "{\"metadata\": {\"total_size\": 8}, \"weight_map\": {"
                 + "\"a.weight\": \"pytorch_model-00001-of-00002.bin\", \"b.weight\": \"pytorch_model-00002-of-00002.bin\"}}");
 
@@ -130,7 +173,7 @@ class FolderFormatsTest {
         Map<String, Object> modelStates = new LinkedHashMap<>();
         modelStates.put("module", module);
         modelStates.put("optimizer", Map.of("state", state, "param_groups", List.of(group)));
-        TestingTorchSave.save(modelStates, tag.resolve("mp_rank_00_model_states.pt"));
+        TorchSaveWriter.save(modelStates, tag.resolve("mp_rank_00_model_states.pt"));
 
         try (Checkpoint c = formats.open(tag)) {
             assertThat(c.step()).hasValue(9);
@@ -145,12 +188,12 @@ class FolderFormatsTest {
         new SafetensorsWriter().add("w", DType.F32, new long[] {2}, new double[] {1, 2}).write(cp.resolve("model.safetensors"));
         Files.writeString(cp.resolve("latest"), "global_step5");
         Path tag = Files.createDirectory(cp.resolve("global_step5"));
-        TestingTorchSave.save(Map.of("module", Map.of("w", TensorSpec.f32(new long[] {2}, 1, 2)), "global_steps", 5),
+        TorchSaveWriter.save(Map.of("module", Map.of("w", TensorSpec.f32(new long[] {2}, 1, 2)), "global_steps", 5),
                 tag.resolve("mp_rank_00_model_states.pt"));
         Map<String, Object> base = new LinkedHashMap<>();
         base.put("state", Map.of(0, Map.of("exp_avg", TensorSpec.f32(new long[] {2}, 3, 4))));
         base.put("param_groups", List.of(adamGroup(0.0, List.of(0))));
-        TestingTorchSave.save(Map.of("optimizer_state_dict", Map.of("base_optimizer_state", base)),
+        TorchSaveWriter.save(Map.of("optimizer_state_dict", Map.of("base_optimizer_state", base)),
                 tag.resolve("zero_pp_rank_0_mp_rank_00_optim_states.pt"));
 
         try (Checkpoint c = formats.open(cp)) {
@@ -184,7 +227,7 @@ class FolderFormatsTest {
         ckpt.put("lr_schedulers", List.of());
         ckpt.put("callbacks", callbacks);
         Path file = dir.resolve("epoch=3-step=120.ckpt");
-        TestingTorchSave.save(ckpt, file);
+        TorchSaveWriter.save(ckpt, file);
 
         try (Checkpoint c = formats.open(file)) {
             assertThat(c.format()).isEqualTo("lightning");
@@ -209,7 +252,7 @@ class FolderFormatsTest {
         modelStates.put("optimizer", null);
         modelStates.put("global_steps", 20);
         modelStates.put("dp_world_size", 1);
-        TestingTorchSave.save(modelStates, tag.resolve("mp_rank_00_model_states.pt"));
+        TorchSaveWriter.save(modelStates, tag.resolve("mp_rank_00_model_states.pt"));
         Map<String, Object> base = new LinkedHashMap<>();
         base.put("state", Map.of(0, Map.of("exp_avg", TensorSpec.f32(new long[] {8}, ones(new long[] {8})),
                 "exp_avg_sq", TensorSpec.f32(new long[] {8}, ones(new long[] {8})), "step", 20)));
@@ -218,7 +261,7 @@ class FolderFormatsTest {
         osd.put("zero_stage", 2);
         osd.put("base_optimizer_state", base);
         osd.put("single_partition_of_fp32_groups", List.of(TensorSpec.f32(new long[] {8}, ones(new long[] {8}))));
-        TestingTorchSave.save(Map.of("optimizer_state_dict", osd), tag.resolve("zero_pp_rank_0_mp_rank_00_optim_states.pt"));
+        TorchSaveWriter.save(Map.of("optimizer_state_dict", osd), tag.resolve("zero_pp_rank_0_mp_rank_00_optim_states.pt"));
 
         try (Checkpoint c = formats.open(dir.resolve("run"))) {
             assertThat(c.format()).isEqualTo("deepspeed");
@@ -256,7 +299,7 @@ class FolderFormatsTest {
         meta.put("state_dict_metadata", sdm);
         meta.put("planner_data", null);
         meta.put("storage_data", storage);
-        Files.write(cp.resolve(".metadata"), TestingPickleWriter.pickle(new Obj(dcp("Metadata"), meta)));
+        Files.write(cp.resolve(".metadata"), PickleWriter.pickle(new Obj(dcp("Metadata"), meta)));
 
         try (Checkpoint c = formats.open(cp)) {
             assertThat(c.format()).isEqualTo("dcp");
@@ -278,7 +321,7 @@ class FolderFormatsTest {
         List<Object> chunks = List.of(chunk(cp, distcp, storage, "w", new long[] {0}, new long[] {3}, 1, 2, 3));
         byte[] all = distcp.toByteArray();
         Files.write(cp.resolve("__0_0.distcp"), java.util.Arrays.copyOf(all, all.length - 10));
-        Files.write(cp.resolve(".metadata"), TestingPickleWriter.pickle(new Obj(dcp("Metadata"),
+        Files.write(cp.resolve(".metadata"), PickleWriter.pickle(new Obj(dcp("Metadata"),
                 Map.of("state_dict_metadata", Map.of("w", tensorMeta(new long[] {3}, chunks)), "storage_data", storage))));
 
         assertThatThrownBy(() -> formats.open(cp)).isInstanceOf(CheckpointException.class)
@@ -287,7 +330,7 @@ class FolderFormatsTest {
 
     private static Obj chunk(Path cp, ByteArrayOutputStream distcp, Map<Object, Object> storage, String fqn,
                              long[] offsets, long[] sizes, double... values) throws IOException {
-        byte[] archive = TestingTorchSave.bytes(new TensorSpec("FloatStorage", DType.F32, sizes, values), "archive");
+        byte[] archive = TorchSaveWriter.bytes(new TensorSpec("FloatStorage", DType.F32, sizes, values), "archive");
         long at = distcp.size();
         distcp.write(archive);
         Map<String, Object> index = new LinkedHashMap<>();
@@ -340,6 +383,28 @@ class FolderFormatsTest {
         g.put("amsgrad", false);
         g.put("params", params);
         return g;
+    }
+
+    /** A model as safetensors stores it: sorted by name, not in the order the optimizer enumerates it. */
+    private static void writeSortedModel(Path cp) throws IOException {
+        new SafetensorsWriter().add("fc1.bias", DType.F32, new long[] {2}, new double[] {1, 1})
+                .add("fc1.weight", DType.F32, new long[] {2, 3}, new double[] {1, 2, 3, 4, 5, 6})
+                .add("fc2.weight", DType.F32, new long[] {1, 2}, new double[] {3, 4}).write(cp.resolve("model.safetensors"));
+    }
+
+    private static Map<String, Object> adamState(Map<String, Object> group, long[][] shapes) {
+        Map<Object, Object> state = new LinkedHashMap<>();
+        for (int id = 0; id < shapes.length; id++) {
+            Map<String, Object> slots = new LinkedHashMap<>();
+            slots.put("step", TensorSpec.scalar(9));
+            slots.put("exp_avg", TensorSpec.f32(shapes[id], ones(shapes[id])));
+            slots.put("exp_avg_sq", TensorSpec.f32(shapes[id], ones(shapes[id])));
+            state.put(id, slots);
+        }
+        Map<String, Object> optimizer = new LinkedHashMap<>();
+        optimizer.put("state", state);
+        optimizer.put("param_groups", List.of(group));
+        return optimizer;
     }
 
     private static double[] ones(long[] shape) {

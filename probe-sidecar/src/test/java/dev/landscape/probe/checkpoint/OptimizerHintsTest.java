@@ -1,7 +1,7 @@
 package dev.landscape.probe.checkpoint;
 
-import dev.landscape.probe.checkpoint.TestingPickleWriter.Tuple;
-import dev.landscape.probe.checkpoint.TestingTorchSave.TensorSpec;
+import dev.landscape.probe.checkpoint.pickle.PickleWriter.Tuple;
+import dev.landscape.probe.checkpoint.TorchSaveWriter.TensorSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +58,7 @@ class OptimizerHintsTest {
         Map<String, Object> opt = new LinkedHashMap<>();
         opt.put("state", state);
         opt.put("param_groups", List.of(group));
-        TestingTorchSave.save(opt, file);
+        TorchSaveWriter.save(opt, file);
         try (Checkpoint cp = CheckpointFormats.standard().open(file)) {
             return cp.optimizer();
         }

@@ -80,6 +80,23 @@ class SafetensorsFormatTest {
     }
 
     @Test
+    void writerWritesIntegerClassTargetsAsI64(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("batch.safetensors");
+        new SafetensorsWriter().add("target", DType.I64, new long[] {3}, new double[] {2, 0, 1L << 40}).write(file);
+
+        try (Checkpoint cp = formats.open(file)) {
+            assertThat(cp.tensors().get(0).info().dtype()).isEqualTo(DType.I64);
+            assertThat(values(cp.tensors().get(0))).containsExactly(2, 0, 1L << 40);
+        }
+    }
+
+    @Test
+    void writerRefusesAFractionForAnIntegerTensor() {
+        assertThatThrownBy(() -> new SafetensorsWriter().add("target", DType.I64, new long[] {1}, new double[] {0.5}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("target").hasMessageContaining("0.5");
+    }
+
+    @Test
     void optimizerTensorsNameTheirParameter(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("p.safetensors");
         new SafetensorsWriter()

@@ -1,7 +1,7 @@
 package dev.landscape.probe.checkpoint;
 
-import dev.landscape.probe.checkpoint.TestingTorchSave.TensorSpec;
-import dev.landscape.probe.checkpoint.TestingTorchSave.ViewSpec;
+import dev.landscape.probe.checkpoint.TorchSaveWriter.TensorSpec;
+import dev.landscape.probe.checkpoint.TorchSaveWriter.ViewSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,7 +57,7 @@ class StridedTensorTest {
     void viewReachingPastItsStorageIsRefusedAtOpen() throws IOException {
         TensorSpec s = TensorSpec.f32(new long[] {4}, 1, 2, 3, 4);
         Path file = dir.resolve("past.pt");
-        TestingTorchSave.save(Map.of("w", new ViewSpec(s, 1, new long[] {2, 2}, new long[] {2, 1})), file);
+        TorchSaveWriter.save(Map.of("w", new ViewSpec(s, 1, new long[] {2, 2}, new long[] {2, 1})), file);
 
         assertThatThrownBy(() -> CheckpointFormats.standard().open(file)).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("tensor w").hasMessageContaining("reaches byte 20 of storage 0, which declares only 16 bytes");
@@ -67,7 +67,7 @@ class StridedTensorTest {
     void hugeBroadcastIsRefusedRatherThanStreamedForever() throws IOException {
         TensorSpec s = TensorSpec.f32(new long[] {1}, 1);
         Path file = dir.resolve("huge.pt");
-        TestingTorchSave.save(Map.of("w", new ViewSpec(s, 0, new long[] {1L << 40}, new long[] {0})), file);
+        TorchSaveWriter.save(Map.of("w", new ViewSpec(s, 0, new long[] {1L << 40}, new long[] {0})), file);
 
         assertThatThrownBy(() -> CheckpointFormats.standard().open(file)).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("stride-0 expansion");
@@ -75,7 +75,7 @@ class StridedTensorTest {
 
     private double[] valuesOf(ViewSpec view) throws IOException {
         Path file = dir.resolve("view.pt");
-        TestingTorchSave.save(Map.of("t", view), file);
+        TorchSaveWriter.save(Map.of("t", view), file);
         try (Checkpoint cp = CheckpointFormats.standard().open(file)) {
             return values(cp.tensors().get(0));
         }

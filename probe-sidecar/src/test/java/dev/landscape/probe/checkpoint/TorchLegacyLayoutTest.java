@@ -1,6 +1,7 @@
 package dev.landscape.probe.checkpoint;
 
-import dev.landscape.probe.checkpoint.TestingTorchSave.TensorSpec;
+import dev.landscape.probe.checkpoint.pickle.PickleWriter;
+import dev.landscape.probe.checkpoint.TorchSaveWriter.TensorSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +31,7 @@ class TorchLegacyLayoutTest {
     @Test
     void storageViewReadsItsSliceOfTheRootStorage() throws IOException {
         // {'v': _rebuild_tensor_v2(('storage', FloatStorage, 'root', 'cpu', 6, ('view', 2, 3)), 0, (3,), (1,), ...)}
-        TestingPickleWriter obj = new TestingPickleWriter().proto().op('}').string("v");
+        PickleWriter obj = new PickleWriter().proto().op('}').string("v");
         obj.global("torch._utils", "_rebuild_tensor_v2").op('(');
         obj.op('(').string("storage").global("torch", "FloatStorage").string("root").string("cpu").integer(6)
                 .op('(').string("view").integer(2).integer(3).op('t').op('t').op('Q');
@@ -47,7 +48,7 @@ class TorchLegacyLayoutTest {
     @Test
     void lightningCheckpointInTheLegacyLayout() throws IOException {
         Map<String, Object> ckpt = Map.of("global_step", 7, "state_dict", Map.of("w", TensorSpec.f32(new long[] {2}, 1, 2)));
-        byte[] zip = TestingTorchSave.bytes(ckpt, "x");
+        byte[] zip = TorchSaveWriter.bytes(ckpt, "x");
         byte[] pickle = extract(zip, "x/data.pkl");
         Path file = dir.resolve("old.ckpt");
         Files.write(file, legacyBytes(pickle, "0", new float[] {1, 2}));
@@ -61,7 +62,7 @@ class TorchLegacyLayoutTest {
 
     @Test
     void storageRecordPastTheEndIsRefused() throws IOException {
-        byte[] zip = TestingTorchSave.bytes(Map.of("w", TensorSpec.f32(new long[] {2}, 1, 2)), "x");
+        byte[] zip = TorchSaveWriter.bytes(Map.of("w", TensorSpec.f32(new long[] {2}, 1, 2)), "x");
         byte[] full = legacyBytes(extract(zip, "x/data.pkl"), "0", new float[] {1, 2});
         Path file = dir.resolve("cut.pt");
         Files.write(file, java.util.Arrays.copyOf(full, full.length - 3));
@@ -78,13 +79,13 @@ class TorchLegacyLayoutTest {
 
     static byte[] legacyBytes(byte[] objectPickle, String key, float[] data) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(new TestingPickleWriter().proto().op(0x8a).op(10)
+        out.writeBytes(new PickleWriter().proto().op(0x8a).op(10)
                 .raw(new byte[] {0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19})
                 .stop().bytes());
-        out.writeBytes(new TestingPickleWriter().proto().op('M').op(0xe9).op(0x03).stop().bytes());
-        out.writeBytes(TestingPickleWriter.pickle(Map.of("protocol_version", 1001, "little_endian", true)));
+        out.writeBytes(new PickleWriter().proto().op('M').op(0xe9).op(0x03).stop().bytes());
+        out.writeBytes(PickleWriter.pickle(Map.of("protocol_version", 1001, "little_endian", true)));
         out.writeBytes(objectPickle);
-        out.writeBytes(TestingPickleWriter.pickle(java.util.List.of(key)));
+        out.writeBytes(PickleWriter.pickle(java.util.List.of(key)));
         ByteBuffer b = ByteBuffer.allocate(8 + 4 * data.length).order(ByteOrder.LITTLE_ENDIAN).putLong(data.length);
         for (float f : data) {
             b.putFloat(f);

@@ -1,5 +1,6 @@
 package dev.landscape.probe.checkpoint;
 
+import dev.landscape.probe.checkpoint.pickle.PickleWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +25,7 @@ class TorchRebuildTest {
 
     @Test
     void rebuildV3ReadsUntypedBytesAsTheGivenDtype() throws IOException {
-        TestingPickleWriter w = tensorPickle("torch", "UntypedStorage", 4, "_rebuild_tensor_v3", true);
+        PickleWriter w = tensorPickle("torch", "UntypedStorage", 4, "_rebuild_tensor_v3", true);
         byte[] storage = {1, 0, 2, 1}; // uint16 little-endian: 1, 258
 
         try (Checkpoint cp = CheckpointFormats.standard().open(archive(w, storage))) {
@@ -36,7 +37,7 @@ class TorchRebuildTest {
 
     @Test
     void cudaStorageClassesReadLikeCpuOnes() throws IOException {
-        TestingPickleWriter w = tensorPickle("torch.cuda", "ShortStorage", 2, "_rebuild_tensor_v2", false);
+        PickleWriter w = tensorPickle("torch.cuda", "ShortStorage", 2, "_rebuild_tensor_v2", false);
 
         try (Checkpoint cp = CheckpointFormats.standard().open(archive(w, new byte[] {1, 0, 2, 1}))) {
             assertThat(values(cp.tensors().get(0))).containsExactly(1, 258);
@@ -45,7 +46,7 @@ class TorchRebuildTest {
 
     @Test
     void complexStorageIsRefusedNamingIt() throws IOException {
-        TestingPickleWriter w = tensorPickle("torch", "ComplexFloatStorage", 2, "_rebuild_tensor_v2", false);
+        PickleWriter w = tensorPickle("torch", "ComplexFloatStorage", 2, "_rebuild_tensor_v2", false);
         Path file = archive(w, new byte[16]);
 
         assertThatThrownBy(() -> CheckpointFormats.standard().open(file)).isInstanceOf(CheckpointException.class)
@@ -53,8 +54,8 @@ class TorchRebuildTest {
     }
 
     /** {'t': rebuild(('storage', cls, '0', 'cpu', n), 0, (2,), (1,), False, OrderedDict()[, torch.uint16])}. */
-    private static TestingPickleWriter tensorPickle(String module, String storageClass, int numel, String rebuild, boolean v3) {
-        TestingPickleWriter w = new TestingPickleWriter().proto().op('}').string("t");
+    private static PickleWriter tensorPickle(String module, String storageClass, int numel, String rebuild, boolean v3) {
+        PickleWriter w = new PickleWriter().proto().op('}').string("t");
         w.global("torch._utils", rebuild).op('(');
         w.op('(').string("storage").global(module, storageClass).string("0").string("cpu").integer(numel).op('t').op('Q');
         w.integer(0).integer(2).op(0x85).integer(1).op(0x85).op(0x89);
@@ -65,9 +66,9 @@ class TorchRebuildTest {
         return w.op('t').op('R').op('s').stop();
     }
 
-    private Path archive(TestingPickleWriter w, byte[] storage) throws IOException {
+    private Path archive(PickleWriter w, byte[] storage) throws IOException {
         Path file = dir.resolve("t.pt");
-        Files.write(file, TestingTorchSave.zip("t", w.bytes(), Map.of("0", storage)));
+        Files.write(file, TorchSaveWriter.zip("t", w.bytes(), Map.of("0", storage)));
         return file;
     }
 }

@@ -1,6 +1,6 @@
 package dev.landscape.probe.checkpoint;
 
-import dev.landscape.probe.checkpoint.TestingTorchSave.TensorSpec;
+import dev.landscape.probe.checkpoint.TorchSaveWriter.TensorSpec;
 import dev.landscape.probe.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,9 +41,9 @@ class TorchZipCorruptionTest {
 
     @Test
     void storageShorterThanItsTensorNamesTensorAndEntry() throws IOException {
-        byte[] archive = TestingTorchSave.bytes(Map.of("w", TensorSpec.f32(new long[] {4}, 1, 2, 3, 4)), "short");
+        byte[] archive = TorchSaveWriter.bytes(Map.of("w", TensorSpec.f32(new long[] {4}, 1, 2, 3, 4)), "short");
         byte[] pickle = extract(archive, "short/data.pkl");
-        Path file = write("short.pt", TestingTorchSave.zip("short", pickle, Map.of("0", new byte[8])));
+        Path file = write("short.pt", TorchSaveWriter.zip("short", pickle, Map.of("0", new byte[8])));
 
         assertThatThrownBy(() -> formats.open(file)).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("tensor w").hasMessageContaining("zip entry short/data/0 holds only 8 bytes");
@@ -51,8 +51,8 @@ class TorchZipCorruptionTest {
 
     @Test
     void missingStorageIsNamed() throws IOException {
-        byte[] archive = TestingTorchSave.bytes(Map.of("w", TensorSpec.f32(new long[] {1}, 1)), "gone");
-        Path file = write("gone.pt", TestingTorchSave.zip("gone", extract(archive, "gone/data.pkl"), Map.of()));
+        byte[] archive = TorchSaveWriter.bytes(Map.of("w", TensorSpec.f32(new long[] {1}, 1)), "gone");
+        Path file = write("gone.pt", TorchSaveWriter.zip("gone", extract(archive, "gone/data.pkl"), Map.of()));
 
         assertThatThrownBy(() -> formats.open(file)).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("tensor w uses storage 0, which the file does not contain");
@@ -60,7 +60,7 @@ class TorchZipCorruptionTest {
 
     @Test
     void compressedStorageIsRefusedButCompressedPickleIsRead() throws IOException {
-        byte[] archive = TestingTorchSave.bytes(Map.of("w", TensorSpec.f32(new long[] {2}, 1, 2)), "z");
+        byte[] archive = TorchSaveWriter.bytes(Map.of("w", TensorSpec.f32(new long[] {2}, 1, 2)), "z");
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
         try (ZipOutputStream z = new ZipOutputStream(bos)) {
             z.putNextEntry(new ZipEntry("z/data.pkl"));
@@ -76,12 +76,12 @@ class TorchZipCorruptionTest {
 
     @Test
     void deflatedPickleWithStoredStorageIsRead() throws IOException {
-        byte[] archive = TestingTorchSave.bytes(Map.of("w", TensorSpec.f32(new long[] {2}, 1, 2)), "z");
+        byte[] archive = TorchSaveWriter.bytes(Map.of("w", TensorSpec.f32(new long[] {2}, 1, 2)), "z");
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
         try (ZipOutputStream z = new ZipOutputStream(bos)) {
             z.putNextEntry(new ZipEntry("z/data.pkl"));
             z.write(extract(archive, "z/data.pkl"));
-            TestingTorchSave.stored(z, "z/data/0", extract(archive, "z/data/0"));
+            TorchSaveWriter.stored(z, "z/data/0", extract(archive, "z/data/0"));
         }
         Path file = write("mixed.pt", bos.toByteArray());
 
@@ -104,12 +104,12 @@ class TorchZipCorruptionTest {
 
     @Test
     void bigEndianArchiveIsRefused() throws IOException {
-        byte[] archive = TestingTorchSave.bytes(Map.of("w", TensorSpec.f32(new long[] {1}, 1)), "be");
+        byte[] archive = TorchSaveWriter.bytes(Map.of("w", TensorSpec.f32(new long[] {1}, 1)), "be");
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
         try (ZipOutputStream z = new ZipOutputStream(bos)) {
-            TestingTorchSave.stored(z, "be/data.pkl", extract(archive, "be/data.pkl"));
-            TestingTorchSave.stored(z, "be/byteorder", "big".getBytes());
-            TestingTorchSave.stored(z, "be/data/0", extract(archive, "be/data/0"));
+            TorchSaveWriter.stored(z, "be/data.pkl", extract(archive, "be/data.pkl"));
+            TorchSaveWriter.stored(z, "be/byteorder", "big".getBytes());
+            TorchSaveWriter.stored(z, "be/data/0", extract(archive, "be/data/0"));
         }
         Path file = write("be.pt", bos.toByteArray());
 

@@ -1,88 +1,94 @@
-package dev.landscape.probe.checkpoint;
+package dev.landscape.probe.checkpoint.pickle;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Test-only pickle writer, for checkpoint layouts that have no public real files (HF Trainer optimizer state,
- * Lightning, DeepSpeed, DCP) and for hostile pickles. It emits the same protocol-2 opcodes as Python's pickler
- * does for these values (see PROVENANCE.md's list); raw opcodes can be added for hostile input.
+ * Writes pickles with the protocol-2 opcodes Python's pickler uses for the same values, for the checkpoints this
+ * project writes itself ({@code TorchSaveWriter}: the embedded demo's {@code optimizer.pt}, test layouts that have
+ * no public real files) and, through {@link #op} and {@link #raw}, for hostile pickles in tests. Memoisation
+ * ({@code BINPUT}) is not written: Python reads pickles without it, only larger.
  *
- * <p>Values: {@code null}, Boolean, Long/Integer, Double, String, {@link Map} (written as a dict in iteration
- * order), {@link List}, {@link Tuple}, {@link Global}, {@link Obj} (a class instance: NEWOBJ + BUILD),
- * {@link Call} (REDUCE) and {@link TestingTorchSave.TensorSpec} (written by the torch writer's hook).
+ * <p>Values: {@code null}, Boolean, Long/Integer, Double, String, {@link Map} (a dict, in iteration order),
+ * {@link List}, {@link Tuple}, {@link Global}, {@link Obj} (a class instance: NEWOBJ + BUILD), {@link Call}
+ * (REDUCE); anything else goes to the {@link Hook} (the torch writer's tensors) or is refused.
  */
-final class TestingPickleWriter {
+public final class PickleWriter {
 
-    record Tuple(List<Object> items) {
-        static Tuple of(Object... items) {
-            return new Tuple(java.util.Arrays.asList(items));
+    /** A Python tuple. */
+    public record Tuple(List<Object> items) {
+        public static Tuple of(Object... items) {
+            return new Tuple(Arrays.asList(items));
         }
     }
 
-    record Global(String module, String name) {
+    /** A module-level name ({@code GLOBAL} opcode). */
+    public record Global(String module, String name) {
     }
 
-    /** {@code cls.__new__(cls, *args)} then {@code __setstate__(state)}, as Python pickles a dataclass. */
-    record Obj(Global cls, Object state) {
+    /** {@code cls.__new__(cls)} then {@code __setstate__(state)}, as Python pickles a dataclass. */
+    public record Obj(Global cls, Object state) {
     }
 
     /** {@code fn(*args)}, written as GLOBAL + args tuple + REDUCE. */
-    record Call(Global fn, Tuple args) {
+    public record Call(Global fn, Tuple args) {
     }
 
-    interface Hook {
+    /** Writes values the pickle writer does not know. */
+    public interface Hook {
         /** Writes {@code value} and returns true, or returns false to let the writer handle it. */
-        boolean write(TestingPickleWriter w, Object value);
+        boolean write(PickleWriter w, Object value);
     }
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final Hook hook;
 
-    TestingPickleWriter(Hook hook) {
+    public PickleWriter(Hook hook) {
         this.hook = hook;
     }
 
-    TestingPickleWriter() {
+    public PickleWriter() {
         this((w, v) -> false);
     }
 
-    static byte[] pickle(Object value) {
-        return new TestingPickleWriter().proto().value(value).stop().bytes();
+    /** A whole protocol-2 pickle of {@code value}. */
+    public static byte[] pickle(Object value) {
+        return new PickleWriter().proto().value(value).stop().bytes();
     }
 
-    TestingPickleWriter proto() {
+    public PickleWriter proto() {
         return op(0x80).op(2);
     }
 
-    TestingPickleWriter stop() {
+    public PickleWriter stop() {
         return op('.');
     }
 
-    TestingPickleWriter op(int b) {
+    public PickleWriter op(int b) {
         out.write(b);
         return this;
     }
 
-    TestingPickleWriter raw(byte[] b) {
+    public PickleWriter raw(byte[] b) {
         out.writeBytes(b);
         return this;
     }
 
-    TestingPickleWriter global(String module, String name) {
+    public PickleWriter global(String module, String name) {
         return op('c').raw((module + "\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
     }
 
-    TestingPickleWriter string(String s) {
+    public PickleWriter string(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         return op('X').raw(le32(b.length)).raw(b);
     }
 
-    TestingPickleWriter integer(long v) {
+    public PickleWriter integer(long v) {
         if (v >= 0 && v < 256) {
             return op('K').op((int) v);
         }
@@ -93,7 +99,7 @@ final class TestingPickleWriter {
         return op(0x8a).op(8).raw(b);
     }
 
-    TestingPickleWriter value(Object v) {
+    public PickleWriter value(Object v) {
         if (hook.write(this, v)) {
             return this;
         }
@@ -141,14 +147,15 @@ final class TestingPickleWriter {
             global(c.fn().module(), c.fn().name());
             return value(c.args()).op('R');
         }
-        throw new IllegalArgumentException("cannot pickle " + v.getClass());
+        throw new IllegalArgumentException("cannot pickle a " + (v == null ? "null" : v.getClass().getName()));
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         return out.toByteArray();
     }
 
-    static byte[] le32(int v) {
+    /** Little-endian 4-byte integer, the length prefix of pickle strings and bytes. */
+    public static byte[] le32(int v) {
         return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
     }
 }
