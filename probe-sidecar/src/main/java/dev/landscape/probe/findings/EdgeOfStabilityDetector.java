@@ -52,8 +52,11 @@ final class EdgeOfStabilityDetector implements Detector {
         values.put("threshold", m.stabilityThreshold());
         values.put("ratio", m.stabilityRatio());
         values.put("learningRate", m.learningRate());
-        String msg = String.format(Locale.ROOT, "Step %d: %ssharpness along the update %.4g is %.2f× the %s stability "
-                + "threshold %.4g (lr %.3g) for %d checkpoints. %s", m.step(), adam ? "preconditioned " : "",
+        String what = m.measuredSharpness()
+                ? (adam ? "λmax(P⁻¹H) measured on the eval batch" : "λmax(H) measured on the eval batch")
+                : (adam ? "preconditioned sharpness along the update" : "sharpness along the update");
+        String msg = String.format(Locale.ROOT, "Step %d: %s %.4g is %.2f× the %s stability "
+                + "threshold %.4g (lr %.3g) for %d checkpoints. %s", m.step(), what,
                 sharpness, m.stabilityRatio(), m.optimizer(), m.stabilityThreshold(), m.learningRate(), n,
                 severity == Severity.CRITICAL
                         ? "Divergence is likely: lower the learning rate or restart from an earlier checkpoint."

@@ -31,6 +31,8 @@ import java.util.OptionalDouble;
  * @param tensors                 per model tensor
  * @param fingerprints            per model tensor, a fixed-seed {@link CountSketch} of its weights for cross-rank
  *                                comparison
+ * @param measuredSharpness       whether the sharpness and stability ratio are tier 2's Lanczos λmax on the eval
+ *                                batch ({@link #withMeasuredSharpness}) rather than the secant along the update
  */
 public record Tier1Metrics(long step, String optimizer, double learningRate, long stepsSincePrevious,
                            double parameterNorm, long nonFinite, Map<String, Long> nonFiniteTensors,
@@ -40,13 +42,27 @@ public record Tier1Metrics(long step, String optimizer, double learningRate, lon
                            double stabilityThreshold, double stabilityRatio,
                            OptionalDouble loss, OptionalDouble loggedGradNorm,
                            Map<String, GroupMetrics> layers, Map<String, GroupMetrics> tensors,
-                           Map<String, CountSketch> fingerprints) {
+                           Map<String, CountSketch> fingerprints, boolean measuredSharpness) {
 
     public Tier1Metrics {
         nonFiniteTensors = Map.copyOf(nonFiniteTensors);
         layers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(layers));
         tensors = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tensors));
         fingerprints = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fingerprints));
+    }
+
+    /**
+     * These metrics with the sharpness tier 2 measured (λmax of {@code P⁻¹H} for Adam, of {@code H} otherwise, by
+     * Lanczos on the eval batch) in place of the secant estimate. The secant sees only the curvature along the last
+     * update, a lower bound of λmax that can sit far below the edge while the top direction is already past it;
+     * when the model is available the measured value is the one the edge-of-stability rule should judge.
+     */
+    public Tier1Metrics withMeasuredSharpness(double sharpness, double ratio) {
+        boolean adam = optimizer.equals("adam");
+        return new Tier1Metrics(step, optimizer, learningRate, stepsSincePrevious, parameterNorm, nonFinite,
+                nonFiniteTensors, updateNorm, relativeUpdate, updateCosine, gradientNorm, firstMomentNorm, fisherTrace,
+                adam ? secantSharpness : sharpness, adam ? sharpness : preconditionedSharpness, stabilityThreshold, ratio,
+                loss, loggedGradNorm, layers, tensors, fingerprints, true);
     }
 
     /** The gradient norm spikes are judged on: the trainer's own when logged, else the recovered one. */

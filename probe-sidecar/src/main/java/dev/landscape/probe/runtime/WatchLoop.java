@@ -143,7 +143,6 @@ public final class WatchLoop {
             detector.forget(c.path);
             return Optional.empty();
         }
-        List<Finding> findings = monitor.observe(m);
         dev.landscape.contract.Tier2Metrics curvature = null;
         if (tier2 != null) {
             try {
@@ -152,6 +151,7 @@ public final class WatchLoop {
                 LOG.log(Level.WARNING, "tier 2 failed on {0}, reporting tier 1 only: {1}", new Object[] {c.path, e.getMessage()});
             }
         }
+        List<Finding> findings = monitor.observe(withMeasuredSharpness(m, curvature));
         Instant now = Instant.now(clock);
         Instant completedAt = Files.getLastModifiedTime(c.path).toInstant();
         CheckpointReport report = ReportFactory.build(config, step, c.path, cp.format(), completedAt, now, m, curvature, findings, List.copyOf(skipped));
@@ -168,6 +168,16 @@ public final class WatchLoop {
         LOG.log(Level.INFO, "analysed step {0} ({1}) in {2} ms: {3} finding(s)",
                 new Object[] {step, c.path, (System.nanoTime() - started) / 1_000_000, findings.size()});
         return Optional.of(report);
+    }
+
+    /** Tier 1's metrics judged with tier 2's λmax when tier 2 measured one (see {@link Tier1Metrics#withMeasuredSharpness}). */
+    static Tier1Metrics withMeasuredSharpness(Tier1Metrics m, dev.landscape.contract.Tier2Metrics curvature) {
+        if (curvature == null || curvature.eosRatio() == null || !Double.isFinite(curvature.eosRatio())) {
+            return m;
+        }
+        Double sharpness = curvature.preconditionedSharpness() != null ? curvature.preconditionedSharpness()
+                : curvature.eigenvalues() == null || curvature.eigenvalues().isEmpty() ? null : curvature.eigenvalues().get(0);
+        return sharpness == null ? m : m.withMeasuredSharpness(sharpness, curvature.eosRatio());
     }
 
     /** Re-opens the last analysed checkpoint (and warms the analyser on the pair before it) after a restart. */

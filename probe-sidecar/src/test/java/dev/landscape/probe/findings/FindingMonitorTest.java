@@ -15,7 +15,7 @@ class FindingMonitorTest {
 
     private static Tier1Metrics metrics(long step, double eosRatio, double cosine, OptionalDouble loss) {
         return new Tier1Metrics(step, "sgd", 0.1, 1, 1, 0, Map.of(), 0.1, 0.1, cosine, 1, Double.NaN, Double.NaN,
-                eosRatio * 20, Double.NaN, 20, eosRatio, loss, OptionalDouble.empty(), Map.of(), Map.of(), Map.of());
+                eosRatio * 20, Double.NaN, 20, eosRatio, loss, OptionalDouble.empty(), Map.of(), Map.of(), Map.of(), false);
     }
 
     private static List<String> reasons(List<Finding> fs) {
@@ -34,6 +34,25 @@ class FindingMonitorTest {
         // Raised at 1 (two in a row). The rule fails at 2, 3 (one in a row) and 4, but the finding is held through
         // them instead of flapping off and on, and cleared once three clean checkpoints (2, 3, 4) have passed.
         assertThat(seen.toString()).isEqualTo(".EEE....");
+    }
+
+    @Test
+    void edgeOfStabilityIsJudgedOnTheMeasuredSharpnessWhenTierTwoHasOne() {
+        FindingMonitor monitor = new FindingMonitor(Thresholds.DEFAULTS);
+        List<Finding> last = List.of();
+        for (long step = 1; step <= 3; step++) {
+            // The secant along the update says 0.05 of the edge; Lanczos on the eval batch says 1.3.
+            last = monitor.observe(metrics(step, 0.05, 0.9, OptionalDouble.empty()).withMeasuredSharpness(26, 1.3));
+        }
+        assertThat(reasons(last)).contains("EdgeOfStability");
+        Finding eos = last.stream().filter(f -> f.reason().equals("EdgeOfStability")).findFirst().orElseThrow();
+        assertThat(eos.message()).contains("λmax(H) measured on the eval batch 26").contains("1.30×");
+
+        FindingMonitor secantOnly = new FindingMonitor(Thresholds.DEFAULTS);
+        for (long step = 1; step <= 3; step++) {
+            last = secantOnly.observe(metrics(step, 0.05, 0.9, OptionalDouble.empty()));
+        }
+        assertThat(reasons(last)).doesNotContain("EdgeOfStability");
     }
 
     @Test
