@@ -7,12 +7,13 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
 /**
- * Streams a contiguous little-endian tensor payload from a file a window at a time, with positional reads into one
- * direct buffer per stream. Not a memory mapping, despite the name: mapped windows are only released when the
- * garbage collector gets round to them, so a 1 GiB tensor read under {@code -Xmx64m} left 1 GiB resident, and a
- * file truncated while mapped raises SIGBUS. Positional reads keep the resident set at one window whatever the
- * tensor size, turn truncation into a short read, and copy out of the page cache as fast as a mapping does.
- * The file must already be validated to hold the range.
+ * Streams a contiguous little-endian tensor payload from a file a window at a time, with positional reads into a
+ * direct buffer (one per thread, reused from stream to stream). Not a memory mapping, despite the name: mapped
+ * windows are only released when the garbage collector gets round to them, so a 1 GiB tensor read under
+ * {@code -Xmx64m} left 1 GiB resident, and a file truncated while mapped raises SIGBUS. Positional reads keep the
+ * resident set at one window per thread whatever the tensor size, turn truncation into a short read, copy out of
+ * the page cache as fast as a mapping does, and let several threads read slices of one file at once. The file
+ * must already be validated to hold the range.
  */
 final class MappedElementStream implements ElementStream {
 
@@ -33,6 +34,15 @@ final class MappedElementStream implements ElementStream {
         this.dtype = dtype;
         this.position = start;
         this.end = end;
+    }
+
+    /** Elements {@code [from, to)} of the {@code numel} elements stored contiguously from byte {@code start}. */
+    static MappedElementStream slice(FileChannel channel, Path path, DType dtype, long start, long numel, long from, long to) {
+        if (from < 0 || to < from || to > numel) {
+            throw new IndexOutOfBoundsException("elements [" + from + ", " + to + ") of a tensor of " + numel);
+        }
+        long size = dtype.byteSize();
+        return new MappedElementStream(channel, path, dtype, start + from * size, start + to * size);
     }
 
     @Override
@@ -80,8 +90,8 @@ final class MappedElementStream implements ElementStream {
             return false;
         }
         int size = (int) Math.min(end - position, WINDOW_BYTES - (WINDOW_BYTES % dtype.byteSize()));
-        if (window == null || window.capacity() < size) {
-            window = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
+        if (window == null) {
+            window = Windows.take();
         }
         window.clear().limit(size);
         long at = position;
@@ -100,6 +110,33 @@ final class MappedElementStream implements ElementStream {
 
     @Override
     public void close() {
-        window = null;
+        if (window != null) {
+            Windows.give(window);
+            window = null;
+        }
+    }
+
+    /**
+     * One window per thread, reused by the streams that thread opens one after another: a direct buffer is freed
+     * only when the collector gets round to it, so allocating one per stream (a checkpoint has thousands of
+     * tensors; a scan split over threads opens a stream per slice) would run into the direct-memory limit under
+     * {@code -Xmx64m}. Taken while in use, so streams read side by side on one thread each get their own.
+     */
+    private static final class Windows {
+
+        private static final ThreadLocal<ByteBuffer> FREE = new ThreadLocal<>();
+
+        static ByteBuffer take() {
+            ByteBuffer b = FREE.get();
+            if (b == null) {
+                return ByteBuffer.allocateDirect((int) WINDOW_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            FREE.set(null);
+            return b;
+        }
+
+        static void give(ByteBuffer b) {
+            FREE.set(b);
+        }
     }
 }

@@ -169,6 +169,17 @@ public final class SafetensorsFormat implements CheckpointFormat {
                     public ElementStream open() {
                         return new MappedElementStream(channel, file, e.info().dtype(), dataStart + e.begin(), dataStart + e.end());
                     }
+
+                    @Override
+                    public boolean splittable() {
+                        return true;
+                    }
+
+                    @Override
+                    public ElementStream open(long from, long to) {
+                        return MappedElementStream.slice(channel, file, e.info().dtype(), dataStart + e.begin(),
+                                e.info().numel(), from, to);
+                    }
                 });
             }
             return out;

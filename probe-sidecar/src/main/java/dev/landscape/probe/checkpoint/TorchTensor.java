@@ -40,16 +40,28 @@ final class TorchTensor implements Tensor {
     @Override
     public ElementStream open() throws IOException {
         if (contiguous) {
-            StridedView v = chunks.get(0).view();
-            long size = v.dtype.byteSize();
-            long start = v.region.start() + v.byteBase + v.offset * size;
-            return new MappedElementStream(v.region.channel(), v.region.file(), v.dtype, start, start + info.numel() * size);
+            return open(0, info.numel());
         }
         List<RowMajorStream.Piece> pieces = new ArrayList<>(chunks.size());
         for (Chunk c : chunks) {
             pieces.add(new RowMajorStream.Piece(c.offsets(), c.view(), c.view().region.reader(c.view().dtype)));
         }
         return new RowMajorStream(info.name(), info.shape(), pieces);
+    }
+
+    @Override
+    public boolean splittable() {
+        return contiguous;
+    }
+
+    @Override
+    public ElementStream open(long from, long to) throws IOException {
+        if (!contiguous) {
+            return Tensor.super.open(from, to);
+        }
+        StridedView v = chunks.get(0).view();
+        long start = v.region.start() + v.byteBase + v.offset * v.dtype.byteSize();
+        return MappedElementStream.slice(v.region.channel(), v.region.file(), v.dtype, start, info.numel(), from, to);
     }
 
     @Override

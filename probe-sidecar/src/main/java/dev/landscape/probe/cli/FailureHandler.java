@@ -6,6 +6,7 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
@@ -19,15 +20,20 @@ final class FailureHandler implements IExecutionExceptionHandler {
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine cl, ParseResult parsed) {
-        String prefix = cl.getCommandSpec().qualifiedName() + ": ";
+        return report(ex, cl.getCommandSpec().qualifiedName(), cl.getErr());
+    }
+
+    /** Writes the failure of {@code command} ("landscape-probe inspect") to {@code err}; returns the exit code. */
+    static int report(Exception ex, String command, PrintWriter err) {
+        String prefix = command + ": ";
         Throwable cause = ex instanceof UncheckedIOException u ? u.getCause() : ex;
         String message = describe(cause);
         if (message != null) {
-            cl.getErr().println(prefix + message);
+            err.println(prefix + message);
             return Main.BAD_INPUT;
         }
-        cl.getErr().println(prefix + "internal error, please report it with the command line and this trace:");
-        ex.printStackTrace(cl.getErr());
+        err.println(prefix + "internal error, please report it with the command line and this trace:");
+        ex.printStackTrace(err);
         return Main.INTERNAL;
     }
 

@@ -15,12 +15,14 @@ import java.nio.charset.StandardCharsets;
  * {@code subcommands}; exit codes are fixed here so every command reports failures alike:
  * 0 success, 1 usage error, 2 unreadable or malformed input, 3 internal error.
  */
-@Command(name = "landscape-probe",
+@Command(name = Main.NAME,
         description = "Checkpoint analysis for deep-learning training jobs.",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         subcommands = {InspectCommand.class, AnalyzeCommand.class, CurvatureCommand.class, WatchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+
+    static final String NAME = "landscape-probe";
 
     public static final int USAGE = 1;
     public static final int BAD_INPUT = 2;
@@ -38,7 +40,8 @@ public final class Main implements Runnable {
         PrintWriter o = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter e = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         try {
-            return commandLine(o, e).execute(args);
+            InspectCommand.Plain plain = InspectCommand.Plain.of(args);
+            return plain != null ? plain.run(o, e) : commandLine(o, e).execute(args);
         } finally {
             o.flush();
             e.flush();

@@ -24,7 +24,7 @@ public final class StatsAccumulator {
      * second sums the squares; a block of 32 KiB floats stays in L1 between the two. For doubles it is also the
      * unit that is redone with scaling when its squares overflow.
      */
-    private static final int BLOCK = 8192;
+    static final int BLOCK = 8192;
     private static final int FLOAT_EXP_MASK = 0x7f800000;
     private static final long DOUBLE_EXP_MASK = 0x7ff0000000000000L;
     /** Below this magnitude the squares of doubles start losing bits to underflow. */
@@ -41,17 +41,51 @@ public final class StatsAccumulator {
         Objects.checkFromIndexSize(off, len, values.length);
         int end = off + len;
         for (int start = off; start < end; start += BLOCK) {
-            int n = Math.min(BLOCK, end - start);
-            float max = maxAbs(values, start, n);
-            if (Float.isFinite(max)) {
-                squares = squares.plus(sumOfSquares(values, start, n), 0);
-                finite += n;
-                maxFloat = Math.max(maxFloat, max);
-            } else {
-                maskedBlock(values, start, n);
-            }
+            squares = squares.plus(floatBlock(values, start, Math.min(BLOCK, end - start)), 0);
         }
         elements += len;
+    }
+
+    /**
+     * Adds one block of at most {@link #BLOCK} floats except its sum of squares, which is returned instead: the
+     * caller adds it with {@link #addBlockSums} in block order. This is what lets a tensor be scanned by several
+     * threads and still give the same bits as one thread, block sums being the only order-dependent part
+     * (counts add exactly and maxima do not depend on order).
+     */
+    double acceptFloatBlock(float[] values, int off, int len) {
+        Objects.checkFromIndexSize(off, len, values.length);
+        if (len > BLOCK) {
+            throw new IllegalArgumentException("a block is at most " + BLOCK + " elements, not " + len);
+        }
+        elements += len;
+        return floatBlock(values, off, len);
+    }
+
+    /** Adds block sums from {@link #acceptFloatBlock}, in the order of {@code sums[from..to)}. */
+    void addBlockSums(double[] sums, int from, int to) {
+        for (int i = from; i < to; i++) {
+            squares = squares.plus(sums[i], 0);
+        }
+    }
+
+    /** Adds the counts and maxima of {@code other} and its sum of squares (after this one's). */
+    void merge(StatsAccumulator other) {
+        elements += other.elements;
+        finite += other.finite;
+        maxFloat = Math.max(maxFloat, other.maxFloat);
+        maxDouble = Math.max(maxDouble, other.maxDouble);
+        squares = squares.plus(other.squares);
+    }
+
+    /** Counts and maxima of one block; returns its Σ x² over the finite elements. */
+    private double floatBlock(float[] values, int off, int len) {
+        float max = maxAbs(values, off, len);
+        if (Float.isFinite(max)) {
+            finite += len;
+            maxFloat = Math.max(maxFloat, max);
+            return sumOfSquares(values, off, len);
+        }
+        return maskedBlock(values, off, len);
     }
 
     /** Largest |x|; NaN or infinite when the block holds a non-finite element. A loop C2 vectorises. */
@@ -97,7 +131,7 @@ public final class StatsAccumulator {
      * The rare block with NaN or ±Inf in it: finiteness decided on the raw bits (magnitude below the all-ones
      * exponent), non-finite elements masked to zero rather than branched over.
      */
-    private void maskedBlock(float[] values, int off, int len) {
+    private double maskedBlock(float[] values, int off, int len) {
         double s0 = 0, s1 = 0;
         int m0 = 0, m1 = 0;
         long f0 = 0, f1 = 0;
@@ -132,7 +166,7 @@ public final class StatsAccumulator {
         finite += f0 + f1;
         // for non-negative IEEE values, integer order of the bits is numeric order
         maxFloat = Math.max(maxFloat, Float.intBitsToFloat(Math.max(m0, m1)));
-        squares = squares.plus(s0 + s1, 0);
+        return s0 + s1;
     }
 
     /** Adds {@code values[off..off+len)}. */

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * The per-tensor numbers of {@code inspect} and of tier 1's non-finite check: how many elements, how many are NaN
@@ -25,6 +27,12 @@ public final class TensorStats {
     private static final Set<DType> FLOAT_EXACT = EnumSet.of(DType.F32, DType.BF16, DType.F16, DType.F8_E4M3, DType.F8_E5M2);
     /** 32 KiB of floats: the chunk stays in L1 between the copy out of the file and the loop over it. */
     private static final int CHUNK = 8192;
+    /**
+     * Elements per slice when a tensor is split over threads (4 MiB of F32): small enough for the threads to share
+     * out a 64 MiB tensor evenly when one of them is slowed by other work on the machine, large enough that
+     * opening a slice costs nothing measurable. Tensors of fewer than two slices are read by one thread.
+     */
+    static final long SLICE = 1 << 20;
 
     private final long elements;
     private final long nonFinite;
@@ -41,8 +49,22 @@ public final class TensorStats {
     /**
      * Reads {@code tensor} once, start to end. The caller compares {@link #elements()} with the tensor's shape when
      * it needs to know the stream was complete.
+     *
+     * <p>A large float tensor that can be read in slices ({@link Tensor#splittable()}) is read by every core at once
+     * (the calling thread and the common fork-join pool); the result has the same bits as a one-thread read (see
+     * {@link SplitScan}).
      */
     public static TensorStats of(Tensor tensor) throws IOException {
+        int helpers = Math.min(ForkJoinPool.getCommonPoolParallelism(), Runtime.getRuntime().availableProcessors() - 1);
+        return of(tensor, SLICE, ForkJoinPool.commonPool(), helpers);
+    }
+
+    /** {@link #of(Tensor)} with the splitting spelled out: {@code helpers == 0} reads on the calling thread only. */
+    static TensorStats of(Tensor tensor, long slice, Executor executor, int helpers) throws IOException {
+        if (helpers > 0 && tensor.splittable() && FLOAT_EXACT.contains(tensor.info().dtype())
+                && tensor.info().numel() >= 2 * slice) {
+            return new SplitScan(tensor, slice, SplitScan.MAX_BLOCKS_PER_ROUND, executor, helpers).run();
+        }
         StatsAccumulator acc = new StatsAccumulator();
         long limit = tensor.info().numel();
         // small tensors (biases, norms, scalars) are most of a checkpoint's count: no 32 KiB buffer for each

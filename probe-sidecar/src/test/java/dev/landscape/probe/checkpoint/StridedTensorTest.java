@@ -54,6 +54,26 @@ class StridedTensorTest {
     }
 
     @Test
+    void contiguousViewWithAnOffsetReadsInSlicesAndATransposeDoesNot() throws IOException {
+        TensorSpec s = TensorSpec.f32(new long[] {8}, 0, 1, 2, 3, 4, 5, 6, 7);
+        Path file = dir.resolve("views.pt");
+        TestingTorchSave.save(Map.of("rows", new ViewSpec(s, 2, new long[] {2, 3}, new long[] {3, 1}),
+                "transposed", new ViewSpec(s, 0, new long[] {2, 2}, new long[] {1, 2})), file);
+
+        try (Checkpoint cp = CheckpointFormats.standard().open(file)) {
+            Tensor rows = cp.tensors().stream().filter(t -> t.info().name().equals("rows")).findFirst().orElseThrow();
+            Tensor transposed = cp.tensors().stream().filter(t -> t.info().name().equals("transposed")).findFirst().orElseThrow();
+            assertThat(rows.splittable()).isTrue();
+            double[] slice = new double[8];
+            try (ElementStream stream = rows.open(1, 5)) {
+                assertThat(stream.read(slice, 0, slice.length)).isEqualTo(4);
+            }
+            assertThat(slice).startsWith(3, 4, 5, 6);
+            assertThat(transposed.splittable()).isFalse();
+        }
+    }
+
+    @Test
     void viewReachingPastItsStorageIsRefusedAtOpen() throws IOException {
         TensorSpec s = TensorSpec.f32(new long[] {4}, 1, 2, 3, 4);
         Path file = dir.resolve("past.pt");

@@ -2,6 +2,8 @@ package dev.landscape.probe.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 
 /** One in-process run of {@link Main}: exit code, stdout and stderr as the shell would see them. */
@@ -16,5 +18,16 @@ record CliRun(int exitCode, String out, String err) {
             code = Main.run(o, e, args);
         }
         return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Like {@link #of} but always through picocli, even for the plain {@code inspect} form Main takes without it. */
+    static CliRun viaPicocli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code;
+        try (PrintWriter o = new PrintWriter(out, true); PrintWriter e = new PrintWriter(err, true)) {
+            code = Main.commandLine(o, e).execute(args);
+        }
+        return new CliRun(code, out.toString(), err.toString());
     }
 }

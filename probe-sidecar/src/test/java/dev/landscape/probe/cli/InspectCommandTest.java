@@ -155,6 +155,38 @@ class InspectCommandTest {
         assertThat(run.out()).contains("Usage: landscape-probe inspect").contains("--json");
     }
 
+    @Test
+    void plainFormTakenWithoutPicocliGivesWhatPicocliGives(@TempDir Path dir) throws IOException {
+        Path nan = dir.resolve("nan.safetensors");
+        new SafetensorsWriter().add("w", DType.F32, new long[] {3}, new double[] {1, Double.NaN, -2}).write(nan);
+        Path bad = Files.write(dir.resolve("bad.safetensors"), new byte[] {(byte) 0xff, (byte) 0xff, 0, 0, 0, 0, 0, 0, '{', '}'});
+        Path notes = Files.writeString(dir.resolve("notes.txt"), "hello");
+        String fixture = Fixtures.file("safetensors/samples/overall.safetensors").toString();
+        List<String[]> commandLines = List.of(
+                new String[] {"inspect", fixture, "--json"}, new String[] {"inspect", "--json", fixture},
+                new String[] {"inspect", fixture}, new String[] {"inspect", nan.toString()},
+                new String[] {"inspect", dir.resolve("missing.safetensors").toString(), "--json"},
+                new String[] {"inspect", bad.toString()}, new String[] {"inspect", notes.toString(), "--json"},
+                new String[] {"inspect", dir.toString()});
+
+        for (String[] args : commandLines) {
+            assertThat(InspectCommand.Plain.of(args)).as(String.join(" ", args)).isNotNull();
+
+            assertThat(CliRun.of(args)).as(String.join(" ", args)).isEqualTo(CliRun.viaPicocli(args));
+        }
+    }
+
+    @Test
+    void anythingButThePlainFormIsLeftToPicocli() {
+        for (String[] args : List.of(new String[] {"inspect"}, new String[] {"inspect", "--json"},
+                new String[] {"inspect", "a", "--jsno"}, new String[] {"inspect", "--help", "a"},
+                new String[] {"inspect", "-h"}, new String[] {"inspect", "@args.txt"}, new String[] {"inspect", "a", "b"},
+                new String[] {"inspect", "--json", "--json"}, new String[] {"inspect", ""},
+                new String[] {"inspect", "a", "--json", "x"}, new String[] {"analyze", "a"}, new String[] {"inspect", "a\0"})) {
+            assertThat(InspectCommand.Plain.of(args)).as(String.join(" ", args)).isNull();
+        }
+    }
+
     /** The DESIGN.md contract, field for field, against EXPECTED.json. */
     static void assertContract(String where, Path path, JsonNode root, Map<String, ExpectedTensor> expected) {
         assertThat(fieldNames(root)).as(where).containsExactly("path", "format", "step", "tensors", "totals");
