@@ -57,7 +57,7 @@ class StridedTensorTest {
     void contiguousViewWithAnOffsetReadsInSlicesAndATransposeDoesNot() throws IOException {
         TensorSpec s = TensorSpec.f32(new long[] {8}, 0, 1, 2, 3, 4, 5, 6, 7);
         Path file = dir.resolve("views.pt");
-        TestingTorchSave.save(Map.of("rows", new ViewSpec(s, 2, new long[] {2, 3}, new long[] {3, 1}),
+        TorchSaveWriter.save(Map.of("rows", new ViewSpec(s, 2, new long[] {2, 3}, new long[] {3, 1}),
                 "transposed", new ViewSpec(s, 0, new long[] {2, 2}, new long[] {1, 2})), file);
 
         try (Checkpoint cp = CheckpointFormats.standard().open(file)) {
