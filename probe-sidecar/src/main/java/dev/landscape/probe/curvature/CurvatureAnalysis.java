@@ -5,7 +5,9 @@ import dev.landscape.probe.checkpoint.CheckpointFormats;
 import onnx.Onnx;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +21,19 @@ import java.util.Random;
  */
 public final class CurvatureAnalysis {
 
+    /** What a built model depends on besides the weights: the files (as last modified) and the loss head. */
+    private record ModelKey(Path model, FileTime modelTime, Path batch, FileTime batchTime, LossHead loss, String output) {
+        static ModelKey of(Path model, Path batch, CurvatureOptions o) throws IOException {
+            return new ModelKey(model.toAbsolutePath(), Files.getLastModifiedTime(model), batch.toAbsolutePath(),
+                    Files.getLastModifiedTime(batch), o.loss(), o.output());
+        }
+    }
+
     private final CheckpointFormats formats;
+    private ModelKey builtFor;
+    private Onnx.ModelProto builtModel;
+    private Map<String, HostTensor> builtBatch;
+    private CurvatureModel built;
 
     public CurvatureAnalysis(CheckpointFormats formats) {
         this.formats = formats;
@@ -28,14 +42,25 @@ public final class CurvatureAnalysis {
     public CurvatureReport run(Path modelFile, Path batchFile, Path checkpointFile, CurvatureOptions o) throws IOException {
         long started = System.nanoTime();
         List<String> notes = new ArrayList<>();
-        Onnx.ModelProto model = CurvatureInputs.readModel(modelFile);
-        Map<String, HostTensor> batch = CurvatureInputs.readBatch(batchFile, formats);
+        // The watch loop analyses checkpoint after checkpoint of one model: the graph, its loss head and gradient
+        // graph are built once and re-pointed at each checkpoint's weights (see CurvatureModel#at).
+        ModelKey key = ModelKey.of(modelFile, batchFile, o);
+        boolean sameModel = key.equals(builtFor);
+        Onnx.ModelProto model = sameModel ? builtModel : CurvatureInputs.readModel(modelFile);
+        Map<String, HostTensor> batch = sameModel ? builtBatch : CurvatureInputs.readBatch(batchFile, formats);
         try (Checkpoint cp = formats.open(checkpointFile)) {
             WeightBinding binding = WeightBinder.bind(model, cp, o.allowMissing());
             if (!binding.keptFromModel().isEmpty()) {
                 notes.add("initializers kept at their ONNX value (not in the checkpoint): " + binding.keptFromModel());
             }
-            CurvatureModel m = CurvatureModel.build(model, batch, binding, o.loss(), o.output());
+            CurvatureModel m = sameModel ? built.at(binding).orElse(null) : null;
+            if (m == null) {
+                m = CurvatureModel.build(model, batch, binding, o.loss(), o.output());
+                builtFor = key;
+                builtModel = model;
+                builtBatch = batch;
+                built = m;
+            }
             double[] w = m.point();
             double[] grad = new double[w.length];
             double loss = m.loss().lossAndGradient(w, grad);

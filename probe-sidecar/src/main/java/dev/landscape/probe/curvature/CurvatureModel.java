@@ -15,9 +15,12 @@ public final class CurvatureModel {
     private final ParameterLayout layout;
     private final SameDiffLoss loss;
     private final double[] point;
+    private final Map<String, HostTensor> constants;
     private final String output;
 
-    private CurvatureModel(TranslatedGraph graph, ParameterLayout layout, SameDiffLoss loss, double[] point, String output) {
+    private CurvatureModel(TranslatedGraph graph, ParameterLayout layout, SameDiffLoss loss, double[] point, String output,
+                           Map<String, HostTensor> constants) {
+        this.constants = constants;
         this.graph = graph;
         this.layout = layout;
         this.loss = loss;
@@ -44,7 +47,30 @@ public final class CurvatureModel {
             values.put(name, weights.values().get(name));
         }
         ParameterLayout layout = new ParameterLayout(shapes);
-        return new CurvatureModel(g, layout, new SameDiffLoss(g, lossName, batch, layout), layout.flatten(values), out);
+        return new CurvatureModel(g, layout, new SameDiffLoss(g, lossName, batch, layout), layout.flatten(values), out,
+                constants(weights));
+    }
+
+    /**
+     * This model (graph, loss head, gradient graph: the costly part, built once) at another checkpoint's weights,
+     * or empty when that checkpoint's non-trainable values (kept in the graph as constants, e.g. BatchNorm running
+     * statistics) differ from the ones the graph was built with, and a new build is needed.
+     */
+    public java.util.Optional<CurvatureModel> at(WeightBinding weights) {
+        if (!constants(weights).equals(constants)) {
+            return java.util.Optional.empty();
+        }
+        Map<String, HostTensor> values = new LinkedHashMap<>();
+        for (ParameterLayout.Slot s : layout.slots()) {
+            values.put(s.name(), weights.values().get(s.name()));
+        }
+        return java.util.Optional.of(new CurvatureModel(graph, layout, loss, layout.flatten(values), output, constants));
+    }
+
+    private static Map<String, HostTensor> constants(WeightBinding weights) {
+        Map<String, HostTensor> out = new LinkedHashMap<>(weights.values());
+        out.keySet().removeAll(weights.trainable());
+        return out;
     }
 
     public ParameterLayout layout() {

@@ -34,11 +34,7 @@ class CurvatureTier2RunnerTest {
                 .add("target", DType.F64, new long[] {n, 1}, new double[] {1, 0, 2, 1}).write(batch);
         Path checkpoint = dir.resolve("step_100.safetensors");
         new SafetensorsWriter().add("w", DType.F64, new long[] {2, 1}, new double[] {0.5, -0.25}).write(checkpoint);
-        Path cfg = Files.writeString(dir.resolve("empty.json"), "{}");
-        Map<String, String> flags = new java.util.HashMap<>(Map.of("probe", "p", "namespace", "ns", "pod", "pod-0", "rank", "0",
-                "dir", dir.toString(), "report-url", "http://127.0.0.1:1/r", "model", onnx.toString(), "batch", batch.toString()));
-        flags.putAll(Map.of("loss", "mse", "top-k", "2", "optimizer", "{\"type\":\"sgd\",\"learningRate\":\"0.1\"}"));
-        SidecarConfig config = SidecarConfig.load(flags, Map.of("LANDSCAPE_CONFIG_FILE", cfg.toString()));
+        SidecarConfig config = config(dir, onnx, batch);
 
         Tier2Metrics t2 = new CurvatureTier2Runner(config, CheckpointFormats.standard()).run(checkpoint, null);
 
@@ -57,5 +53,44 @@ class CurvatureTier2RunnerTest {
         assertThat(t2.trace()).isCloseTo(tr, org.assertj.core.data.Percentage.withPercentage(1e-4));
         assertThat(t2.eosRatio()).isCloseTo(top / (2 / 0.1), org.assertj.core.data.Percentage.withPercentage(1e-4));
         assertThat(t2.hvpCount()).isPositive();
+    }
+
+    @Test
+    void theModelBuiltForOneCheckpointIsReusedAtTheNextCheckpointsWeights(@TempDir Path dir) throws Exception {
+        int n = 3;
+        double[] x = {1, 0, 0, 2, 1, 1};
+        Onnx.ModelProto model = TestGraphs.model(13, TestGraphs.graph("linreg")
+                .addInput(TestGraphs.input("x", n, 2))
+                .addInitializer(TestGraphs.floats("w", new long[] {2, 1}, new double[2]))
+                .addNode(TestGraphs.node("MatMul", "mm", new String[] {"x", "w"}, "y"))
+                .addOutput(TestGraphs.input("y", n, 1)));
+        Path onnx = Files.write(dir.resolve("model.onnx"), model.toByteArray());
+        Path batch = dir.resolve("batch.safetensors");
+        new SafetensorsWriter().add("x", DType.F64, new long[] {n, 2}, x)
+                .add("target", DType.F64, new long[] {n, 1}, new double[] {1, 0, 2}).write(batch);
+        Path first = dir.resolve("step_1.safetensors");
+        Path second = dir.resolve("step_2.safetensors");
+        new SafetensorsWriter().add("w", DType.F64, new long[] {2, 1}, new double[] {0.5, -0.25}).write(first);
+        new SafetensorsWriter().add("w", DType.F64, new long[] {2, 1}, new double[] {-1, 3}).write(second);
+        SidecarConfig config = config(dir, onnx, batch);
+
+        CurvatureTier2Runner watching = new CurvatureTier2Runner(config, CheckpointFormats.standard());
+        Tier2Metrics atFirst = watching.run(first, null);
+        Tier2Metrics atSecond = watching.run(second, first);
+        Tier2Metrics fresh = new CurvatureTier2Runner(config, CheckpointFormats.standard()).run(second, null);
+
+        // MSE loss at w: mean over rows of (x·w − t)²; the second checkpoint's by hand: rows give 2, 6, 0.
+        assertThat(atSecond.loss()).isCloseTo((4 + 36 + 0) / 3.0, org.assertj.core.data.Percentage.withPercentage(1e-9));
+        assertThat(atSecond.loss()).isEqualTo(fresh.loss()).isNotEqualTo(atFirst.loss());
+        assertThat(atSecond.gradNorm()).isEqualTo(fresh.gradNorm());
+        assertThat(atSecond.eigenvalues()).isEqualTo(fresh.eigenvalues());
+    }
+
+    private static SidecarConfig config(Path dir, Path onnx, Path batch) throws Exception {
+        Path cfg = Files.writeString(dir.resolve("empty.json"), "{}");
+        Map<String, String> flags = new java.util.HashMap<>(Map.of("probe", "p", "namespace", "ns", "pod", "pod-0", "rank", "0",
+                "dir", dir.toString(), "report-url", "http://127.0.0.1:1/r", "model", onnx.toString(), "batch", batch.toString()));
+        flags.putAll(Map.of("loss", "mse", "top-k", "2", "optimizer", "{\"type\":\"sgd\",\"learningRate\":\"0.1\"}"));
+        return SidecarConfig.load(flags, Map.of("LANDSCAPE_CONFIG_FILE", cfg.toString()));
     }
 }
