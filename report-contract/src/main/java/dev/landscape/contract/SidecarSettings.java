@@ -29,6 +29,8 @@ public final class SidecarSettings {
     public static final String TOP_K = "top-k";
     /** {@code true} or {@code false}: estimate the Hessian trace (Hutchinson) in tier 2 ({@code spec.metrics.trace}). */
     public static final String TRACE = "trace";
+    /** A JSON array of the ranks whose sidecar runs tier 2 ({@code spec.metrics.ranks}); empty: every rank. */
+    public static final String TIER2_RANKS = "tier2-ranks";
     public static final String SKETCH_WIDTH = "sketch-width";
     /** A JSON array of glob patterns checkpoint names must match ({@code spec.checkpoints.patterns}); empty: all. */
     public static final String PATTERNS = "patterns";
@@ -38,7 +40,7 @@ public final class SidecarSettings {
     public static final String OPTIMIZER = "optimizer";
 
     public static final List<String> ALL = List.of(PROBE, NAMESPACE, POD, RANK, DIR, REPORT_URL, TOKEN_FILE, SPOOL,
-            QUIET_PERIOD, POLL_INTERVAL, METRICS_PORT, HEALTH_PORT, GPU, MODEL, BATCH, LOSS, TOP_K, TRACE, SKETCH_WIDTH, PATTERNS,
+            QUIET_PERIOD, POLL_INTERVAL, METRICS_PORT, HEALTH_PORT, GPU, MODEL, BATCH, LOSS, TOP_K, TRACE, TIER2_RANKS, SKETCH_WIDTH, PATTERNS,
             THRESHOLDS, OPTIMIZER);
 
     /** Where the config file's path is given. */

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+
+import java.util.List;
 
 /**
  * Tier 1 (model-free: norms, updates, Adam moments, secant curvature, fingerprints) always runs. Tier 2 (Hessian
@@ -42,11 +45,23 @@ public class MetricsSpec {
     @JsonPropertyDescription("Estimate the Hessian trace (Hutchinson) in tier 2.")
     private Boolean trace;
 
+    @Size(max = 1024)
+    @JsonPropertyDescription("Ranks whose sidecar runs tier 2; empty or unset: every rank. Data-parallel replicas hold the same weights, so one rank (e.g. [0]) measures the curvature for all and spares the others' CPU or GPU.")
+    private List<Integer> ranks;
+
     @Default("256")
     @Min(16)
     @Max(4096)
     @JsonPropertyDescription("Width of each tensor's CountSketch fingerprint used to compare ranks.")
     private Integer sketchWidth;
+
+    public List<Integer> getRanks() {
+        return ranks;
+    }
+
+    public void setRanks(List<Integer> ranks) {
+        this.ranks = ranks;
+    }
 
     public String getModel() {
         return model;

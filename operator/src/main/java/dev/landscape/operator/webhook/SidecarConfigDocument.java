@@ -60,6 +60,9 @@ final class SidecarConfigDocument {
         if (metrics.hasNonNull("loss")) {
             doc.put(SidecarSettings.LOSS, metrics.get("loss").asText());
         }
+        if (metrics.has("ranks") && metrics.get("ranks").isArray() && !metrics.get("ranks").isEmpty()) {
+            doc.set(SidecarSettings.TIER2_RANKS, metrics.get("ranks"));
+        }
         if (metrics.hasNonNull("trace")) {
             doc.put(SidecarSettings.TRACE, metrics.get("trace").asText());
         }

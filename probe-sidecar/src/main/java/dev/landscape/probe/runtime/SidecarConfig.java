@@ -28,7 +28,7 @@ import java.util.Optional;
 public record SidecarConfig(String probe, String namespace, String pod, int rank, Path dir, URI reportUrl,
                             Path tokenFile, Path spoolDir, Duration quietPeriod, Duration pollInterval,
                             int metricsPort, int healthPort, String gpu, Optional<Path> model, Optional<Path> batch,
-                            String loss, int topK, boolean trace, int sketchWidth, List<String> patterns,
+                            String loss, int topK, boolean trace, List<Integer> tier2Ranks, int sketchWidth, List<String> patterns,
                             Map<String, String> thresholds, Map<String, String> optimizer) {
 
     public static final String DEFAULT_CONFIG_FILE = "/etc/landscape/config.json";
@@ -55,6 +55,7 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
         KEYS.put(SidecarSettings.LOSS, "cross-entropy");
         KEYS.put(SidecarSettings.TOP_K, "3");
         KEYS.put(SidecarSettings.TRACE, "true");
+        KEYS.put(SidecarSettings.TIER2_RANKS, "[]");
         KEYS.put(SidecarSettings.SKETCH_WIDTH, "256");
         KEYS.put(SidecarSettings.PATTERNS, "[]");
         KEYS.put(SidecarSettings.THRESHOLDS, "{}");
@@ -141,7 +142,7 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
                 p.oneOf("gpu", "none", "auto", "shared", "dedicated"),
                 p.optionalPath("model"), p.optionalPath("batch"),
                 p.oneOf("loss", "mse", "cross-entropy", "graph"),
-                p.integer("top-k", 1, 20), p.oneOf("trace", "true", "false").equals("true"),
+                p.integer("top-k", 1, 20), p.oneOf("trace", "true", "false").equals("true"), p.ranks("tier2-ranks"),
                 p.integer("sketch-width", 16, 4096), p.globs("patterns"),
                 p.decimals("thresholds"), p.decimals("optimizer"));
         if (config.model().isPresent() != config.batch().isPresent()) {
@@ -153,9 +154,12 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
         return config;
     }
 
-    /** Whether tier 2 (ND4J) is configured; tier 1 alone never loads ND4J. */
+    /**
+     * Whether this sidecar runs tier 2 (ND4J): a model is configured and this rank is one of {@code tier2-ranks}
+     * (or that list is empty). Tier 1 alone never loads ND4J.
+     */
     public boolean tier2() {
-        return model.isPresent();
+        return model.isPresent() && (tier2Ranks.isEmpty() || tier2Ranks.contains(rank));
     }
 
     private record Parser(Map<String, String> value, Map<String, String> origin, List<String> problems) {
@@ -238,6 +242,27 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
                         out.add(g.asText());
                     } catch (IllegalArgumentException e) {
                         problems.add(k + " entry \"" + g.asText() + "\" (from " + origin.get(k) + ") is not a glob: " + e.getMessage());
+                    }
+                }
+            } catch (IOException e) {
+                problems.add(where(k) + " is not JSON: " + e.getMessage());
+            }
+            return out;
+        }
+
+        List<Integer> ranks(String k) {
+            List<Integer> out = new ArrayList<>();
+            try {
+                JsonNode n = JSON.readTree(value.get(k));
+                if (n == null || !n.isArray()) {
+                    problems.add(where(k) + " must be a JSON array of ranks");
+                    return out;
+                }
+                for (JsonNode r : n) {
+                    if (!r.canConvertToInt() || r.asInt() < 0 || !(r.isIntegralNumber() || r.asText().matches("[0-9]+"))) {
+                        problems.add(k + " entry " + r + " (from " + origin.get(k) + ") is not a rank (an integer ≥ 0)");
+                    } else {
+                        out.add(r.asInt());
                     }
                 }
             } catch (IOException e) {

@@ -46,6 +46,7 @@ class SidecarConfigTest {
         assertThat(c.thresholds()).containsEntry("spikeZScore", "5");
         assertThat(c.tier2()).isFalse();
         assertThat(c.trace()).as("Hutchinson trace is on unless the probe turns it off").isTrue();
+        assertThat(c.tier2Ranks()).isEmpty();
         assertThat(c.spoolDir()).isEqualTo(Path.of("/var/lib/landscape/spool"));
     }
 
@@ -62,6 +63,7 @@ class SidecarConfigTest {
         env.put("LANDSCAPE_GPU", "all");
         env.put("LANDSCAPE_MODEL", "/m.onnx");
         env.put("LANDSCAPE_TRACE", "yes");
+        env.put("LANDSCAPE_TIER2_RANKS", "[0, -1]");
 
         assertThatThrownBy(() -> SidecarConfig.load(Map.of(), env))
                 .isInstanceOf(SidecarConfig.InvalidConfigException.class)
@@ -71,6 +73,7 @@ class SidecarConfigTest {
                 .hasMessageContaining("quiet-period \"soon\" (from LANDSCAPE_QUIET_PERIOD) is not a duration")
                 .hasMessageContaining("gpu \"all\" (from LANDSCAPE_GPU) must be one of none, auto, shared, dedicated")
                 .hasMessageContaining("trace \"yes\" (from LANDSCAPE_TRACE) must be one of true, false")
+                .hasMessageContaining("tier2-ranks entry -1 (from LANDSCAPE_TIER2_RANKS) is not a rank")
                 .hasMessageContaining("model (from LANDSCAPE_MODEL) and batch (from default) must be given together");
     }
 
@@ -87,5 +90,16 @@ class SidecarConfigTest {
         Files.writeString(file, "{\"probe\":\"p\",\"rnak\":\"1\"}");
         assertThatThrownBy(() -> SidecarConfig.load(Map.of(), Map.of("LANDSCAPE_CONFIG_FILE", file.toString())))
                 .hasMessageContaining("unknown key \"rnak\"");
+    }
+
+    @Test
+    void tierTwoRunsOnlyOnTheRanksTheProbeNames() throws Exception {
+        Path cfg = Files.writeString(dir.resolve("config.json"), "{\"probe\":\"p\",\"namespace\":\"ml\",\"pod\":\"p-1\","
+                + "\"dir\":\"/ckpt\",\"report-url\":\"http://op/r\",\"model\":\"/m.onnx\",\"batch\":\"/b.safetensors\","
+                + "\"tier2-ranks\":[0]}");
+        Map<String, String> env = Map.of("LANDSCAPE_CONFIG_FILE", cfg.toString());
+
+        assertThat(SidecarConfig.load(Map.of("rank", "0"), env).tier2()).isTrue();
+        assertThat(SidecarConfig.load(Map.of("rank", "1"), env).tier2()).as("rank 1 is not in tier2-ranks").isFalse();
     }
 }
