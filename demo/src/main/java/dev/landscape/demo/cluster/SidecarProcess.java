@@ -1,5 +1,7 @@
 package dev.landscape.demo.cluster;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,8 @@ import java.util.Map;
  * period a pod gets, so it flushes its spool as it would on a real node.
  */
 public final class SidecarProcess implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String pod;
     private final Process process;
@@ -51,6 +55,19 @@ public final class SidecarProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /**
+     * The last step this sidecar analysed, from the {@code watch-state.json} it keeps beside its spool (-1 before
+     * the first): how the demo paces its trainer to its sidecars.
+     */
+    public long analysedStep() {
+        Path state = Path.of(env.get("LANDSCAPE_SPOOL")).resolveSibling("watch-state.json");
+        try {
+            return Files.isRegularFile(state) ? JSON.readTree(state.toFile()).path("lastStep").asLong(-1) : -1;
+        } catch (IOException e) {
+            return -1; // being replaced atomically right now; the next look sees it
+        }
     }
 
     public String healthUrl() {
