@@ -37,7 +37,7 @@ public final class DemoMain implements Callable<Integer> {
                 "landscape-demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
         DemoScenario.Outcome outcome = new DemoScenario(Layout.discover(), dir.toAbsolutePath(), quick, Timings.demo(), System.out).run();
         System.out.println();
-        System.out.printf("Demo finished in %d s. Report: %s%n", outcome.took().toSeconds(), outcome.report().resolve("index.html"));
+        System.out.printf("Demo finished in %d s. Report: %s%n", outcome.took().toSeconds(), outcome.report());
         System.out.printf("Checkpoints, sidecar and operator logs: %s%n", dir.toAbsolutePath());
         return 0;
     }

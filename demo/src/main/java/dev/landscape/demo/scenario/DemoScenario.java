@@ -34,7 +34,7 @@ public final class DemoScenario {
     public static final String PROBE = "demo-train";
     public static final int RANKS = 4;
     /** The longest the trainer waits for its sidecars to analyse a checkpoint before it goes on regardless. */
-    static final Duration ANALYSIS_WAIT = Duration.ofSeconds(20);
+    static final Duration ANALYSIS_WAIT = Duration.ofSeconds(60);
 
     /** What a run produced: the observations, the score and where the report is. */
     public record Outcome(ProbeWatcher watcher, DetectionQuality.Result quality, Path report, Duration took) {

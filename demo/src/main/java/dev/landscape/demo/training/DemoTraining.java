@@ -24,7 +24,7 @@ import java.util.Random;
  *
  * <p>Faults are injected the way they happen in real jobs, never by editing results: a learning rate raised past what
  * the curvature allows ({@link #setLearningRate}), a replica whose weights drift from the others
- * ({@link #perturb}), a corrupt batch on one rank ({@link #corruptBatch}), storage that hangs ({@link #stall}), a
+ * ({@link #perturb}), a gradient spike on one rank ({@link #spikeGradient}), storage that hangs ({@link #stall}), a
  * killed pod that resumes from its latest checkpoint ({@link #restart}). Not thread-safe: one driver calls it.
  */
 public final class DemoTraining {
@@ -92,8 +92,12 @@ public final class DemoTraining {
         List<Mlp.LossAndGradient> local = new ArrayList<>();
         double[] gradNorms = new double[replicas.size()];
         for (Replica r : replicas) {
-            Mlp.LossAndGradient lg = Mlp.lossAndGradient(r.params, r.shard, config.classes(), r.nextInputScale);
-            r.nextInputScale = 1;
+            Mlp.LossAndGradient lg = Mlp.lossAndGradient(r.params, r.shard, config.classes(), 1);
+            if (r.nextGradientScale != 1) {
+                double scale = r.nextGradientScale;
+                lg.gradients().values().forEach(g -> g.muli(scale));
+                r.nextGradientScale = 1;
+            }
             local.add(lg);
             gradNorms[r.rank] = norm(lg.gradients());
         }
@@ -142,11 +146,13 @@ public final class DemoTraining {
     }
 
     /**
-     * Makes {@code rank}'s next batch a corrupt one: its inputs arrive scaled by {@code factor} (an unnormalised
-     * batch), so that rank's gradient, and through the all-reduce the shared update, spikes for one step.
+     * Multiplies {@code rank}'s next local gradient by {@code factor} before the all-reduce, as a mixed-precision
+     * loss scale that is not divided back out does: that rank's gradient norm spikes for one step, and through the
+     * all-reduce the shared update with it. (Scaling the batch's inputs instead saturates the tanh units, and the
+     * gradient hardly moves.)
      */
-    public void corruptBatch(int rank, double factor) {
-        replica(rank).nextInputScale = factor;
+    public void spikeGradient(int rank, double factor) {
+        replica(rank).nextGradientScale = factor;
     }
 
     /**
@@ -192,7 +198,7 @@ public final class DemoTraining {
             r.logHistory.addAll(s.logHistory());
             r.lossSinceLog = 0;
             r.stepsSinceLog = 0;
-            r.nextInputScale = 1;
+            r.nextGradientScale = 1;
         }
         step = restored.step();
         return step;

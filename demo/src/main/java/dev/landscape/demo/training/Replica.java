@@ -28,7 +28,7 @@ final class Replica {
     double lossSinceLog;
     int stepsSinceLog;
     /** Input scale of the next step's batch: 1, or a corruption factor for one step. */
-    double nextInputScale = 1;
+    double nextGradientScale = 1;
     boolean stalled;
 
     Replica(int rank, Path runDir, SyntheticData.Batch shard, Map<String, INDArray> params, Adam.State adam) {
