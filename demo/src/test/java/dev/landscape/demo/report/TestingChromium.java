@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * Real headless Chromium (the Debian package) driven from the command line: render a page, let its scripts and image
  * loads finish within a virtual-time budget, then dump the DOM or take a screenshot.
  */
-final class TestingChromium {
+public final class TestingChromium {
 
     static final String INSTALL_HINT = "headless Chromium is not installed; the report rendering test needs it:"
             + " apt-get install -y chromium (Debian), or set CHROMIUM=/path/to/chromium";
@@ -35,7 +35,7 @@ final class TestingChromium {
      * Chromium from {@code $CHROMIUM} when set (and only there), else the first of chromium, chromium-browser,
      * google-chrome on the PATH.
      */
-    static Optional<TestingChromium> find(Path workDir) {
+    public static Optional<TestingChromium> find(Path workDir) {
         List<Path> candidates = new ArrayList<>();
         String configured = System.getenv("CHROMIUM");
         if (configured != null && !configured.isBlank()) {
@@ -52,7 +52,7 @@ final class TestingChromium {
     }
 
     /** The DOM after the page's scripts ran, as Chromium serialises it. */
-    String dumpDom(Path page) throws IOException, InterruptedException {
+    public String dumpDom(Path page) throws IOException, InterruptedException {
         Path out = Files.createTempFile(profiles, "dom", ".html");
         run(out, "--dump-dom", page.toUri().toString());
         return Files.readString(out, StandardCharsets.UTF_8);

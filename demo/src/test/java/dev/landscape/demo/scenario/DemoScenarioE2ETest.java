@@ -1,6 +1,9 @@
 package dev.landscape.demo.scenario;
 
 import dev.landscape.demo.cluster.Layout;
+import dev.landscape.demo.report.TestingChromium;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,5 +34,17 @@ class DemoScenarioE2ETest {
         assertThat(eos.leadSteps()).as("EdgeOfStability's lead over the LossSpike, in steps").isNotNull().isPositive();
         assertThat(o.report()).exists();
         assertThat(Files.readString(o.report())).contains("EdgeOfStability", "WorkerDivergence", "InstabilityBeforeFailure");
+
+        // The run's own report, rendered by real headless Chromium where it is installed (CI installs it): every
+        // metric chart with a line per rank, the OOM kill marked, the loss-landscape images loaded, no script error.
+        java.util.Optional<TestingChromium> chromium = TestingChromium.find(out.resolve("chromium"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(chromium.isPresent(), "headless Chromium is not installed; the report check needs it");
+        Document dom = Jsoup.parse(chromium.get().dumpDom(o.report()));
+        assertThat(dom.selectFirst("html").attr("data-render")).isEqualTo("ok");
+        assertThat(dom.select("#charts-root > figure.chart")).hasSize(5).allSatisfy(chart ->
+                assertThat(chart.select("path.series")).as(chart.text()).hasSize(DemoScenario.RANKS));
+        assertThat(dom.select("g.marker[data-kind=OOMKilled]")).isNotEmpty();
+        assertThat(dom.select("#images img.report-image")).hasSize(2)
+                .allSatisfy(img -> assertThat(img.attr("data-loaded")).isEqualTo("true"));
     }
 }
