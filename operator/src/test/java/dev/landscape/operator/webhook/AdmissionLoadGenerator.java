@@ -29,10 +29,11 @@ import java.util.concurrent.locks.LockSupport;
  * Besides the latency it records how late each request actually left the client ({@code sendLag}), which tells
  * client-side scheduling delay from server time.
  *
- * <p>Arguments ({@code key=value}): {@code port}, {@code body} (file), {@code rate} (per second), {@code seconds},
+ * <p>Arguments ({@code key=value}): {@code port}, {@code path} ({@code /mutate}), {@code body} (file), {@code rate} (per second), {@code seconds},
  * {@code warmup} (closed-loop requests before timing), {@code connections}, {@code expect} (a string every answer
  * must contain to count as {@code matched}), {@code out} (per-request CSV). Prints {@code MEASURING} when the
- * warm-up is over, then one {@code LOAD ...} line with the figures.
+ * warm-up is over, then one {@code LOAD ...} line with the figures; with {@code seconds=0} it only warms up and
+ * prints {@code WARMED ...}.
  */
 public final class AdmissionLoadGenerator {
 
@@ -40,10 +41,10 @@ public final class AdmissionLoadGenerator {
     private final byte[] request;
     private final byte[] expect;
 
-    private AdmissionLoadGenerator(int port, byte[] body, String expect) {
+    private AdmissionLoadGenerator(int port, String path, byte[] body, String expect) {
         this.port = port;
         this.expect = expect.getBytes(StandardCharsets.UTF_8);
-        byte[] head = ("POST /mutate HTTP/1.1\r\nHost: localhost:" + port + "\r\nContent-Type: application/json\r\n"
+        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: localhost:" + port + "\r\nContent-Type: application/json\r\n"
                 + "Accept: application/json\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         this.request = Arrays.copyOf(head, head.length + body.length);
         System.arraycopy(body, 0, request, head.length, body.length);
@@ -55,7 +56,7 @@ public final class AdmissionLoadGenerator {
             int eq = arg.indexOf('=');
             a.put(arg.substring(0, eq), arg.substring(eq + 1));
         }
-        AdmissionLoadGenerator generator = new AdmissionLoadGenerator(Integer.parseInt(a.get("port")),
+        AdmissionLoadGenerator generator = new AdmissionLoadGenerator(Integer.parseInt(a.get("port")), a.getOrDefault("path", "/mutate"),
                 Files.readAllBytes(Path.of(a.get("body"))), a.getOrDefault("expect", ""));
         int rate = Integer.parseInt(a.getOrDefault("rate", "200"));
         int seconds = Integer.parseInt(a.getOrDefault("seconds", "30"));
@@ -74,6 +75,9 @@ public final class AdmissionLoadGenerator {
             pool[i % connections].exchange(request);
         }
         double warmupSeconds = (System.nanoTime() - warmStart) / 1e9;
+        if (seconds == 0) {
+            return String.format(Locale.ROOT, "WARMED %d requests in %.1fs", warmup, warmupSeconds);
+        }
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
         System.out.println("MEASURING load " + loadBefore);
         System.out.flush();

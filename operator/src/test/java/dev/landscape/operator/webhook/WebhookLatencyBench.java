@@ -25,9 +25,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -38,18 +42,22 @@ import static org.awaitility.Awaitility.await;
  * needs for the probe) runs here; the load comes from {@link AdmissionLoadGenerator} in a separate JVM, open loop at
  * a fixed rate over loopback HTTP/1.1 keep-alive, latency from each request's due time to the end of its response.
  * The pod is a real PyTorchJob worker that gets injected (the expensive path).
- * Settings: {@code -Dbench.rate=200 -Dbench.seconds=60 -Dbench.warmup=10000} (closed-loop warm-up requests)
- * {@code -Dbench.connections=8}; {@code -Dbench.floor=true} measures the HTTP and framework floor with a review the
- * handler rejects at once. Alongside the client's figures it reports what happened in this JVM while it was being
- * measured: GC pauses and JIT time.
+ * Settings: {@code -Dbench.rate=200 -Dbench.seconds=60 -Dbench.runs=1 -Dbench.connections=8}
+ * {@code -Dbench.warmup=5000} (closed-loop requests per warm-up round; rounds repeat until the server's JIT is
+ * quiet); {@code -Dbench.paths=/mutate} (comma-separated endpoints measured in turn, {@code bench.runs} times each, to
+ * compare variants under the same load); {@code -Dbench.floor=true} measures the HTTP and framework floor with a
+ * review the handler rejects at once. Alongside the client's figures it reports what the server JVM (this one) did in
+ * the measured window: CPU and context switches per request by thread group, GC pauses, JIT time.
  */
-@Tag("bench")
 @Tag("bench")
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 class WebhookLatencyBench {
 
     static final String NS = "ml-team";
+    /** Closed-loop requests each measuring generator JVM sends first, to compile its own few hot methods. */
+    static final int CLIENT_WARMUP = 2_000;
+    static final int MAX_WARMUP_ROUNDS = 20;
 
     @Inject
     KubernetesClient client;
@@ -75,51 +83,118 @@ class WebhookLatencyBench {
         Files.write(bodyFile, body);
         int rate = Integer.getInteger("bench.rate", 200);
         int seconds = Integer.getInteger("bench.seconds", 60);
-        int warmup = Integer.getInteger("bench.warmup", 10_000);
+        int warmup = Integer.getInteger("bench.warmup", 5_000);
         int connections = Integer.getInteger("bench.connections", 8);
+        int runs = Integer.getInteger("bench.runs", 1);
+        String paths = System.getProperty("bench.paths", "/mutate");
 
-        ServerActivity activity = ServerActivity.watch();
-        Process generator = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-Xms64m", "-Xmx64m",
-                "-cp", Path.of(AdmissionLoadGenerator.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString(),
-                AdmissionLoadGenerator.class.getName(),
-                "port=" + port, "body=" + bodyFile, "rate=" + rate, "seconds=" + seconds, "warmup=" + warmup,
-                "connections=" + connections, "expect=" + (floor ? "\"allowed\":true" : "\"patchType\":\"JSONPatch\""),
-                "out=" + target.resolve("bench-webhook-requests.csv"))
-                .redirectErrorStream(true).start();
-        List<String> output = new ArrayList<>();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(generator.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                output.add(line);
-                if (line.startsWith("MEASURING")) {
-                    activity.begin();
-                }
+        String warmedUp = warmUp(bodyFile, warmup, paths.split(","));
+        System.out.println("BENCH warm-up: " + warmedUp);
+        StringBuilder reports = new StringBuilder();
+        int run = 0;
+        for (int r = 0; r < runs; r++) {
+            for (String path : paths.split(",")) {
+                run++;
+                String load = measure(target, bodyFile, path, rate, seconds, CLIENT_WARMUP, connections, floor,
+                        target.resolve("bench-webhook-requests" + (run == 1 ? "" : "-" + run) + ".csv"));
+                String report = String.format(Locale.ROOT, "%s%s %s cpus=%d java=%s; server warm-up %s%n",
+                        floor ? "floor (no injection) " : "", path, load, Runtime.getRuntime().availableProcessors(),
+                        System.getProperty("java.version"), warmedUp);
+                System.out.print("BENCH " + report);
+                reports.append(report);
+                assertThat(load).contains(" errors=0 ").contains(" matched=" + rate * seconds + " ");
             }
         }
-        assertThat(generator.waitFor(60, TimeUnit.SECONDS)).as("generator finished").isTrue();
+        Files.writeString(target.resolve("bench-webhook.txt"), reports);
+    }
+
+    /**
+     * Closed-loop rounds of {@code chunk} requests until the server's JIT compiler is quiet (under 2% of a round's
+     * wall time spent compiling), as in a webhook that has been up a while. On two busy cores C2 can take a minute
+     * or more after the first 10,000 requests to compile the request path, and a measurement taken meanwhile times
+     * the compiler, not the webhook.
+     */
+    private String warmUp(Path bodyFile, int chunk, String... paths) throws Exception {
+        var jit = ManagementFactory.getCompilationMXBean();
+        long began = System.nanoTime();
+        int rounds = 0;
+        long compiled;
+        long wall;
+        do {
+            long jitBefore = jit.getTotalCompilationTime();
+            long t = System.nanoTime();
+            for (String path : paths) {
+                List<String> output = generator("port=" + port, "path=" + path, "body=" + bodyFile, "seconds=0",
+                        "warmup=" + chunk, "connections=1");
+                assertThat(output).anyMatch(l -> l.startsWith("WARMED"));
+            }
+            compiled = jit.getTotalCompilationTime() - jitBefore;
+            wall = (System.nanoTime() - t) / 1_000_000;
+            rounds++;
+        } while ((rounds < 2 || compiled * 50 > wall) && rounds < MAX_WARMUP_ROUNDS);
+        return String.format(Locale.ROOT, "%d requests in %.0fs, JIT %d ms in the last %.1fs", rounds * chunk * paths.length,
+                (System.nanoTime() - began) / 1e9, compiled, wall / 1e3);
+    }
+
+    /** One generator run against {@code path}; its LOAD figures plus what the server JVM did meanwhile. */
+    private String measure(Path target, Path bodyFile, String path, int rate, int seconds, int warmup, int connections,
+                           boolean floor, Path csv) throws Exception {
+        ServerActivity activity = ServerActivity.watch();
+        List<String> output = generator(line -> {
+                    if (line.startsWith("MEASURING")) {
+                        activity.begin();
+                    }
+                }, "port=" + port, "path=" + path, "body=" + bodyFile, "rate=" + rate, "seconds=" + seconds,
+                "warmup=" + warmup, "connections=" + connections,
+                "expect=" + (floor ? "\"allowed\":true" : "\"patchType\":\"JSONPatch\""), "out=" + csv);
         activity.end();
+        activity.close();
         String load = output.stream().filter(l -> l.startsWith("LOAD ")).findFirst()
                 .orElseThrow(() -> new AssertionError("generator printed no LOAD line:\n" + String.join("\n", output)));
+        return load.substring("LOAD ".length()) + " server: " + activity.summary(rate * seconds);
+    }
 
-        String report = String.format(Locale.ROOT, "%s%s server: %s cpus=%d java=%s%n", floor ? "floor (no injection) " : "",
-                load.substring("LOAD ".length()), activity.summary(), Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"));
-        System.out.print("BENCH " + report);
-        Files.writeString(target.resolve("bench-webhook.txt"), report);
-        assertThat(load).contains(" errors=0 ").contains(" matched=" + rate * seconds + " ");
+    private static List<String> generator(String... args) throws Exception {
+        return generator(line -> {
+        }, args);
+    }
+
+    /** Runs {@link AdmissionLoadGenerator} in its own small JVM; returns its output lines as they came. */
+    private static List<String> generator(Consumer<String> onLine, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-Xms64m", "-Xmx64m", "-cp",
+                Path.of(AdmissionLoadGenerator.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString(),
+                AdmissionLoadGenerator.class.getName()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        List<String> output = new ArrayList<>();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                output.add(line);
+                onLine.accept(line);
+            }
+        }
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("generator finished").isTrue();
+        assertThat(process.exitValue()).as("generator exit status; output:%n%s", String.join("\n", output)).isZero();
+        return output;
     }
 
     /** GC pauses and JIT time in this JVM (the server's) while the generator measures (after its warm-up). */
     private static final class ServerActivity {
         private final List<long[]> pauses = new ArrayList<>();  // {start, duration}, JVM uptime ms
+        private NotificationListener listener;
         private long from;
         private long to;
         private long jitFrom;
         private long jitTo;
+        private long cpuFrom;
+        private long cpuTo;
+        private Map<String, long[]> threadsFrom;
+        private Map<String, long[]> threadsTo;
 
         static ServerActivity watch() {
             ServerActivity activity = new ServerActivity();
-            NotificationListener listener = (notification, handback) -> {
+            activity.listener = (notification, handback) -> {
                 if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
                     GcInfo info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData()).getGcInfo();
                     synchronized (activity.pauses) {
@@ -128,26 +203,89 @@ class WebhookLatencyBench {
                 }
             };
             for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-                ((NotificationEmitter) gc).addNotificationListener(listener, null, null);
+                ((NotificationEmitter) gc).addNotificationListener(activity.listener, null, null);
             }
             return activity;
+        }
+
+        void close() throws Exception {
+            for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                ((NotificationEmitter) gc).removeNotificationListener(listener);
+            }
         }
 
         void begin() {
             from = ManagementFactory.getRuntimeMXBean().getUptime();
             jitFrom = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+            cpuFrom = processCpuNanos();
+            threadsFrom = threads();
         }
 
         void end() throws InterruptedException {
             to = ManagementFactory.getRuntimeMXBean().getUptime();
             jitTo = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+            cpuTo = processCpuNanos();
+            threadsTo = threads();
             Thread.sleep(200); // GC notifications arrive asynchronously
         }
 
-        String summary() {
+        private static long processCpuNanos() {
+            return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        }
+
+        /**
+         * Per thread (Linux {@code /proc/self/task}): key {@code tid name}, value {CPU ticks, context switches}; a
+         * thread that ends meanwhile drops out, so deltas are summed over the threads alive at the end.
+         */
+        private static Map<String, long[]> threads() {
+            Map<String, long[]> threads = new HashMap<>();
+            try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+                tasks.forEach(task -> {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
+                        long switches = Files.readAllLines(task.resolve("status")).stream().filter(l -> l.contains("ctxt_switches:"))
+                                .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(':') + 1).trim())).sum();
+                        threads.put(task.getFileName() + " " + name, new long[]{ticks, switches});
+                    } catch (java.io.IOException | RuntimeException e) {
+                        // thread ended meanwhile
+                    }
+                });
+            } catch (java.io.IOException e) {
+                // not Linux
+            }
+            return threads;
+        }
+
+        /** CPU ms and context switches per request by thread group (name without its number), busiest first. */
+        private String threadProfile(int requests) {
+            Map<String, long[]> groups = new TreeMap<>();
+            long switches = 0;
+            for (Map.Entry<String, long[]> t : threadsTo.entrySet()) {
+                long[] before = threadsFrom.getOrDefault(t.getKey(), new long[2]);
+                String group = t.getKey().substring(t.getKey().indexOf(' ') + 1).replaceAll("[0-9]+", "#");
+                long[] g = groups.computeIfAbsent(group, k -> new long[2]);
+                g[0] += t.getValue()[0] - before[0];
+                g[1] += t.getValue()[1] - before[1];
+                switches += t.getValue()[1] - before[1];
+            }
+            double msPerTick = 1000.0 / 100; // USER_HZ
+            String top = groups.entrySet().stream().filter(e -> e.getValue()[0] > 0)
+                    .sorted((x, y) -> Long.compare(y.getValue()[0], x.getValue()[0])).limit(6)
+                    .map(e -> String.format(Locale.ROOT, "%s %.3f/%.1f", e.getKey(), e.getValue()[0] * msPerTick / requests,
+                            e.getValue()[1] / (double) requests))
+                    .collect(java.util.stream.Collectors.joining(", "));
+            return String.format(Locale.ROOT, "switches=%.1f/request; by thread, cpu ms/switches per request: %s",
+                    switches / (double) requests, top);
+        }
+
+        String summary(int requests) {
             synchronized (pauses) {
                 List<long[]> in = pauses.stream().filter(p -> p[0] >= from && p[0] <= to).toList();
-                return String.format(Locale.ROOT, "uptime %d-%d ms gc=%d collections (%d ms in all, max %d ms) jit=%d ms, collector %s, heap max %d MiB",
+                return String.format(Locale.ROOT, "cpu=%.3f ms/request %s; uptime %d-%d ms gc=%d collections (%d ms in all, max %d ms) jit=%d ms, collector %s, heap max %d MiB",
+                        (cpuTo - cpuFrom) / 1e6 / requests, threadProfile(requests),
                         from, to, in.size(), in.stream().mapToLong(p -> p[1]).sum(), in.stream().mapToLong(p -> p[1]).max().orElse(0),
                         jitTo - jitFrom, ManagementFactory.getGarbageCollectorMXBeans().stream()
                                 .map(GarbageCollectorMXBean::getName).toList(),
