@@ -14,6 +14,7 @@ import io.fabric8.zjsonpatch.JsonDiff;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -41,6 +42,7 @@ public final class AdmissionHandler {
     private static final EnumSet<DiffFlags> ADD_REMOVE_REPLACE_ONLY =
             EnumSet.of(DiffFlags.OMIT_MOVE_OPERATION, DiffFlags.OMIT_COPY_OPERATION);
     static final String WARNING_PREFIX = "landscape-probe webhook: ";
+    static final String WARM_UP = "/webhook/warm-up.json";
 
     private final ProbeCatalog catalog;
     private final Supplier<InjectionSettings> settings;
@@ -143,6 +145,31 @@ public final class AdmissionHandler {
             answer.getResponse().setWarnings(injected.notes().stream().map(n -> WARNING_PREFIX + n).toList());
         }
         return answer;
+    }
+
+    /**
+     * Admits a synthetic pod (bundled {@value #WARM_UP}) with a synthetic probe, as a dry run and without touching the
+     * catalog, so that Jackson's (de)serialisers for the Pod model are built and the injector's classes are loaded
+     * before the first real pod arrives. Cold, that first admission takes seconds on a small, busy node: a risk to
+     * the API server's 5 s timeout, and, since admissions run on the event loop, a stall for the requests behind it.
+     *
+     * @return whether the synthetic pod was patched (false means the warm-up exercised less than the full path)
+     */
+    public boolean warmUp() {
+        try (InputStream in = AdmissionHandler.class.getResourceAsStream(WARM_UP)) {
+            if (in == null) {
+                throw new IOException("resource missing");
+            }
+            JsonNode warmUp = JSON.readTree(in);
+            LandscapeProbe probe = JSON.treeToValue(warmUp.get("probe"), LandscapeProbe.class);
+            AdmissionHandler synthetic = new AdmissionHandler(namespace -> List.of(probe), settings,
+                    dryRun -> ProbeEvents.NONE, operatorNamespace);
+            AdmissionReview answer = synthetic.review(JSON.writeValueAsBytes(warmUp.get("review")));
+            return answer.getResponse().getPatch() != null;
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("admission warm-up with %s failed (%s); the first admissions will be slower", WARM_UP, e.getMessage());
+            return false;
+        }
     }
 
     static AdmissionReview allow(String uid, String warning) {

@@ -57,11 +57,14 @@ public class WebhookBeans {
                 operatorNamespace);
     }
 
-    void start(@Observes StartupEvent start, InformedProbeCatalog catalog, ClusterVersion version, WebhookConfig config) {
+    /** Runs before Quarkus opens the HTTP port, so the first admission finds the version read and Jackson warm. */
+    void start(@Observes StartupEvent start, InformedProbeCatalog catalog, ClusterVersion version, WebhookConfig config,
+               AdmissionHandler handler) {
         catalog.start();
         if (config.nativeSidecar() == WebhookConfig.NativeSidecar.AUTO) {
             version.refresh();
         }
+        handler.warmUp();
     }
 
     static String operatorNamespace(WebhookConfig config, KubernetesClient client) {

@@ -31,6 +31,18 @@ class AdmissionHandlerTest {
     }
 
     @Test
+    void warmUpInjectsItsSyntheticPodWithoutReadingTheCatalogOrWritingEvents() {
+        AdmissionHandler handler = new AdmissionHandler(ns -> {
+            throw new AssertionError("the warm-up read the catalog for namespace " + ns);
+        }, () -> InjectionGoldenTest.settings(true), dryRun -> events, InjectionGoldenTest.OPERATOR_NAMESPACE);
+
+        boolean patched = handler.warmUp();
+
+        assertThat(patched).isTrue();
+        assertThat(events.recorded).isEmpty();
+    }
+
+    @Test
     void badJsonIsAllowedWithAWarningNamingTheLocation() {
         AdmissionReview answer = handler(List.of()).review("{\"request\": {".getBytes(StandardCharsets.UTF_8));
 
