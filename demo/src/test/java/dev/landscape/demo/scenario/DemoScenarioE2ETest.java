@@ -37,7 +37,7 @@ class DemoScenarioE2ETest {
 
         // The run's own report, rendered by real headless Chromium where it is installed (CI installs it): every
         // metric chart with a line per rank, the OOM kill marked, the loss-landscape images loaded, no script error.
-        java.util.Optional<TestingChromium> chromium = TestingChromium.find(out.resolve("chromium"));
+        java.util.Optional<TestingChromium> chromium = TestingChromium.find(Files.createDirectories(out.resolve("chromium")));
         org.junit.jupiter.api.Assumptions.assumeTrue(chromium.isPresent(), "headless Chromium is not installed; the report check needs it");
         Document dom = Jsoup.parse(chromium.get().dumpDom(o.report()));
         assertThat(dom.selectFirst("html").attr("data-render")).isEqualTo("ok");
