@@ -22,13 +22,11 @@ public final class OperatorProcess implements AutoCloseable {
 
     private final Process process;
     private final int httpPort;
-    private final int metricsPort;
     private final Path log;
 
-    private OperatorProcess(Process process, int httpPort, int metricsPort, Path log) {
+    private OperatorProcess(Process process, int httpPort, Path log) {
         this.process = process;
         this.httpPort = httpPort;
-        this.metricsPort = metricsPort;
         this.log = log;
     }
 
@@ -60,7 +58,7 @@ public final class OperatorProcess implements AutoCloseable {
                 "-jar", layout.operatorJar().toString()));
         Files.createDirectories(log.getParent());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new OperatorProcess(p, http, metrics, log);
+        return new OperatorProcess(p, http, log);
     }
 
     /** Waits until the operator says it is ready (controllers started, informers synced); fails with the log's tail if the process dies or takes too long. */
@@ -89,16 +87,8 @@ public final class OperatorProcess implements AutoCloseable {
         return "http://127.0.0.1:" + httpPort;
     }
 
-    public String metricsUrl() {
-        return "http://127.0.0.1:" + metricsPort + "/metrics";
-    }
-
     public Path log() {
         return log;
-    }
-
-    public boolean isAlive() {
-        return process.isAlive();
     }
 
     @Override

@@ -49,10 +49,6 @@ public final class SidecarProcess implements AutoCloseable {
         return log;
     }
 
-    public Map<String, String> env() {
-        return env;
-    }
-
     public boolean isAlive() {
         return process.isAlive();
     }
@@ -68,10 +64,6 @@ public final class SidecarProcess implements AutoCloseable {
         } catch (IOException e) {
             return -1; // being replaced atomically right now; the next look sees it
         }
-    }
-
-    public String healthUrl() {
-        return "http://127.0.0.1:" + env.get("LANDSCAPE_HEALTH_PORT") + "/readyz";
     }
 
     @Override

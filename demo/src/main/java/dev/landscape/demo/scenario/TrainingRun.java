@@ -233,8 +233,4 @@ public final class TrainingRun {
                 "when only two ranks are at the same step, the pair that differs is named, not one rank"));
         return out;
     }
-
-    DemoTraining training() {
-        return training;
-    }
 }
