@@ -156,6 +156,7 @@ public final class AdmissionHandler {
      * @return whether the synthetic pod was patched (false means the warm-up exercised less than the full path)
      */
     public boolean warmUp() {
+        long began = System.nanoTime();
         try (InputStream in = AdmissionHandler.class.getResourceAsStream(WARM_UP)) {
             if (in == null) {
                 throw new IOException("resource missing");
@@ -165,7 +166,10 @@ public final class AdmissionHandler {
             AdmissionHandler synthetic = new AdmissionHandler(namespace -> List.of(probe), settings,
                     dryRun -> ProbeEvents.NONE, operatorNamespace);
             AdmissionReview answer = synthetic.review(JSON.writeValueAsBytes(warmUp.get("review")));
-            return answer.getResponse().getPatch() != null;
+            boolean patched = answer.getResponse().getPatch() != null;
+            LOG.infof("admission path warmed up in %d ms (synthetic pod %s)", (System.nanoTime() - began) / 1_000_000,
+                    patched ? "injected" : "NOT injected: " + answer.getResponse().getWarnings());
+            return patched;
         } catch (IOException | RuntimeException e) {
             LOG.warnf("admission warm-up with %s failed (%s); the first admissions will be slower", WARM_UP, e.getMessage());
             return false;
