@@ -15,7 +15,6 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
@@ -128,7 +127,7 @@ public final class AdmissionHandler {
                     + " is older (or sorts first by name) and injected its sidecar; a pod gets one sidecar."
                     + " Narrow one of the selectors.");
         }
-        InjectionResult result = SidecarInjector.inject(pod, namespace, winner, settings.get());
+        InjectionResult result = SidecarInjector.inject(pod, () -> decodeAgain(object), namespace, winner, settings.get());
         if (result instanceof InjectionResult.Skipped skipped) {
             events.warning(winner, "InjectionSkipped", skipped.reason());
             return allow(uid, skipped.reason());
@@ -139,7 +138,7 @@ public final class AdmissionHandler {
         AdmissionReview answer = allow(uid, null);
         if (!patch.isEmpty()) {
             answer.getResponse().setPatchType("JSONPatch");
-            answer.getResponse().setPatch(Base64.getEncoder().encodeToString(patch.toString().getBytes(StandardCharsets.UTF_8)));
+            answer.getResponse().setPatch(Base64.getEncoder().encodeToString(utf8(patch)));
         }
         if (!injected.notes().isEmpty()) {
             answer.getResponse().setWarnings(injected.notes().stream().map(n -> WARNING_PREFIX + n).toList());
@@ -173,6 +172,23 @@ public final class AdmissionHandler {
         } catch (IOException | RuntimeException e) {
             LOG.warnf("admission warm-up with %s failed (%s); the first admissions will be slower", WARM_UP, e.getMessage());
             return false;
+        }
+    }
+
+    /** The request's pod decoded once more: the injector's copy to mutate (the first decode succeeded already). */
+    private static Pod decodeAgain(JsonNode object) {
+        try {
+            return JSON.treeToValue(object, Pod.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("request.object decoded once but not twice", e);
+        }
+    }
+
+    private static byte[] utf8(JsonNode patch) {
+        try {
+            return JSON.writeValueAsBytes(patch);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the JSON patch", e);
         }
     }
 

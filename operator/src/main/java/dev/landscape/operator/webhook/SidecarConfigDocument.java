@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.landscape.contract.SidecarSettings;
@@ -18,13 +19,15 @@ import dev.landscape.operator.crd.Thresholds;
  * reads, defined once in the report contract), stored in the pod annotation
  * {@value InjectionAnnotations#SIDECAR_CONFIG} and projected into the sidecar as a file. Env vars carry only what
  * the {@code watch} command's flags need; thresholds, tiers and patterns travel here, with schema defaults filled in.
- * Keys are sorted so that the annotation — and so the golden files — are byte-stable.
+ * Keys are sorted at every level, as the tree is written, so that the annotation — and so the golden files — are
+ * byte-stable.
  */
 final class SidecarConfigDocument {
 
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED)
             .build();
 
     private SidecarConfigDocument() {
@@ -79,7 +82,7 @@ final class SidecarConfigDocument {
         doc.put(SidecarSettings.SPOOL, paths.spoolDir());
         doc.put(SidecarSettings.GPU, gpu.mode());
         try {
-            return JSON.writeValueAsString(JSON.treeToValue(doc, Object.class));
+            return JSON.writeValueAsString(doc);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render the sidecar config of probe " + probe.getMetadata().getName(), e);
         }
