@@ -6,6 +6,13 @@ full-batch gradient descent at lr 1.6 (2/lr = 1.25). java.util.Random is reprodu
 digit of nextGaussian (Python's log and sqrt, not StrictMath's), so weights and data are the Java bench's.
 
     python3 bench/curvature_eos.py track [steps=4000] [every=100]   # sharpness vs 2/lr and loss over training
+    python3 bench/curvature_eos.py ratio [steps=4000] [seeds=20]     # HVPs to 1e-3 on lambda_max, Lanczos vs power
+
+`ratio` forms the checkpoint's dense Hessian (one finite-difference product per unit vector, symmetrised), takes
+lambda_max from numpy.linalg.eigvalsh, and runs both methods on it from numpy Gaussian starts (not Java's: from a
+Gaussian start only the spectrum matters), counting products until each estimate is first within 1e-3 of
+lambda_max, as CurvatureBenchmark does: Lanczos with full reorthogonalisation (top Ritz value after every product),
+power iteration as PyHessian's (Rayleigh quotient after every product, vectors normalised by norm + 1e-6).
 
 Needs numpy and scipy only.
 """
@@ -17,6 +24,7 @@ from scipy.sparse.linalg import LinearOperator, eigsh
 
 LR = 1.6
 STEPS = 4000
+POWER_CAP = 300  # CurvatureBenchmark.POWER_CAP
 
 
 class JavaRandom:
@@ -122,6 +130,69 @@ def train(model, steps, lr, every=0, k=4):
     return w, np.array(losses), tracked
 
 
+def lanczos_reach(h, lmax, v, limit=400):
+    """Products until Lanczos's top Ritz value is within 1e-3 of lmax (full reorthogonalisation)."""
+    q = [v / np.linalg.norm(v)]
+    alpha, beta = [], []
+    for j in range(1, limit + 1):
+        r = h @ q[-1]
+        alpha.append(q[-1] @ r)
+        qs = np.array(q)
+        r -= qs.T @ (qs @ r)
+        r -= qs.T @ (qs @ r)
+        theta = np.linalg.eigvalsh(np.diag(alpha) + np.diag(beta, 1) + np.diag(beta, -1))[-1]
+        if abs(theta - lmax) <= 1e-3 * abs(lmax):
+            return j
+        beta.append(np.linalg.norm(r))
+        q.append(r / beta[-1])
+    return -1
+
+
+def power_reach(h, lmax, v, limit=None):
+    """Products until power iteration's Rayleigh quotient is within 1e-3 of lmax (PyHessian's normalisation)."""
+    for j in range(1, (limit or POWER_CAP) + 1):
+        v = v / (np.linalg.norm(v) + 1e-6)
+        hv = h @ v
+        if abs(hv @ v - lmax) <= 1e-3 * abs(lmax):
+            return j
+        v = hv
+    return -1
+
+
+def ratio(steps, seeds):
+    m = Model()
+    w, losses, _ = train(m, steps, LR)
+    n = len(w)
+    h = np.empty((n, n))
+    for j in range(n):
+        h[:, j] = m.hvp(w, np.eye(1, n, j)[0])
+    h = (h + h.T) / 2
+    ev = np.linalg.eigvalsh(h)[::-1]
+    print(f'checkpoint after {steps} steps: loss {losses[-1]:.4e}, lambda_1*lr/2 = {ev[0] * LR / 2:.4f}, '
+          f'lambda_1..6 = ' + ', '.join(f'{e:.5g}' for e in ev[:6]) + f', lambda_2/lambda_1 = {ev[1] / ev[0]:.4f}, '
+          f'lambda_min = {ev[-1]:.4g}')
+    last = losses[-1001:]
+    print(f'last 1000 steps: loss rose on {int(np.sum(np.diff(last) > 0))}, range {last.min():.3e} .. {last.max():.3e}')
+    rng = np.random.default_rng(0)
+    counts = []
+    for seed in range(seeds):
+        v = rng.standard_normal(n)
+        counts.append((lanczos_reach(h, ev[0], v), power_reach(h, ev[0], v)))
+    print('| seed | Lanczos: HVPs to 1e-3 | power: HVPs to 1e-3 | ratio |')
+    print('|---|---|---|---|')
+    for seed, (lc, pc) in enumerate(counts):
+        print(f'| {seed} | {lc} | ' + (f'{pc} | {lc / pc:.3f}' if pc > 0 else f'> {POWER_CAP} | < {lc / POWER_CAP:.3f}')
+              + ' |')
+    # as CurvatureBenchmark.Tally: a power count past the cap counts as the cap, so the ratios become upper bounds
+    lc, pc = np.array(counts).T
+    censored = int(np.sum(pc < 0))
+    pc = np.where(pc < 0, POWER_CAP, pc)
+    bound = '<= ' if censored else ''
+    print(f'medians (upper middle): Lanczos {np.sort(lc)[len(lc) // 2]}, power {np.sort(pc)[len(pc) // 2]}, per-seed '
+          f'ratio {bound}{np.sort(lc / pc)[len(lc) // 2]:.3f}, ratio of totals {bound}{lc.sum() / pc.sum():.3f}; power '
+          f'iteration past {POWER_CAP} products on {censored} of {seeds} seeds')
+
+
 def track(steps, every):
     m = Model()
     _, losses, tracked = train(m, steps, LR, every)
@@ -139,5 +210,7 @@ if __name__ == '__main__':
     cmd = sys.argv[1] if len(sys.argv) > 1 else 'track'
     if cmd == 'track':
         track(int(sys.argv[2]) if len(sys.argv) > 2 else STEPS, int(sys.argv[3]) if len(sys.argv) > 3 else 100)
+    elif cmd == 'ratio':
+        ratio(int(sys.argv[2]) if len(sys.argv) > 2 else STEPS, int(sys.argv[3]) if len(sys.argv) > 3 else 20)
     else:
         sys.exit(__doc__)
