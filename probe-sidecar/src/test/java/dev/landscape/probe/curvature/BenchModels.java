@@ -27,6 +27,15 @@ public final class BenchModels {
      * gets the Hessian of a model that has learnt something, as opposed to one that memorised random labels.
      */
     public static CurvatureModel clusters(int n, int in, int hidden, int out, int layers) {
+        return clusters(n, in, hidden, out, layers, LossHead.CROSS_ENTROPY);
+    }
+
+    /**
+     * {@link #clusters(int, int, int, int, int)} under either loss: cross-entropy on the class indices, or
+     * {@code MSE} on one-hot targets [n, out] (the square loss of Cohen et al. 2021, whose full-batch gradient
+     * descent settles at the edge of stability).
+     */
+    public static CurvatureModel clusters(int n, int in, int hidden, int out, int layers, LossHead loss) {
         Problem p = problem(n, in, hidden, out, layers);
         Random rng = new Random(44);
         double[][] means = new double[out][in];
@@ -37,16 +46,19 @@ public final class BenchModels {
         }
         double[] x = new double[n * in];
         double[] y = new double[n];
+        double[] oneHot = new double[n * out];
         for (int r = 0; r < n; r++) {
             int c = r % out;
             y[r] = c;
+            oneHot[r * out + c] = 1;
             for (int i = 0; i < in; i++) {
                 x[r * in + i] = means[c][i] + rng.nextGaussian();
             }
         }
-        Map<String, HostTensor> batch = Map.of("x", HostTensor.of(new long[] {n, in}, x),
-                "target", HostTensor.ofIntegers(new long[] {n}, y));
-        return CurvatureModel.build(p.model(), batch, WeightBinding.allTrainable(p.weights()), LossHead.CROSS_ENTROPY, null);
+        HostTensor target = loss == LossHead.MSE ? HostTensor.of(new long[] {n, out}, oneHot)
+                : HostTensor.ofIntegers(new long[] {n}, y);
+        Map<String, HostTensor> batch = Map.of("x", HostTensor.of(new long[] {n, in}, x), "target", target);
+        return CurvatureModel.build(p.model(), batch, WeightBinding.allTrainable(p.weights()), loss, null);
     }
 
     /** A model, a batch (inputs and integer targets) and initial weights. */

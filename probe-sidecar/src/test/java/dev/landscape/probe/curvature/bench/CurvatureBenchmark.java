@@ -2,6 +2,7 @@ package dev.landscape.probe.curvature.bench;
 
 import dev.landscape.probe.curvature.BenchModels;
 import dev.landscape.probe.curvature.CurvatureModel;
+import dev.landscape.probe.curvature.EdgeOfStability;
 import dev.landscape.probe.curvature.FiniteDifferenceHvp;
 import dev.landscape.probe.curvature.LossHead;
 import dev.landscape.probe.curvature.WeightBinding;
@@ -15,7 +16,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * Not a test: {@code bench/curvature.sh} runs it. Part 1 counts the Hessian-vector products that Lanczos and
@@ -30,8 +33,36 @@ public final class CurvatureBenchmark {
 
     static final double TARGET = 1e-3;
 
-    /** One model's medians, for the summary table. */
-    record Summary(String model, double gapRatio, int lanczos, int power, double medianRatio, double totalRatio) {
+    /** Products power iteration is run to, without its stopping rule, to find when it reaches {@link #TARGET}. */
+    static final int POWER_CAP = 300;
+
+    /**
+     * The edge-of-stability model: full-batch gradient descent at this learning rate for this many steps, the loss
+     * of the last {@link #EOS_WINDOW} steps shown as evidence (bench/results/curvature-eos-prototype.md).
+     */
+    private static final double EOS_LR = 1.6;
+    private static final int EOS_STEPS = 4000;
+    private static final int EOS_WINDOW = 1000;
+
+    /**
+     * One model's medians, for the summary table. Where power iteration did not reach {@link #TARGET} within
+     * {@link #POWER_CAP} products on {@code censored} seeds, those seeds count as {@link #POWER_CAP}: the power
+     * median is then exact unless it is the cap itself (a lower bound), and both ratios are upper bounds.
+     */
+    record Summary(String model, double gapRatio, int lanczos, int power, double medianRatio, double totalRatio,
+                   int censored) {
+
+        String powerText() {
+            return power >= POWER_CAP ? "> " + POWER_CAP : String.valueOf(power);
+        }
+
+        String ratioText(double ratio) {
+            return String.format(Locale.ROOT, censored > 0 ? "<= %.3f" : "%.3f", ratio);
+        }
+    }
+
+    /** A checkpoint of full-batch gradient descent and the loss at every step, the checkpoint's last. */
+    record Descent(double[] weights, double[] losses) {
     }
 
     /**
@@ -55,6 +86,7 @@ public final class CurvatureBenchmark {
         CurvatureModel c = CurvatureModel.build(cnn.model(), cnn.batch(), WeightBinding.allTrainable(cnn.weights()),
                 LossHead.CROSS_ENTROPY, null);
         double[] cnnTrained = trained(c, 300, 0.2);
+        CurvatureModel square = BenchModels.clusters(256, 32, 64, 10, 1, LossHead.MSE);
         List<Summary> summaries = new ArrayList<>();
         summaries.add(lanczosVersusPower(out, seeds, m, m.point(), "MLP, random labels, at initialisation",
                 mlp + "random labels, at initialisation"));
@@ -66,13 +98,18 @@ public final class CurvatureBenchmark {
         summaries.add(lanczosVersusPower(out, seeds, c, cnnTrained, "CNN, trained", "CNN conv(4, 3x3)-tanh-maxpool-"
                 + "linear(10) on 8x8 inputs, batch 128, labels from a binned projection, after 300 gradient-descent "
                 + "steps, lr 0.2"));
+        Descent eos = descend(square, EOS_STEPS, EOS_LR);
+        summaries.add(lanczosVersusPower(out, seeds, square, eos.weights(), "MLP, MSE, edge of stability",
+                "MLP 32-64-10, tanh, MSE on one-hot targets, batch 256, learnable labels (10 Gaussian clusters), after "
+                        + EOS_STEPS + " gradient-descent steps, lr " + EOS_LR,
+                ev -> edgeOfStability(out, ev, eos.losses())));
         out.println("## Summary: HVPs to a 1e-3 relative error on lambda_max (medians over seeds)");
         out.println();
         out.println("| model | lambda_2/lambda_1 | Lanczos | power iteration | median per-seed ratio | ratio of totals |");
         out.println("|---|---|---|---|---|---|");
         for (Summary s : summaries) {
-            out.printf(Locale.ROOT, "| %s | %.3f | %d | %d | %.3f | %.3f |%n", s.model(), s.gapRatio(), s.lanczos(),
-                    s.power(), s.medianRatio(), s.totalRatio());
+            out.printf(Locale.ROOT, "| %s | %.3f | %d | %s | %s | %s |%n", s.model(), s.gapRatio(), s.lanczos(),
+                    s.powerText(), s.ratioText(s.medianRatio()), s.ratioText(s.totalRatio()));
         }
         out.println();
         out.flush();
@@ -82,15 +119,49 @@ public final class CurvatureBenchmark {
 
     /** Full-batch gradient descent from the model's initial point: a checkpoint further into training. */
     private static double[] trained(CurvatureModel m, int steps, double lr) {
+        return descend(m, steps, lr).weights();
+    }
+
+    /** {@link #trained}, keeping the loss before every step and at the checkpoint. */
+    private static Descent descend(CurvatureModel m, int steps, double lr) {
         double[] w = m.point();
         double[] g = new double[w.length];
+        double[] losses = new double[steps + 1];
         for (int s = 0; s < steps; s++) {
-            m.loss().lossAndGradient(w, g);
+            losses[s] = m.loss().lossAndGradient(w, g);
             for (int i = 0; i < w.length; i++) {
                 w[i] -= lr * g[i];
             }
         }
-        return w;
+        losses[steps] = m.loss().loss(w);
+        return new Descent(w, losses);
+    }
+
+    /**
+     * The evidence that a checkpoint sits at the edge of stability: its top eigenvalues against 2/lr
+     * ({@link EdgeOfStability#sgd}), and whether the loss still falls step by step over the last
+     * {@link #EOS_WINDOW} steps (at the edge it does not: it rises on some steps, and falls over longer spans).
+     */
+    private static void edgeOfStability(PrintStream out, double[] ev, double[] losses) {
+        EdgeOfStability e = EdgeOfStability.sgd(ev[0], EOS_LR);
+        String top = Arrays.stream(ev, 1, ev.length).mapToObj(v -> String.format(Locale.ROOT, "%.4f", v / e.threshold()))
+                .collect(Collectors.joining(", "));
+        int last = losses.length - 1;
+        int from = Math.max(0, last - EOS_WINDOW);
+        int rises = 0;
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int s = from; s <= last; s++) {
+            if (s > from && losses[s] > losses[s - 1]) {
+                rises++;
+            }
+            min = Math.min(min, losses[s]);
+            max = Math.max(max, losses[s]);
+        }
+        out.printf(Locale.ROOT, "edge of stability: lambda_1 / (2/lr) = %.4f (2/lr = %.4g), lambda_2..6 / (2/lr) = %s; "
+                        + "loss over steps %d-%d: rose on %d of %d steps, between %.4g and %.4g (%.4g at step %d, %.4g "
+                        + "at the checkpoint)%n%n", e.ratio(), e.threshold(), top, from, last, rises, last - from, min,
+                max, losses[from], from, losses[last]);
     }
 
     /**
@@ -120,7 +191,7 @@ public final class CurvatureBenchmark {
             Lanczos.topEigenvalues(hvp.get(), 1, 1e-9, 400, seed, lanczosWatch);
         }
         if (powerReach[0] < 0) {
-            PowerIteration.topEigenvalue(hvp.get(), 0, 300, seed, powerWatch);
+            PowerIteration.topEigenvalue(hvp.get(), 0, POWER_CAP, seed, powerWatch);
         }
         return new Comparison(l, lanczosReach[0], p, powerReach[0]);
     }
@@ -131,6 +202,13 @@ public final class CurvatureBenchmark {
 
     private static Summary lanczosVersusPower(PrintStream out, int seeds, CurvatureModel m, double[] w, String name,
                                               String model) {
+        return lanczosVersusPower(out, seeds, m, w, name, model, ev -> {
+        });
+    }
+
+    /** @param reference given the reference eigenvalues (top 6) once they are printed, e.g. to print more about them */
+    private static Summary lanczosVersusPower(PrintStream out, int seeds, CurvatureModel m, double[] w, String name,
+                                              String model, Consumer<double[]> reference) {
         FiniteDifferenceHvp ref = new FiniteDifferenceHvp(m.loss(), w);
         Lanczos.Result exact = Lanczos.topEigenvalues(ref, 6, 1e-10, 400, 99);
         double[] ev = exact.eigenvalues();
@@ -141,44 +219,65 @@ public final class CurvatureBenchmark {
                         + "%.4g, %.4g; lambda_2/lambda_1 = %.3f (Lanczos, tol 1e-10, top 6, start seed 99, %d HVPs)%n%n",
                 lmax, exact.residuals()[0], exact.converged() ? "converged" : "NOT converged", ev[1], ev[2], ev[3], ev[4],
                 ev[5], ev[1] / lmax, ref.products());
+        reference.accept(ev);
         out.println("| seed | Lanczos: HVPs to 1e-3 rel. error | Lanczos (tol 1e-3) stops at | its rel. error "
                 + "| power: HVPs to 1e-3 rel. error | power (PyHessian tol 1e-3, max 100) stops at | its rel. error |");
         out.println("|---|---|---|---|---|---|---|");
-        List<Double> ratios = new ArrayList<>();
-        List<Integer> lanczosCounts = new ArrayList<>();
-        List<Integer> powerCounts = new ArrayList<>();
+        Tally tally = new Tally();
         for (int seed = 0; seed < seeds; seed++) {
             Comparison c = compare(() -> new FiniteDifferenceHvp(m.loss(), w), lmax, seed);
             Lanczos.Result l = c.lanczos();
             PowerIteration.Result p = c.power();
             out.printf(Locale.ROOT, "| %d | %d | %d | %.1e | %s | %d%s | %.1e |%n", seed, c.lanczosReach(),
                     l.iterations(), Math.abs(l.eigenvalues()[0] - lmax) / lmax,
-                    c.powerReach() < 0 ? "> 300" : String.valueOf(c.powerReach()), p.iterations(),
+                    c.powerReach() < 0 ? "> " + POWER_CAP : String.valueOf(c.powerReach()), p.iterations(),
                     p.converged() ? "" : " (not converged)", Math.abs(p.eigenvalue() - lmax) / lmax);
             out.flush();
-            if (c.powerReach() > 0 && c.lanczosReach() > 0) {
-                ratios.add((double) c.lanczosReach() / c.powerReach());
-                lanczosCounts.add(c.lanczosReach());
-                powerCounts.add(c.powerReach());
-            }
+            tally.add(c);
         }
-        Summary s = summarise(name, ev[1] / lmax, lanczosCounts, powerCounts, ratios);
-        out.printf(Locale.ROOT, "%nmedian HVPs to reach 1e-3: Lanczos %d, power %d; median of per-seed ratios %.3f; "
-                + "ratio of totals %.3f (target <= 0.333)%n%n", s.lanczos(), s.power(), s.medianRatio(), s.totalRatio());
+        Summary s = tally.summarise(name, ev[1] / lmax);
+        out.printf(Locale.ROOT, "%nmedian HVPs to reach 1e-3: Lanczos %d, power %s; median of per-seed ratios %s; "
+                        + "ratio of totals %s (target <= 0.333)%s%n%n", s.lanczos(), s.powerText(),
+                s.ratioText(s.medianRatio()), s.ratioText(s.totalRatio()), s.censored() == 0 ? ""
+                        : String.format(Locale.ROOT, "; power iteration did not reach 1e-3 within %d products on %d of "
+                        + "%d seeds, counted as %d, so the ratios are upper bounds", POWER_CAP, s.censored(), seeds,
+                        POWER_CAP));
         return s;
     }
 
-    /** Medians over the seeds where both methods reached the target; -1 and NaN when none did. */
-    static Summary summarise(String name, double gapRatio, List<Integer> lanczos, List<Integer> power,
-                             List<Double> ratios) {
-        if (lanczos.isEmpty()) {
-            return new Summary(name, gapRatio, -1, -1, Double.NaN, Double.NaN);
+    /**
+     * The per-seed counts of one model, over the seeds where Lanczos reached the target; a power count past
+     * {@link #POWER_CAP} enters as the cap (see {@link Summary}).
+     */
+    static final class Tally {
+
+        private final List<Integer> lanczos = new ArrayList<>();
+        private final List<Integer> power = new ArrayList<>();
+        private final List<Double> ratios = new ArrayList<>();
+        private int censored;
+
+        void add(Comparison c) {
+            if (c.lanczosReach() < 0) {
+                return;
+            }
+            int p = c.powerReach() < 0 ? POWER_CAP : c.powerReach();
+            censored += c.powerReach() < 0 ? 1 : 0;
+            lanczos.add(c.lanczosReach());
+            power.add(p);
+            ratios.add((double) c.lanczosReach() / p);
         }
-        int[] l = lanczos.stream().mapToInt(Integer::intValue).sorted().toArray();
-        int[] p = power.stream().mapToInt(Integer::intValue).sorted().toArray();
-        double[] r = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        double total = (double) Arrays.stream(l).sum() / Arrays.stream(p).sum();
-        return new Summary(name, gapRatio, l[l.length / 2], p[p.length / 2], r[r.length / 2], total);
+
+        /** Medians (for an even count the upper of the two middle values); -1 and NaN when no seed counted. */
+        Summary summarise(String name, double gapRatio) {
+            if (lanczos.isEmpty()) {
+                return new Summary(name, gapRatio, -1, -1, Double.NaN, Double.NaN, censored);
+            }
+            int[] l = lanczos.stream().mapToInt(Integer::intValue).sorted().toArray();
+            int[] p = power.stream().mapToInt(Integer::intValue).sorted().toArray();
+            double[] r = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            double total = (double) Arrays.stream(l).sum() / Arrays.stream(p).sum();
+            return new Summary(name, gapRatio, l[l.length / 2], p[p.length / 2], r[r.length / 2], total, censored);
+        }
     }
 
     private static void hvpTiming(PrintStream out, long maxParams) {

@@ -6,8 +6,6 @@ import dev.landscape.probe.curvature.SymmetricEigen;
 import dev.landscape.probe.curvature.SymmetricOperator;
 
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -37,20 +35,13 @@ final class SpectrumSweep {
             if (r != measured) {
                 d[0] = d[1] / r;
             }
-            List<Integer> lanczos = new ArrayList<>();
-            List<Integer> power = new ArrayList<>();
-            List<Double> ratios = new ArrayList<>();
+            CurvatureBenchmark.Tally tally = new CurvatureBenchmark.Tally();
             for (int seed = 0; seed < seeds; seed++) {
-                CurvatureBenchmark.Comparison c = CurvatureBenchmark.compare(() -> new Diagonal(d), d[0], seed);
-                if (c.lanczosReach() > 0 && c.powerReach() > 0) {
-                    lanczos.add(c.lanczosReach());
-                    power.add(c.powerReach());
-                    ratios.add((double) c.lanczosReach() / c.powerReach());
-                }
+                tally.add(CurvatureBenchmark.compare(() -> new Diagonal(d), d[0], seed));
             }
-            CurvatureBenchmark.Summary s = CurvatureBenchmark.summarise("", r, lanczos, power, ratios);
-            out.printf(Locale.ROOT, "| %.3f%s | %.4g | %d | %d | %.3f | %.3f |%n", r, r == measured ? " (as measured)" : "",
-                    d[0], s.lanczos(), s.power(), s.medianRatio(), s.totalRatio());
+            CurvatureBenchmark.Summary s = tally.summarise("", r);
+            out.printf(Locale.ROOT, "| %.3f%s | %.4g | %d | %s | %s | %s |%n", r, r == measured ? " (as measured)" : "",
+                    d[0], s.lanczos(), s.powerText(), s.ratioText(s.medianRatio()), s.ratioText(s.totalRatio()));
             out.flush();
         }
         out.println();
