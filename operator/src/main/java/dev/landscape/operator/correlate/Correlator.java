@@ -22,7 +22,7 @@ public final class Correlator {
                                           Map<String, Instant> previousSince) {
         List<Finding> found = new ArrayList<>();
         found.addAll(SidecarFindings.active(ranks));
-        found.addAll(DivergenceDetector.detect(ranks, thresholds));
+        found.addAll(DivergenceDetector.detect(ranks, thresholds, previousSince));
         found.addAll(ProgressDetector.detect(ranks, thresholds, now));
         found.addAll(InfrastructureDetector.detect(ranks, thresholds, now));
         List<Finding> out = new ArrayList<>(found.size());

@@ -36,12 +36,51 @@ final class DivergenceDetector {
     record Measurement(double worst, RankTimeline culprit, String tensor, List<RankTimeline> group, long step) {
     }
 
-    static List<Finding> detect(List<RankTimeline> ranks, CorrelationThresholds thresholds) {
+    /**
+     * The divergence measured now, and any raised before that the present evidence cannot confirm or clear. Ranks
+     * reach a step one after another, and only ranks at the same step are compared, so between two checkpoints the
+     * rank that diverged is often not in the group compared (it is a step ahead or behind). A finding is therefore
+     * cleared only when its rank was compared again and found within the threshold; until then it stands, with its
+     * original start. Without this the finding, its condition, Events and alert flapped at every checkpoint.
+     *
+     * @param previousSince active findings of the last evaluation, by {@link Correlator#identity}
+     */
+    static List<Finding> detect(List<RankTimeline> ranks, CorrelationThresholds thresholds,
+                                Map<String, Instant> previousSince) {
         java.util.Optional<Measurement> m = measure(ranks);
-        if (m.isEmpty() || m.get().worst() < thresholds.divergence()) {
-            return List.of();
+        List<Finding> out = new ArrayList<>();
+        OptionalInt flagged = OptionalInt.empty();
+        if (m.isPresent() && m.get().worst() >= thresholds.divergence()) {
+            Finding now = finding(m.get(), thresholds);
+            out.add(now);
+            flagged = now.rank();
         }
-        return List.of(finding(m.get(), thresholds));
+        for (RankTimeline r : ranks) {
+            Instant since = previousSince.get(Correlator.identity(Reason.WorkerDivergence, OptionalInt.of(r.rank())));
+            boolean comparedAgain = m.isPresent() && m.get().group().stream().anyMatch(g -> g.rank() == r.rank());
+            if (since != null && !comparedAgain && !(flagged.isPresent() && flagged.getAsInt() == r.rank())) {
+                out.add(unconfirmed(r, since, m));
+            }
+        }
+        Instant jobSince = previousSince.get(Correlator.identity(Reason.WorkerDivergence, OptionalInt.empty()));
+        if (jobSince != null && m.isEmpty()) {
+            out.add(new Finding(Reason.WorkerDivergence, Severity.CRITICAL, OptionalInt.empty(), "", OptionalLong.empty(),
+                    jobSince, "Ranks differed on replicated tensors when last compared; no two ranks have fingerprints of"
+                    + " the same step now, so the finding stands until they are compared again.", Map.of()));
+        }
+        return out;
+    }
+
+    /** A rank flagged before that has not been compared since: no evidence either way, so the finding stands. */
+    private static Finding unconfirmed(RankTimeline r, Instant since, java.util.Optional<Measurement> m) {
+        String others = m.map(x -> "the others were last compared at step " + x.step())
+                .orElse("no ranks share a step now");
+        String message = String.format(Locale.ROOT, "Rank %d (pod %s) differed from the other ranks when last compared;"
+                        + " its latest fingerprints (step %d) have no counterpart at that step on the other ranks yet (%s),"
+                        + " so the finding stands until rank %d is compared again.",
+                r.rank(), r.currentPod(), r.sketchStep(), others, r.rank());
+        return new Finding(Reason.WorkerDivergence, Severity.CRITICAL, OptionalInt.of(r.rank()), r.currentPod(),
+                r.sketches().isEmpty() ? OptionalLong.empty() : OptionalLong.of(r.sketchStep()), since, message, Map.of());
     }
 
     static java.util.Optional<Measurement> measure(List<RankTimeline> ranks) {
@@ -64,7 +103,7 @@ final class DivergenceDetector {
                 byTensor.computeIfAbsent(s.tensor(), t -> new ArrayList<>()).add(s);
             }
         }
-        double worst = 0;
+        double worst = -1; // identical copies measure 0, which is a measurement (and clears a finding), not none
         int worstIndex = -1;
         String worstTensor = null;
         for (Map.Entry<String, List<Sketch>> e : byTensor.entrySet()) {

@@ -123,6 +123,66 @@ class CorrelatorTest {
         assertThat(Correlator.correlate(ranks, T, minute(21), Map.of())).isEmpty();
     }
 
+    /** Rank 2 diverged at step 200 and was flagged; the others have reached step 300, rank 2 has not. */
+    private static List<RankTimeline> othersAheadOfTheFlaggedRank(double... rank2At300) {
+        return List.of(
+                rank(0).clean(3, 100, 10).sketch(300, "fc.weight", 10, 1, 2, 3).build(),
+                rank(1).clean(3, 100, 10).sketch(300, "fc.weight", 10, 1, 2, 3).build(),
+                rank2At300.length == 0
+                        ? rank(2).clean(2, 100, 10).sketch(200, "fc.weight", 10, 1, 2.5, 3).build()
+                        : rank(2).clean(3, 100, 10).sketch(300, "fc.weight", 10, rank2At300).build(),
+                rank(3).clean(3, 100, 10).sketch(300, "fc.weight", 10, 1, 2, 3).build());
+    }
+
+    @Test
+    void aFlaggedRankNotComparedSinceKeepsItsDivergenceFinding() {
+        Instant flagged = minute(21);
+        Map<String, Instant> previous = Map.of(Correlator.identity(Reason.WorkerDivergence, java.util.OptionalInt.of(2)), flagged);
+
+        List<Finding> findings = Correlator.correlate(othersAheadOfTheFlaggedRank(), T, minute(31), previous);
+
+        assertThat(findings).singleElement().satisfies(f -> {
+            assertThat(summary(f)).isEqualTo("WorkerDivergence@2:CRITICAL");
+            assertThat(f.since()).isEqualTo(flagged);
+            assertThat(f.message()).contains("Rank 2 (pod train-worker-2) differed", "step 200",
+                    "the others were last compared at step 300", "until rank 2 is compared again");
+        });
+        // The same evidence without the earlier finding raises nothing: only ranks at one step are compared.
+        assertThat(Correlator.correlate(othersAheadOfTheFlaggedRank(), T, minute(31), Map.of())).isEmpty();
+    }
+
+    @Test
+    void aFlaggedRankComparedAgainIsClearedOrConfirmed() {
+        Instant flagged = minute(21);
+        Map<String, Instant> previous = Map.of(Correlator.identity(Reason.WorkerDivergence, java.util.OptionalInt.of(2)), flagged);
+
+        assertThat(Correlator.correlate(othersAheadOfTheFlaggedRank(1, 2, 3), T, minute(31), previous)).isEmpty();
+        assertThat(Correlator.correlate(othersAheadOfTheFlaggedRank(1, 2.5, 3), T, minute(31), previous))
+                .singleElement().satisfies(f -> {
+                    assertThat(summary(f)).isEqualTo("WorkerDivergence@2:CRITICAL");
+                    assertThat(f.since()).isEqualTo(flagged);
+                    assertThat(f.step()).hasValue(300);
+                    assertThat(f.values()).containsKey("relativeDistance");
+                });
+    }
+
+    @Test
+    void twoRanksFlaggedTogetherStayFlaggedUntilTheyShareAStepAgain() {
+        Instant flagged = minute(21);
+        Map<String, Instant> previous = Map.of(Correlator.identity(Reason.WorkerDivergence, java.util.OptionalInt.empty()), flagged);
+        List<RankTimeline> apart = List.of(
+                rank(0).clean(3, 100, 10).sketch(300, "w", 1, 1, 2, 3).build(),
+                rank(1).clean(2, 100, 10).sketch(200, "w", 1, 9, 9, 9).build());
+        List<RankTimeline> together = List.of(
+                rank(0).clean(3, 100, 10).sketch(300, "w", 1, 1, 2, 3).build(),
+                rank(1).clean(3, 100, 10).sketch(300, "w", 1, 1, 2, 3).build());
+
+        assertThat(Correlator.correlate(apart, T, minute(31), previous)).singleElement()
+                .satisfies(f -> assertThat(f.since()).isEqualTo(flagged))
+                .extracting(CorrelatorTest::summary).isEqualTo("WorkerDivergence@job:CRITICAL");
+        assertThat(Correlator.correlate(together, T, minute(31), previous)).isEmpty();
+    }
+
     @Test
     void sinceIsCarriedOverForAnOngoingFinding() {
         Instant earlier = minute(-30);
