@@ -51,7 +51,7 @@ final class DivergenceDetector {
         List<Finding> out = new ArrayList<>();
         OptionalInt flagged = OptionalInt.empty();
         if (m.isPresent() && m.get().worst() >= thresholds.divergence()) {
-            Finding now = finding(m.get(), thresholds);
+            Finding now = finding(m.get(), thresholds, flaggedBefore(m.get().group(), previousSince));
             out.add(now);
             flagged = now.rank();
         }
@@ -128,20 +128,40 @@ final class DivergenceDetector {
         return java.util.Optional.of(new Measurement(worst, group.get(worstIndex), worstTensor, group, group.get(0).sketchStep()));
     }
 
-    private static Finding finding(Measurement m, CorrelationThresholds thresholds) {
-        RankTimeline culprit = m.culprit();
+    /**
+     * In a pair, the rank already flagged on its own (when more ranks were compared), if exactly one of the two was:
+     * two copies alone cannot say which one moved, the earlier comparison could.
+     */
+    private static java.util.Optional<RankTimeline> flaggedBefore(List<RankTimeline> group, Map<String, Instant> previousSince) {
+        if (group.size() != 2) {
+            return java.util.Optional.empty();
+        }
+        List<RankTimeline> flagged = group.stream().filter(r -> previousSince.containsKey(
+                Correlator.identity(Reason.WorkerDivergence, OptionalInt.of(r.rank())))).toList();
+        return flagged.size() == 1 ? java.util.Optional.of(flagged.get(0)) : java.util.Optional.empty();
+    }
+
+    private static Finding finding(Measurement m, CorrelationThresholds thresholds, java.util.Optional<RankTimeline> pairCulprit) {
         List<RankTimeline> group = m.group();
+        RankTimeline culprit = pairCulprit.orElse(m.culprit());
         double worst = m.worst();
         String worstTensor = m.tensor();
         Instant since = culprit.latest().map(RankTimeline.CheckpointPoint::observedAt).orElse(Instant.EPOCH);
-        String who = group.size() == 2
-                ? "Ranks " + group.get(0).rank() + " and " + group.get(1).rank() + " differ"
-                : "Rank " + culprit.rank() + " (pod " + culprit.currentPod() + ") differs from the other " + (group.size() - 1) + " ranks";
+        String who;
+        if (group.size() > 2) {
+            who = "Rank " + culprit.rank() + " (pod " + culprit.currentPod() + ") differs from the other " + (group.size() - 1) + " ranks";
+        } else if (pairCulprit.isPresent()) {
+            RankTimeline other = group.get(0) == culprit ? group.get(1) : group.get(0);
+            who = "Rank " + culprit.rank() + " (pod " + culprit.currentPod() + ", named when more ranks were compared)"
+                    + " differs from rank " + other.rank();
+        } else {
+            who = "Ranks " + group.get(0).rank() + " and " + group.get(1).rank() + " differ";
+        }
         String message = String.format(Locale.ROOT, "%s on replicated tensor %s at step %d: relative distance %.3g (threshold %.3g).",
                 who, worstTensor, culprit.sketchStep(), worst, thresholds.divergence());
         return new Finding(Reason.WorkerDivergence, Severity.CRITICAL,
-                group.size() == 2 ? OptionalInt.empty() : OptionalInt.of(culprit.rank()), culprit.currentPod(),
-                OptionalLong.of(culprit.sketchStep()), since, message, Map.of("relativeDistance", worst));
+                group.size() == 2 && pairCulprit.isEmpty() ? OptionalInt.empty() : OptionalInt.of(culprit.rank()),
+                culprit.currentPod(), OptionalLong.of(culprit.sketchStep()), since, message, Map.of("relativeDistance", worst));
     }
 
     private static boolean comparable(List<Sketch> sketches) {

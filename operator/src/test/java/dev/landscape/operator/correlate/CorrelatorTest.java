@@ -167,6 +167,25 @@ class CorrelatorTest {
     }
 
     @Test
+    void aPairThatDiffersIsBlamedOnTheRankFlaggedWhenMoreRanksWereCompared() {
+        Instant flagged = minute(21);
+        Map<String, Instant> previous = Map.of(Correlator.identity(Reason.WorkerDivergence, java.util.OptionalInt.of(2)), flagged);
+        List<RankTimeline> pair = List.of(
+                rank(0).clean(2, 100, 10).sketch(200, "fc.weight", 10, 1, 2, 3).build(),
+                rank(1).clean(3, 100, 10).sketch(300, "fc.weight", 10, 1, 2, 3).build(),
+                rank(2).clean(3, 100, 10).sketch(300, "fc.weight", 10, 1, 2.5, 3).build());
+
+        assertThat(Correlator.correlate(pair, T, minute(31), previous)).singleElement().satisfies(f -> {
+            assertThat(summary(f)).isEqualTo("WorkerDivergence@2:CRITICAL");
+            assertThat(f.since()).isEqualTo(flagged);
+            assertThat(f.message()).startsWith("Rank 2 (pod train-worker-2, named when more ranks were compared) differs from rank 1");
+        });
+        // Without that history the pair is reported as a pair.
+        assertThat(Correlator.correlate(pair, T, minute(31), Map.of())).extracting(CorrelatorTest::summary)
+                .containsExactly("WorkerDivergence@job:CRITICAL");
+    }
+
+    @Test
     void twoRanksFlaggedTogetherStayFlaggedUntilTheyShareAStepAgain() {
         Instant flagged = minute(21);
         Map<String, Instant> previous = Map.of(Correlator.identity(Reason.WorkerDivergence, java.util.OptionalInt.empty()), flagged);
