@@ -1,5 +1,9 @@
 package dev.landscape.operator.webhook;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,6 +13,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
@@ -31,18 +38,22 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Arguments ({@code key=value}): {@code port}, {@code path} ({@code /mutate}), {@code body} (file), {@code rate} (per second), {@code seconds},
  * {@code warmup} (closed-loop requests before timing), {@code connections}, {@code expect} (a string every answer
- * must contain to count as {@code matched}), {@code out} (per-request CSV). Prints {@code MEASURING} when the
+ * must contain to count as {@code matched}), {@code out} (per-request CSV), {@code ca} (a PEM CA certificate: speak
+ * TLS, trusting only that CA, as the API server does with the webhook's caBundle; each connection's handshake happens
+ * once, before timing, as on the API server's keep-alive connections). Prints {@code MEASURING} when the
  * warm-up is over, then one {@code LOAD ...} line with the figures; with {@code seconds=0} it only warms up and
  * prints {@code WARMED ...}.
  */
 public final class AdmissionLoadGenerator {
 
     private final int port;
+    private final SSLSocketFactory tls;
     private final byte[] request;
     private final byte[] expect;
 
-    private AdmissionLoadGenerator(int port, String path, byte[] body, String expect) {
+    private AdmissionLoadGenerator(int port, SSLSocketFactory tls, String path, byte[] body, String expect) {
         this.port = port;
+        this.tls = tls;
         this.expect = expect.getBytes(StandardCharsets.UTF_8);
         byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: localhost:" + port + "\r\nContent-Type: application/json\r\n"
                 + "Accept: application/json\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
@@ -56,7 +67,8 @@ public final class AdmissionLoadGenerator {
             int eq = arg.indexOf('=');
             a.put(arg.substring(0, eq), arg.substring(eq + 1));
         }
-        AdmissionLoadGenerator generator = new AdmissionLoadGenerator(Integer.parseInt(a.get("port")), a.getOrDefault("path", "/mutate"),
+        SSLSocketFactory tls = a.containsKey("ca") ? trusting(Path.of(a.get("ca"))) : null;
+        AdmissionLoadGenerator generator = new AdmissionLoadGenerator(Integer.parseInt(a.get("port")), tls, a.getOrDefault("path", "/mutate"),
                 Files.readAllBytes(Path.of(a.get("body"))), a.getOrDefault("expect", ""));
         int rate = Integer.parseInt(a.getOrDefault("rate", "200"));
         int seconds = Integer.parseInt(a.getOrDefault("seconds", "30"));
@@ -65,10 +77,24 @@ public final class AdmissionLoadGenerator {
         System.out.println(generator.run(rate, seconds, warmup, connections, a.get("out")));
     }
 
+    /** TLS that trusts exactly the CA in {@code caPem}. */
+    private static SSLSocketFactory trusting(Path caPem) throws IOException, GeneralSecurityException {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(caPem)) {
+            trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trustManagers.getTrustManagers(), null);
+        return context.getSocketFactory();
+    }
+
     private String run(int rate, int seconds, int warmup, int connections, String out) throws Exception {
         Connection[] pool = new Connection[connections];
         for (int c = 0; c < connections; c++) {
-            pool[c] = new Connection(port);
+            pool[c] = new Connection(port, tls);
         }
         long warmStart = System.nanoTime();
         for (int i = 0; i < warmup; i++) {
@@ -155,6 +181,7 @@ public final class AdmissionLoadGenerator {
     /** One keep-alive HTTP/1.1 connection; reads whole responses (Content-Length or chunked). */
     private static final class Connection {
         private final int port;
+        private final SSLSocketFactory tls;
         private Socket socket;
         private InputStream in;
         private OutputStream out;
@@ -164,8 +191,9 @@ public final class AdmissionLoadGenerator {
         private int bodyStart;
         private int bodyEnd;
 
-        Connection(int port) throws IOException {
+        Connection(int port, SSLSocketFactory tls) throws IOException {
             this.port = port;
+            this.tls = tls;
             open();
         }
 
@@ -174,6 +202,11 @@ public final class AdmissionLoadGenerator {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(30_000);
             socket.connect(new InetSocketAddress("127.0.0.1", port));
+            if (tls != null) {
+                SSLSocket secure = (SSLSocket) tls.createSocket(socket, "localhost", port, true);
+                secure.startHandshake();
+                socket = secure;
+            }
             in = socket.getInputStream();
             out = socket.getOutputStream();
         }

@@ -65,6 +65,13 @@ class WebhookLatencyBench {
     InformedProbeCatalog catalog;
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
+    @ConfigProperty(name = "quarkus.http.test-ssl-port", defaultValue = "0")
+    int httpsPort;
+    @ConfigProperty(name = "landscape.webhook.tls.mode")
+    String tlsMode;
+
+    /** How the generator reaches the webhook: plain HTTP, or HTTPS trusting the CA in the operator's Secret. */
+    private final List<String> endpoint = new ArrayList<>();
 
     @Test
     void admissionLatencyAtFixedRate() throws Exception {
@@ -79,6 +86,16 @@ class WebhookLatencyBench {
         byte[] body = floor ? "{}".getBytes(StandardCharsets.UTF_8)
                 : AdmissionReviews.podCreate("bench", NS, AdmissionReviews.pod(docs));
         Path target = RepositoryPaths.root().resolve("operator/target");
+        boolean tls = "self-signed".equals(tlsMode);
+        if (tls) {
+            // The CA the operator created and patched into the webhook configuration's caBundle, as the API server trusts it.
+            String ca = client.secrets().inNamespace(client.getNamespace()).withName("landscape-webhook-tls").get().getData().get("ca.crt");
+            Path caFile = target.resolve("bench-webhook-ca.pem");
+            Files.write(caFile, java.util.Base64.getDecoder().decode(ca));
+            endpoint.addAll(List.of("port=" + httpsPort, "ca=" + caFile));
+        } else {
+            endpoint.add("port=" + port);
+        }
         Path bodyFile = target.resolve("bench-webhook-body.json");
         Files.write(bodyFile, body);
         int rate = Integer.getInteger("bench.rate", 200);
@@ -97,8 +114,8 @@ class WebhookLatencyBench {
                 run++;
                 String load = measure(target, bodyFile, path, rate, seconds, CLIENT_WARMUP, connections, floor,
                         target.resolve("bench-webhook-requests" + (run == 1 ? "" : "-" + run) + ".csv"));
-                String report = String.format(Locale.ROOT, "%s%s %s cpus=%d java=%s; server warm-up %s%n",
-                        floor ? "floor (no injection) " : "", path, load, Runtime.getRuntime().availableProcessors(),
+                String report = String.format(Locale.ROOT, "%s%s%s %s cpus=%d java=%s; server warm-up %s%n",
+                        tls ? "TLS " : "", floor ? "floor (no injection) " : "", path, load, Runtime.getRuntime().availableProcessors(),
                         System.getProperty("java.version"), warmedUp);
                 System.out.print("BENCH " + report);
                 reports.append(report);
@@ -124,8 +141,8 @@ class WebhookLatencyBench {
             long jitBefore = jit.getTotalCompilationTime();
             long t = System.nanoTime();
             for (String path : paths) {
-                List<String> output = generator("port=" + port, "path=" + path, "body=" + bodyFile, "seconds=0",
-                        "warmup=" + chunk, "connections=1");
+                List<String> output = generator(with(endpoint, "path=" + path, "body=" + bodyFile, "seconds=0",
+                        "warmup=" + chunk, "connections=1"));
                 assertThat(output).anyMatch(l -> l.startsWith("WARMED"));
             }
             compiled = jit.getTotalCompilationTime() - jitBefore;
@@ -144,14 +161,20 @@ class WebhookLatencyBench {
                     if (line.startsWith("MEASURING")) {
                         activity.begin();
                     }
-                }, "port=" + port, "path=" + path, "body=" + bodyFile, "rate=" + rate, "seconds=" + seconds,
+                }, with(endpoint, "path=" + path, "body=" + bodyFile, "rate=" + rate, "seconds=" + seconds,
                 "warmup=" + warmup, "connections=" + connections,
-                "expect=" + (floor ? "\"allowed\":true" : "\"patchType\":\"JSONPatch\""), "out=" + csv);
+                "expect=" + (floor ? "\"allowed\":true" : "\"patchType\":\"JSONPatch\""), "out=" + csv));
         activity.end();
         activity.close();
         String load = output.stream().filter(l -> l.startsWith("LOAD ")).findFirst()
                 .orElseThrow(() -> new AssertionError("generator printed no LOAD line:\n" + String.join("\n", output)));
         return load.substring("LOAD ".length()) + " server: " + activity.summary(rate * seconds);
+    }
+
+    private static String[] with(List<String> first, String... rest) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(List.of(rest));
+        return all.toArray(String[]::new);
     }
 
     private static List<String> generator(String... args) throws Exception {

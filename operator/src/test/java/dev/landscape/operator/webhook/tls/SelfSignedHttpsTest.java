@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 @TestProfile(SelfSignedHttpsTest.SelfSigned.class)
 @WithKubernetesTestServer(crud = true)
-class SelfSignedHttpsTest {
+public class SelfSignedHttpsTest {
 
     static final Path CERT_DIR = Path.of("target", "self-signed-https-test", String.valueOf(ProcessHandle.current().pid()));
 
