@@ -21,7 +21,7 @@ import java.util.List;
  * configured through {@code LANDSCAPE_*} env vars (the {@code watch} command's flags) plus the projected config file.
  *
  * <p>Built with the model's setters rather than its builders: this runs on every admission, on the event loop, and a
- * Fabric8 builder copies every nested object and list once more on {@code build()} (a third of the admission's
+ * Fabric8 builder copies every nested object and list once more on {@code build()} (a sixth of the admission's
  * allocation when this used builders).
  */
 final class SidecarContainerFactory {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.landscape.operator.crd.LandscapeProbe;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
@@ -27,14 +26,10 @@ public final class SidecarInjector {
     private SidecarInjector() {
     }
 
-    public static InjectionResult inject(Pod original, String namespace, LandscapeProbe probe, InjectionSettings settings) {
-        return inject(original, () -> new PodBuilder(original).build(), namespace, probe, settings);
-    }
-
     /**
-     * As {@link #inject(Pod, String, LandscapeProbe, InjectionSettings)}, with the copy to mutate made by
-     * {@code copyOfOriginal}, which must return a deep copy of {@code original} that nothing else holds. The admission
-     * handler decodes the request's pod a second time instead: cheaper than a builder's deep copy, and as deep.
+     * @param copyOfOriginal makes the copy to mutate, only once the pod qualifies; it must return a deep copy of
+     *                       {@code original} that nothing else holds. The admission handler decodes the request's pod
+     *                       a second time: cheaper than a {@code PodBuilder} deep copy, and as deep.
      */
     static InjectionResult inject(Pod original, Supplier<Pod> copyOfOriginal, String namespace, LandscapeProbe probe,
                                   InjectionSettings settings) {

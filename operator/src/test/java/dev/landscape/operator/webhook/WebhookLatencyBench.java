@@ -70,9 +70,6 @@ class WebhookLatencyBench {
     @ConfigProperty(name = "landscape.webhook.tls.mode")
     String tlsMode;
 
-    /** How the generator reaches the webhook: plain HTTP, or HTTPS trusting the CA in the operator's Secret. */
-    private final List<String> endpoint = new ArrayList<>();
-
     @Test
     void admissionLatencyAtFixedRate() throws Exception {
         List<JsonNode> docs = AdmissionReviews.documents(InjectionGoldenTest.GOLDEN + "pytorchjob-worker.yaml");
@@ -87,15 +84,7 @@ class WebhookLatencyBench {
                 : AdmissionReviews.podCreate("bench", NS, AdmissionReviews.pod(docs));
         Path target = RepositoryPaths.root().resolve("operator/target");
         boolean tls = "self-signed".equals(tlsMode);
-        if (tls) {
-            // The CA the operator created and patched into the webhook configuration's caBundle, as the API server trusts it.
-            String ca = client.secrets().inNamespace(client.getNamespace()).withName("landscape-webhook-tls").get().getData().get("ca.crt");
-            Path caFile = target.resolve("bench-webhook-ca.pem");
-            Files.write(caFile, java.util.Base64.getDecoder().decode(ca));
-            endpoint.addAll(List.of("port=" + httpsPort, "ca=" + caFile));
-        } else {
-            endpoint.add("port=" + port);
-        }
+        List<String> endpoint = endpoint(tls, target);
         Path bodyFile = target.resolve("bench-webhook-body.json");
         Files.write(bodyFile, body);
         int rate = Integer.getInteger("bench.rate", 200);
@@ -105,14 +94,14 @@ class WebhookLatencyBench {
         int runs = Integer.getInteger("bench.runs", 1);
         String paths = System.getProperty("bench.paths", "/mutate");
 
-        String warmedUp = warmUp(bodyFile, warmup, paths.split(","));
+        String warmedUp = warmUp(endpoint, bodyFile, warmup, paths.split(","));
         System.out.println("BENCH warm-up: " + warmedUp);
         StringBuilder reports = new StringBuilder();
         int run = 0;
         for (int r = 0; r < runs; r++) {
             for (String path : paths.split(",")) {
                 run++;
-                String load = measure(target, bodyFile, path, rate, seconds, CLIENT_WARMUP, connections, floor,
+                String load = measure(endpoint, bodyFile, path, rate, seconds, CLIENT_WARMUP, connections, floor,
                         target.resolve("bench-webhook-requests" + (run == 1 ? "" : "-" + run) + ".csv"));
                 String report = String.format(Locale.ROOT, "%s%s%s %s cpus=%d java=%s; server warm-up %s%n",
                         tls ? "TLS " : "", floor ? "floor (no injection) " : "", path, load, Runtime.getRuntime().availableProcessors(),
@@ -131,7 +120,7 @@ class WebhookLatencyBench {
      * or more after the first 10,000 requests to compile the request path, and a measurement taken meanwhile times
      * the compiler, not the webhook.
      */
-    private String warmUp(Path bodyFile, int chunk, String... paths) throws Exception {
+    private static String warmUp(List<String> endpoint, Path bodyFile, int chunk, String... paths) throws Exception {
         var jit = ManagementFactory.getCompilationMXBean();
         long began = System.nanoTime();
         int rounds = 0;
@@ -154,7 +143,7 @@ class WebhookLatencyBench {
     }
 
     /** One generator run against {@code path}; its LOAD figures plus what the server JVM did meanwhile. */
-    private String measure(Path target, Path bodyFile, String path, int rate, int seconds, int warmup, int connections,
+    private static String measure(List<String> endpoint, Path bodyFile, String path, int rate, int seconds, int warmup, int connections,
                            boolean floor, Path csv) throws Exception {
         ServerActivity activity = ServerActivity.watch();
         List<String> output = generator(line -> {
@@ -169,6 +158,18 @@ class WebhookLatencyBench {
         String load = output.stream().filter(l -> l.startsWith("LOAD ")).findFirst()
                 .orElseThrow(() -> new AssertionError("generator printed no LOAD line:\n" + String.join("\n", output)));
         return load.substring("LOAD ".length()) + " server: " + activity.summary(rate * seconds);
+    }
+
+    /** How the generator reaches the webhook: plain HTTP, or HTTPS trusting the CA in the operator's Secret. */
+    private List<String> endpoint(boolean tls, Path target) throws Exception {
+        if (!tls) {
+            return List.of("port=" + port);
+        }
+        // The CA the operator created and patched into the webhook configuration's caBundle, as the API server trusts it.
+        String ca = client.secrets().inNamespace(client.getNamespace()).withName("landscape-webhook-tls").get().getData().get("ca.crt");
+        Path caFile = target.resolve("bench-webhook-ca.pem");
+        Files.write(caFile, java.util.Base64.getDecoder().decode(ca));
+        return List.of("port=" + httpsPort, "ca=" + caFile);
     }
 
     private static String[] with(List<String> first, String... rest) {
