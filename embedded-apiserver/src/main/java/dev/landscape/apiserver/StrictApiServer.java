@@ -2,6 +2,7 @@ package dev.landscape.apiserver;
 
 import dev.landscape.apiserver.admission.MutatingAdmission;
 import dev.landscape.apiserver.admission.ServiceEndpoints;
+import dev.landscape.apiserver.crd.CelRules;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -63,6 +64,7 @@ public final class StrictApiServer implements AutoCloseable {
 
     /** Starts on a free loopback port. */
     public static StrictApiServer start() {
+        CelRules.warmUp();
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         ServiceEndpoints services = new ServiceEndpoints();
         List<Consumer<MutatingAdmission.Call>> listeners = new CopyOnWriteArrayList<>();

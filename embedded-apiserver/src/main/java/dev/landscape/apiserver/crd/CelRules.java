@@ -55,6 +55,14 @@ public final class CelRules {
 
     private final Map<String, Compiled> compiled = new ConcurrentHashMap<>();
 
+    /**
+     * Loads the CEL environments (a second or more of class initialisation) on the caller's thread, so that the first
+     * custom-resource write does not stall the server's event loop.
+     */
+    public static void warmUp() {
+        compile(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("rule", "self == oldSelf"));
+    }
+
     /** A rule as compiled: its program, whether it is a transition rule, its message program, or why it did not compile. */
     private record Compiled(CelRuntime.Program program, boolean usesOldSelf, CelRuntime.Program message, String error) {
     }

@@ -1,5 +1,6 @@
 package dev.landscape.operator.ingest;
 
+import dev.landscape.operator.testing.StrictKubernetesServer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.landscape.contract.CheckpointReport;
 import dev.landscape.operator.crd.LandscapeProbe;
@@ -9,7 +10,7 @@ import dev.landscape.operator.testing.TestingTokenReviews;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.common.WithTestResource;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +28,7 @@ import static org.hamcrest.Matchers.hasItem;
 
 /** POST /api/v1alpha1/reports against the mock API server: every answer a sidecar can get. */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true, setup = TestingTokenReviews.class)
+@WithTestResource(StrictKubernetesServer.class)
 class ReportIngestTest {
 
     private static final String PATH = "/api/v1alpha1/reports";

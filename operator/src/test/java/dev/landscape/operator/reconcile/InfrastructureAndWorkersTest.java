@@ -1,16 +1,16 @@
 package dev.landscape.operator.reconcile;
 
+import dev.landscape.operator.testing.StrictKubernetesServer;
 import dev.landscape.contract.TensorSketch;
 import dev.landscape.operator.crd.FindingStatus;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.LandscapeProbeStatus;
 import dev.landscape.operator.testing.TestingObjects;
-import dev.landscape.operator.testing.TestingTokenReviews;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.common.WithTestResource;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +25,7 @@ import static org.awaitility.Awaitility.await;
 
 /** CrashLoopBackOff with error exits, an eviction and a diverging rank, all at once, on the mock API server. */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true, setup = TestingTokenReviews.class)
+@WithTestResource(StrictKubernetesServer.class)
 class InfrastructureAndWorkersTest {
 
     @Inject

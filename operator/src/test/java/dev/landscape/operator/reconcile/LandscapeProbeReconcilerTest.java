@@ -1,13 +1,13 @@
 package dev.landscape.operator.reconcile;
 
+import dev.landscape.operator.testing.StrictKubernetesServer;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.LandscapeProbeSpec;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import dev.landscape.operator.testing.TestingTokenReviews;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.common.WithTestResource;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +20,7 @@ import static org.awaitility.Awaitility.await;
 
 /** The reconciler against the Fabric8 mock API server in CRUD mode (CRDs applied from the build). */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true, setup = TestingTokenReviews.class)
+@WithTestResource(StrictKubernetesServer.class)
 class LandscapeProbeReconcilerTest {
 
     @Inject

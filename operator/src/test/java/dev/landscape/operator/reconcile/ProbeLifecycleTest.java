@@ -1,17 +1,18 @@
 package dev.landscape.operator.reconcile;
 
+import dev.landscape.operator.testing.StrictKubernetesServer;
 import dev.landscape.operator.crd.FindingStatus;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.LandscapeProbeStatus;
 import dev.landscape.operator.testing.TestingObjects;
-import dev.landscape.operator.testing.TestingTokenReviews;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,8 @@ import static org.awaitility.Awaitility.await;
  * probe's status, conditions and Events say so once — also after the reconcile runs again.
  */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true, setup = TestingTokenReviews.class)
+// Its own application: the metric assertions below count from zero.
+@WithTestResource(value = StrictKubernetesServer.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class ProbeLifecycleTest {
 
     @Inject

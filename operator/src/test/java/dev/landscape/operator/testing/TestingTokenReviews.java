@@ -24,7 +24,12 @@ public class TestingTokenReviews implements Consumer<KubernetesServer> {
 
     @Override
     public void accept(KubernetesServer server) {
-        server.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
+        install(server.expect());
+    }
+
+    /** Answers TokenReviews on any mock server's expectations (the Quarkus test server's or the strict server's). */
+    public static void install(io.fabric8.mockwebserver.dsl.MockServerExpectation expectations) {
+        expectations.post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
                 .andReply(201, request -> {
                     try {
                         TokenReview review = JSON.readValue(request.getUtf8Body(), TokenReview.class);

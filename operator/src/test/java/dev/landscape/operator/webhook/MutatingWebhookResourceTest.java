@@ -1,5 +1,6 @@
 package dev.landscape.operator.webhook;
 
+import dev.landscape.operator.testing.StrictKubernetesServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.landscape.operator.crd.LandscapeProbe;
@@ -8,7 +9,7 @@ import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.common.WithTestResource;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
@@ -28,7 +29,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 /** {@code POST /mutate} over HTTP against the running app, with probes and Events in the Fabric8 mock server. */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@WithTestResource(StrictKubernetesServer.class)
 class MutatingWebhookResourceTest {
 
     static final String NS = "ml-team";
