@@ -69,6 +69,9 @@ final class SidecarContainerFactory {
         env.add(literal("LANDSCAPE_DIR", checkpointDir));
         env.add(literal("LANDSCAPE_REPORT_URL", settings.reportUrl()));
         env.add(literal("LANDSCAPE_TOKEN_FILE", paths.tokenFile()));
+        if (settings.caConfigMap() != null) {
+            env.add(literal(SidecarSettings.env(SidecarSettings.CA_FILE), paths.caFile()));
+        }
         env.add(literal("LANDSCAPE_SPOOL", paths.spoolDir()));
         env.add(literal(SidecarSettings.CONFIG_FILE_ENV, paths.configFile()));
         env.add(literal("LANDSCAPE_GPU", gpu.mode()));

@@ -77,7 +77,7 @@ public final class SidecarInjector {
         annotations.put(InjectionAnnotations.INJECTED, probeName);
         annotations.put(InjectionAnnotations.STATUS, status(settings, gpu, rank, notes));
         annotations.put(InjectionAnnotations.SIDECAR_CONFIG, SidecarConfigDocument.render(probe, namespace, checkpointDir,
-                trainer.mount().getMountPath(), rank, gpu, paths, settings.reportUrl()));
+                trainer.mount().getMountPath(), rank, gpu, paths, settings));
         if (!settings.nativeSidecar()) {
             annotations.putIfAbsent(InjectionAnnotations.DEFAULT_CONTAINER, trainer.container().getName());
         }
@@ -90,8 +90,14 @@ public final class SidecarInjector {
                 .withNewEmptyDir().withSizeLimit(new Quantity(settings.scratchSizeLimit())).endEmptyDir().build();
     }
 
+    /**
+     * The sidecar's token, config and, with TLS, the operator's CA bundle. The CA comes from a ConfigMap source
+     * rather than the config annotation because the kubelet refreshes it in running pods when the operator publishes
+     * a new CA (a pod's annotations are fixed at admission); {@code optional}, so that a pod admitted before the
+     * operator published the ConfigMap in its namespace still starts (the sidecar waits for the file).
+     */
     private static Volume projectedVolume(InjectionSettings settings, SidecarPaths paths) {
-        return new VolumeBuilder().withName(InjectionAnnotations.PROJECTED_VOLUME)
+        var projected = new VolumeBuilder().withName(InjectionAnnotations.PROJECTED_VOLUME)
                 .withNewProjected()
                 .addNewSource().withNewServiceAccountToken()
                 .withAudience("landscape-probe")
@@ -102,9 +108,13 @@ public final class SidecarInjector {
                 .addNewItem().withPath(fileName(paths.configFile()))
                 .withNewFieldRef().withFieldPath("metadata.annotations['" + InjectionAnnotations.SIDECAR_CONFIG + "']").endFieldRef()
                 .endItem()
-                .endDownwardAPI().endSource()
-                .endProjected()
-                .build();
+                .endDownwardAPI().endSource();
+        if (settings.caConfigMap() != null) {
+            projected = projected.addNewSource().withNewConfigMap().withName(settings.caConfigMap()).withOptional(true)
+                    .addNewItem().withKey(InjectionAnnotations.CA_BUNDLE_KEY).withPath(fileName(paths.caFile())).endItem()
+                    .endConfigMap().endSource();
+        }
+        return projected.endProjected().build();
     }
 
     private static String status(InjectionSettings settings, GpuPlacement gpu, RankResolution rank, List<String> notes) {

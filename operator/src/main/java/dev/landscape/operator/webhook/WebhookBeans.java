@@ -52,7 +52,8 @@ public class WebhookBeans {
                 + ".svc/api/v1alpha1/reports");
         return new AdmissionHandler(catalog,
                 () -> new InjectionSettings(config.sidecarImage(), reportUrl, nativeSidecars(config, version),
-                        config.scratchSizeLimit(), config.tokenExpirationSeconds()),
+                        config.scratchSizeLimit(), config.tokenExpirationSeconds(),
+                        config.tls().mode() == WebhookConfig.TlsMode.NONE ? null : config.tls().caConfigMap()),
                 dryRun -> dryRun ? ProbeEvents.NONE : events,
                 operatorNamespace);
     }

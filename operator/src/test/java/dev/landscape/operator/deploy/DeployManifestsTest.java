@@ -83,6 +83,7 @@ class DeployManifestsTest {
                 {"coordination.k8s.io", "leases", "get"}, {"coordination.k8s.io", "leases", "create"}, {"coordination.k8s.io", "leases", "update"},
                 {"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "patch"},
                 {"", "secrets", "get"}, {"", "secrets", "create"}, {"", "secrets", "update"},
+                {"", "configmaps", "get"}, {"", "configmaps", "create"}, {"", "configmaps", "update"},
         };
         for (String[] c : calls) {
             boolean allowed = rules.stream().anyMatch(r -> r.getApiGroups().contains(c[0]) && r.getResources().contains(c[1]) && r.getVerbs().contains(c[2]));

@@ -31,7 +31,8 @@ class InjectionGoldenTest {
 
     static InjectionSettings settings(boolean nativeSidecar) {
         return new InjectionSettings("ghcr.io/landscape-dev/landscape-probe:0.1.0",
-                "https://landscape-operator.landscape-system.svc/api/v1alpha1/reports", nativeSidecar, "1Gi", 600);
+                "https://landscape-operator.landscape-system.svc/api/v1alpha1/reports", nativeSidecar, "1Gi", 600,
+                "landscape-probe-ca");
     }
 
     @ParameterizedTest(name = "{0}")
