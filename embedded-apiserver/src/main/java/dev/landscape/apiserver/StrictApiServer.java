@@ -1,15 +1,20 @@
 package dev.landscape.apiserver;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.landscape.apiserver.admission.MutatingAdmission;
-import dev.landscape.apiserver.admission.ServiceEndpoints;
+import dev.landscape.apiserver.network.ServiceEndpoints;
 import dev.landscape.apiserver.crd.CelRules;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.mockwebserver.dsl.MockServerExpectation;
+import io.fabric8.mockwebserver.internal.MockServerExpectationImpl;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 
@@ -19,19 +24,18 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
  * An embedded Kubernetes API server for one machine that is as strict as kube-apiserver where this project relies
- * on it: Fabric8's mock server in CRUD mode (objects stored, listed, watched, patched), plus custom resources pruned,
+ * on it: Fabric8's mock server's CRUD store (objects stored, listed, watched, patched) behind a listener that serves
+ * requests concurrently ({@link HttpFront}), plus custom resources pruned,
  * defaulted and validated against their CRD (schema and CEL rules) with kube-apiserver's error messages, the status
  * subresource and {@code metadata.generation} kept as kube-apiserver keeps them, and mutating admission webhooks
  * called over HTTPS with the caBundle of their stored configuration. It says it is Kubernetes 1.31.
@@ -43,38 +47,66 @@ public final class StrictApiServer implements AutoCloseable {
 
     /** The Kubernetes version this server answers on {@code /version}, and whose messages it reproduces. */
     public static final String VERSION = "v1.31.0";
-    /** The mock server logs every request at INFO. Held so the level is not lost when the logger is collected. */
-    private static final Logger MOCK_LOG = Logger.getLogger("io.fabric8.mockwebserver");
-
-    static {
-        MOCK_LOG.setLevel(Level.WARNING);
-    }
-
-    private final KubernetesMockServer server;
+    private final HttpFront front;
+    private final Map<ServerRequest, Queue<ServerResponse>> responses;
     private final KubernetesClient client;
     private final ServiceEndpoints services;
     private final List<Consumer<MutatingAdmission.Call>> admissionListeners;
 
-    private StrictApiServer(KubernetesMockServer server, ServiceEndpoints services, List<Consumer<MutatingAdmission.Call>> listeners) {
-        this.server = server;
-        this.client = server.createClient();
+    private StrictApiServer(HttpFront front, Map<ServerRequest, Queue<ServerResponse>> responses,
+                            ServiceEndpoints services, List<Consumer<MutatingAdmission.Call>> listeners) {
+        this.front = front;
+        this.responses = responses;
         this.services = services;
         this.admissionListeners = listeners;
+        this.client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(url())
+                .withNamespace("default").withTrustCerts(true).build()).build();
     }
 
     /** Starts on a free loopback port. */
     public static StrictApiServer start() {
         CelRules.warmUp();
-        Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+        Map<ServerRequest, Queue<ServerResponse>> responses = new ConcurrentHashMap<>();
         ServiceEndpoints services = new ServiceEndpoints();
         List<Consumer<MutatingAdmission.Call>> listeners = new CopyOnWriteArrayList<>();
         StrictDispatcher dispatcher = new StrictDispatcher(responses, services, call -> listeners.forEach(l -> l.accept(call)));
-        KubernetesMockServer mock = new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
-        mock.init(InetAddress.getLoopbackAddress(), 0);
+        HttpFront front = HttpFront.start(InetAddress.getLoopbackAddress(), dispatcher);
+        StrictApiServer server = new StrictApiServer(front, responses, services, listeners);
         String[] version = VERSION.substring(1).split("\\.");
-        mock.expect().get().withPath("/version").andReturn(200, Map.of("major", version[0], "minor", version[1],
+        server.expect().get().withPath("/version").andReturn(200, Map.of("major", version[0], "minor", version[1],
                 "gitVersion", VERSION + "-landscape-embedded", "platform", "linux/amd64")).always();
-        return new StrictApiServer(mock, services, listeners);
+        answerAccessReviews(server);
+        return server;
+    }
+
+    /**
+     * RBAC is not enforced here, so a client asking what it may do is told "everything" (JOSDK asks before leader
+     * election with a SelfSubjectRulesReview; others use SelfSubjectAccessReview).
+     */
+    private static void answerAccessReviews(StrictApiServer server) {
+        ObjectMapper json = new ObjectMapper();
+        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews").andReply(201, request -> {
+            ObjectNode review = readObject(json, request.getUtf8Body());
+            ObjectNode rule = review.putObject("status").put("incomplete", false).putArray("resourceRules").addObject();
+            rule.putArray("verbs").add("*");
+            rule.putArray("apiGroups").add("*");
+            rule.putArray("resources").add("*");
+            review.with("status").putArray("nonResourceRules").addObject().putArray("verbs").add("*");
+            return review;
+        }).always();
+        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews").andReply(201, request -> {
+            ObjectNode review = readObject(json, request.getUtf8Body());
+            review.putObject("status").put("allowed", true).put("reason", "RBAC is not enforced by the embedded API server");
+            return review;
+        }).always();
+    }
+
+    private static ObjectNode readObject(ObjectMapper json, String body) {
+        try {
+            return (ObjectNode) json.readTree(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Creates every CRD in {@code dir} ({@code *.yml}, {@code *.yaml}), as {@code kubectl apply -f dir} would. */
@@ -102,7 +134,7 @@ public final class StrictApiServer implements AutoCloseable {
 
     /** {@code http://127.0.0.1:<port>}: what clients are pointed at. */
     public String url() {
-        return "http://" + server.getHostName() + ":" + server.getPort();
+        return "http://127.0.0.1:" + front.port();
     }
 
     public KubernetesClient client() {
@@ -119,14 +151,14 @@ public final class StrictApiServer implements AutoCloseable {
         admissionListeners.add(listener);
     }
 
-    /** The underlying mock, to add answers this server does not compute itself (TokenReviews, for one). */
-    public KubernetesMockServer mock() {
-        return server;
+    /** Fabric8's expectation DSL, for answers this server does not compute itself (TokenReviews, for one). */
+    public MockServerExpectation expect() {
+        return new MockServerExpectationImpl(responses, new Context());
     }
 
     @Override
     public void close() {
         client.close();
-        server.destroy();
+        front.close();
     }
 }

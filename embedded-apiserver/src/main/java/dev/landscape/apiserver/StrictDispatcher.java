@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.landscape.apiserver.admission.MutatingAdmission;
-import dev.landscape.apiserver.admission.ServiceEndpoints;
+import dev.landscape.apiserver.network.ServiceEndpoints;
 import dev.landscape.apiserver.crd.CustomResourceStrategy;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -134,7 +134,8 @@ final class StrictDispatcher extends KubernetesCrudDispatcher {
         if (operation != null && path.subresource() == null) {
             JsonNode object = parse(body);
             if (object != null && object.isObject()) {
-                JsonNode old = operation.equals("UPDATE") ? read(request.getPath()) : null;
+                String resourcePath = request.getPath().contains("?") ? request.getPath().substring(0, request.getPath().indexOf('?')) : request.getPath();
+                JsonNode old = operation.equals("UPDATE") ? read(resourcePath) : null;
                 MutatingAdmission.Outcome admitted = admission.admit(operation, path, object, old == null || old.isMissingNode() ? null : old);
                 w.warnings.addAll(admitted.warnings());
                 if (admitted.rejection() != null) {

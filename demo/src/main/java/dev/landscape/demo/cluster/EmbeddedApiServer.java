@@ -1,68 +1,43 @@
 package dev.landscape.demo.cluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.landscape.apiserver.StrictApiServer;
+import dev.landscape.apiserver.admission.MutatingAdmission;
+import dev.landscape.apiserver.network.ServiceEndpoints;
+import dev.landscape.apiserver.network.ServiceProxy;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Queue;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import java.util.stream.Stream;
+import java.net.InetSocketAddress;
+import java.util.function.Consumer;
 
 /**
- * The embedded Kubernetes API: Fabric8's mock server in CRUD mode (objects are stored, listed, watched and patched
- * as a real API server would) with the project's CRDs applied from {@code crds/}, a {@code /version} that says
- * 1.31 (so the webhook injects native sidecars), and TokenReviews answered by the {@link TokenAuthority} that issued
- * the pods' projected tokens. What it does not do: admission (the demo calls the webhook as the API server would,
- * see {@link Admission}), scheduling and the kubelet (see {@link Kubelet}).
+ * The demo's Kubernetes API: the strict embedded API server (module embedded-apiserver: CRDs validated with their
+ * schema and CEL rules, the status subresource, mutating admission over HTTPS with the configuration's caBundle),
+ * with TokenReviews answered by the {@link TokenAuthority} that issued the pods' projected tokens. What is installed
+ * comes from the rendered deploy/ ({@link InstallManifest}); the scheduler and the kubelet are the demo's
+ * ({@link Kubelet}), and a Service is reached through {@link ServiceProxy}.
  */
 public final class EmbeddedApiServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The mock server logs every request at INFO; the demo's console is for people. Held so it is not collected. */
-    private static final Logger MOCK_LOG = Logger.getLogger("io.fabric8.mockwebserver");
 
-    static {
-        MOCK_LOG.setLevel(Level.WARNING);
-    }
-
-    private final KubernetesMockServer server;
-    private final KubernetesClient client;
+    private final StrictApiServer server;
     private final TokenAuthority tokens;
 
-    private EmbeddedApiServer(KubernetesMockServer server, TokenAuthority tokens) {
+    private EmbeddedApiServer(StrictApiServer server, TokenAuthority tokens) {
         this.server = server;
-        this.client = server.createClient();
         this.tokens = tokens;
     }
 
-    /** Starts on a free loopback port, answers version and TokenReviews, and applies every CRD in {@code crdDir}. */
-    public static EmbeddedApiServer start(Path crdDir, TokenAuthority tokens) {
-        Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-        KubernetesMockServer mock = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
-                new KubernetesMixedDispatcher(responses, List.of()), false);
-        mock.init(InetAddress.getLoopbackAddress(), 0);
-        mock.expect().get().withPath("/version").andReturn(200, Map.of("major", "1", "minor", "31",
-                "gitVersion", "v1.31.0-landscape-demo", "platform", "linux/amd64")).always();
-        mock.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
+    /** Starts on a free loopback port and answers TokenReviews. */
+    public static EmbeddedApiServer start(TokenAuthority tokens) {
+        StrictApiServer server = StrictApiServer.start();
+        server.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
                 .andReply(201, request -> {
                     try {
                         return tokens.review(JSON.readValue(request.getUtf8Body(), TokenReview.class));
@@ -70,35 +45,41 @@ public final class EmbeddedApiServer implements AutoCloseable {
                         throw new UncheckedIOException(e);
                     }
                 }).always();
-        EmbeddedApiServer api = new EmbeddedApiServer(mock, tokens);
-        api.applyCrds(crdDir);
-        return api;
+        return new EmbeddedApiServer(server, tokens);
     }
 
-    private void applyCrds(Path crdDir) {
-        try (Stream<Path> files = Files.list(crdDir)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".yml")).sorted().toList()) {
-                try (InputStream in = Files.newInputStream(f)) {
-                    CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
-                    client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot apply the CRDs in " + crdDir, e);
+    /** Creates every object of the rendered install, in its order, as {@code kubectl apply -f} would on an empty cluster. */
+    public void install(InstallManifest manifest) {
+        for (HasMetadata o : manifest.objects()) {
+            server.client().resource(o).create();
         }
     }
 
     public void createNamespace(String name) {
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+        server.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+    }
+
+    /** Says where a Service's port is served on this machine (the API server calls webhooks there). */
+    public void serve(String namespace, String service, int port, InetSocketAddress at) {
+        server.services().register(namespace, service, port, at);
+    }
+
+    /** Where Services are served here, for the {@link ServiceProxy} that stands in for cluster DNS and kube-proxy. */
+    public ServiceEndpoints services() {
+        return server.services();
+    }
+
+    public void onAdmission(Consumer<MutatingAdmission.Call> listener) {
+        server.onAdmission(listener);
     }
 
     /** {@code http://127.0.0.1:<port>}: what the operator's kubernetes client is pointed at. */
     public String url() {
-        return "http://" + server.getHostName() + ":" + server.getPort();
+        return server.url();
     }
 
     public KubernetesClient client() {
-        return client;
+        return server.client();
     }
 
     public TokenAuthority tokens() {
@@ -107,7 +88,6 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
     @Override
     public void close() {
-        client.close();
-        server.destroy();
+        server.close();
     }
 }

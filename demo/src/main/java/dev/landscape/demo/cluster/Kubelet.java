@@ -34,8 +34,8 @@ import java.util.stream.Stream;
 /**
  * The demo's node agent. It does what a kubelet does for the pods the demo creates, and nothing more: reports
  * them Running, materialises the injected sidecar's volumes on the host (an {@code emptyDir} becomes a folder, a
- * projected volume gets a freshly issued service-account token for its audience and the downward-API files, a
- * {@code hostPath} is used as is), resolves its environment ({@code fieldRef} to the pod's name, namespace, UID,
+ * projected volume gets a freshly issued service-account token for its audience, the downward-API files and the
+ * keys of its ConfigMaps (the operator's CA bundle), a {@code hostPath} is used as is), resolves its environment ({@code fieldRef} to the pod's name, namespace, UID,
  * labels and annotations) and starts it as a process from the sidecar jar — the image's entrypoint. It also
  * reports what the trainer container went through: an OOM kill and the in-place restart that follows.
  *
@@ -43,7 +43,9 @@ import java.util.stream.Stream;
  * rewritten to the host folder mounted there (checkpoint volumes are {@code hostPath}s mounted at their own path,
  * so those stay as they are); javacpp's native cache is shared by the sidecars of one host instead of unpacked
  * ~400 MB per pod; the metrics and health ports, which would be private to each pod's network namespace, get
- * free host ports.
+ * free host ports; and the sidecar's JVM is given the {@code ServiceProxy} as its HTTPS proxy, which stands in for
+ * cluster DNS and kube-proxy (it still connects to {@code https://<service>.<namespace>.svc} and checks the
+ * certificate against that name).
  */
 public final class Kubelet implements AutoCloseable {
 
@@ -56,9 +58,12 @@ public final class Kubelet implements AutoCloseable {
     private final Path nodeDir;
     private final Path javacppCache;
     private final Clock clock;
+    private final int serviceProxyPort;
     private final Map<String, SidecarProcess> sidecars = new ConcurrentHashMap<>();
 
-    public Kubelet(KubernetesClient client, TokenAuthority tokens, Layout layout, Path nodeDir, Path javacppCache, Clock clock) {
+    public Kubelet(KubernetesClient client, TokenAuthority tokens, Layout layout, Path nodeDir, Path javacppCache, Clock clock,
+                   int serviceProxyPort) {
+        this.serviceProxyPort = serviceProxyPort;
         this.client = client;
         this.tokens = tokens;
         this.layout = layout;
@@ -67,9 +72,8 @@ public final class Kubelet implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** Stores the admitted pod, starts its sidecar (if one was injected) and reports every container running. */
-    public Pod run(Pod admitted) throws IOException {
-        Pod pod = client.pods().inNamespace(admitted.getMetadata().getNamespace()).resource(admitted).create();
+    /** Runs a pod the API server admitted and stored: starts its sidecar (if one was injected), reports every container running. */
+    public Pod run(Pod pod) throws IOException {
         Optional<Container> sidecar = injectedSidecar(pod);
         if (sidecar.isPresent()) {
             sidecars.put(pod.getMetadata().getName(), startSidecar(pod, sidecar.get()));
@@ -180,6 +184,9 @@ public final class Kubelet implements AutoCloseable {
                     Files.writeString(dir.resolve(p.getServiceAccountToken().getPath()),
                             tokens.issue(pod, p.getServiceAccountToken().getAudience()));
                 }
+                if (p.getConfigMap() != null) {
+                    projectConfigMap(pod, p.getConfigMap(), dir);
+                }
                 if (p.getDownwardAPI() != null) {
                     for (var item : p.getDownwardAPI().getItems()) {
                         Files.writeString(dir.resolve(item.getPath()), fieldRef(pod, item.getFieldRef().getFieldPath()));
@@ -191,6 +198,31 @@ public final class Kubelet implements AutoCloseable {
                     + v.getName() + " of pod " + pod.getMetadata().getName() + " is none of them");
         }
         return dir;
+    }
+
+    /** The ConfigMap's keys as files (its items' paths when it lists them); an optional ConfigMap that is absent adds none. */
+    private void projectConfigMap(Pod pod, io.fabric8.kubernetes.api.model.ConfigMapProjection source, Path dir) throws IOException {
+        var map = client.configMaps().inNamespace(pod.getMetadata().getNamespace()).withName(source.getName()).get();
+        if (map == null) {
+            if (Boolean.TRUE.equals(source.getOptional())) {
+                return;
+            }
+            throw new IllegalStateException("pod " + pod.getMetadata().getName() + " mounts ConfigMap " + source.getName()
+                    + ", which does not exist (a kubelet would keep the pod in ContainerCreating)");
+        }
+        Map<String, String> data = map.getData() == null ? Map.of() : map.getData();
+        if (source.getItems() == null || source.getItems().isEmpty()) {
+            for (Map.Entry<String, String> e : data.entrySet()) {
+                Files.writeString(dir.resolve(e.getKey()), e.getValue());
+            }
+            return;
+        }
+        for (var item : source.getItems()) {
+            String value = data.get(item.getKey());
+            if (value != null) {
+                Files.writeString(dir.resolve(item.getPath()), value);
+            }
+        }
     }
 
     private static String fieldRef(Pod pod, String path) {
@@ -238,7 +270,7 @@ public final class Kubelet implements AutoCloseable {
     }
 
     private String javaOptions(String options, Map<String, Path> mounts) {
-        List<String> out = new ArrayList<>();
+        List<String> out = new ArrayList<>(List.of("-Dhttps.proxyHost=127.0.0.1", "-Dhttps.proxyPort=" + serviceProxyPort));
         for (String o : options.trim().split("\\s+")) {
             if (o.startsWith("-Dorg.bytedeco.javacpp.cachedir=")) {
                 out.add("-Dorg.bytedeco.javacpp.cachedir=" + javacppCache);

@@ -19,4 +19,16 @@ public final class Logs {
             return "(no log at " + log + ": " + e.getMessage() + ")";
         }
     }
+
+    /** The first ERROR line of a Quarkus log and its deepest "Caused by" (what a failed start-up was about). */
+    public static String firstError(Path log) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            String error = all.stream().filter(l -> l.contains(" ERROR ")).findFirst().orElse("");
+            String cause = all.stream().filter(l -> l.startsWith("Caused by:")).reduce((a, b) -> b).orElse("");
+            return error.isEmpty() && cause.isEmpty() ? tail(log, 20) : error + "\n" + cause;
+        } catch (IOException e) {
+            return "(no log at " + log + ": " + e.getMessage() + ")";
+        }
+    }
 }

@@ -49,6 +49,11 @@ public final class SidecarProcess implements AutoCloseable {
         return log;
     }
 
+    /** The URL the webhook told this sidecar to report to (its {@code LANDSCAPE_REPORT_URL}). */
+    public String reportUrl() {
+        return env.getOrDefault("LANDSCAPE_REPORT_URL", "");
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

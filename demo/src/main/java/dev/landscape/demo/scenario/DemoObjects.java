@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The objects a platform team and a training operator would create: the LandscapeProbe for the job, and one
@@ -61,10 +60,9 @@ final class DemoObjects {
         return Serialization.unmarshal(yaml, GenericKubernetesResource.class);
     }
 
-    /** Worker {@code rank}'s pod as the training operator creates it, before admission (the API server set its UID). */
+    /** Worker {@code rank}'s pod as the training operator sends it to the API server (which admits it and sets its UID). */
     static Pod worker(String namespace, int rank, int worldSize, Path volume) {
         return new PodBuilder().withNewMetadata().withName(JOB + "-worker-" + rank).withNamespace(namespace)
-                .withUid(UUID.randomUUID().toString())
                 .withLabels(Map.of("training.kubeflow.org/job-name", JOB,
                         "training.kubeflow.org/replica-type", "worker",
                         "training.kubeflow.org/replica-index", Integer.toString(rank),

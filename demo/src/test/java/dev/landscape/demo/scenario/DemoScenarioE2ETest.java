@@ -14,9 +14,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The project's end-to-end test: the demo's scenario, shorter, with everything real that can be here (the operator
- * as built, one sidecar process per rank, the ND4J training job, the webhook, TokenReviews, HTTP reports) on the
- * embedded API server. Each injected fault must be published as the right finding on the right rank, the edge of
- * stability before the loss spike, and nothing else may be raised. The detection-quality table is printed.
+ * as built and as deploy/ configures it, one sidecar process per rank, the ND4J training job, the webhook called by
+ * the API server over HTTPS, TokenReviews, reports over HTTPS trusting the CA in the pod) on the strict embedded API
+ * server with the rendered deploy/ installed. Each injected fault must be published as the right finding on the
+ * right rank, the edge of stability before the loss spike, and nothing else may be raised; every sidecar must have
+ * reported over HTTPS without a TLS error. The detection-quality table is printed.
  */
 class DemoScenarioE2ETest {
 
@@ -32,6 +34,10 @@ class DemoScenarioE2ETest {
         DetectionQuality.Row eos = q.rows().stream().filter(r -> r.expected().reason().equals("EdgeOfStability"))
                 .findFirst().orElseThrow();
         assertThat(eos.leadSteps()).as("EdgeOfStability's lead over the LossSpike, in steps").isNotNull().isPositive();
+        assertThat(o.sidecars()).as("sidecars").hasSize(DemoScenario.RANKS).allSatisfy(t -> {
+            assertThat(t.reportUrl()).as(t.pod()).isEqualTo("https://landscape-operator.landscape-system.svc/api/v1alpha1/reports");
+            assertThat(t.tlsErrors()).as("TLS errors in the log of %s", t.pod()).isEmpty();
+        });
         assertThat(o.report()).exists();
         assertThat(Files.readString(o.report())).contains("EdgeOfStability", "WorkerDivergence", "InstabilityBeforeFailure");
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.landscape.apiserver.ApiPath;
 import dev.landscape.apiserver.GoFormat;
 import dev.landscape.apiserver.StatusErrors;
+import dev.landscape.apiserver.network.ServiceEndpoints;
 import io.fabric8.zjsonpatch.JsonPatch;
 
 import java.io.IOException;

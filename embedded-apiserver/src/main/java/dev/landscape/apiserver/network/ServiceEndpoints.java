@@ -1,4 +1,4 @@
-package dev.landscape.apiserver.admission;
+package dev.landscape.apiserver.network;
 
 import java.net.InetSocketAddress;
 import java.util.Map;
