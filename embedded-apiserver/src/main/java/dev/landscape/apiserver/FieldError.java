@@ -129,22 +129,7 @@ public record FieldError(Type type, String field, Object badValue, String detail
             return l.text();
         }
         if (v instanceof JsonNode n) {
-            if (n.isTextual()) {
-                return GoFormat.quote(n.asText());
-            }
-            if (n.isIntegralNumber()) {
-                return n.bigIntegerValue().toString();
-            }
-            if (n.isNumber()) {
-                return GoFormat.number(n.doubleValue());
-            }
-            if (n.isBoolean()) {
-                return n.asText();
-            }
-            if (n.isNull()) {
-                return GoFormat.quote("null");
-            }
-            return GoValues.goSharpV(n);
+            return n.isNull() || n.isMissingNode() ? GoFormat.quote("null") : GoValues.goSharpV(n);
         }
         return Objects.toString(v);
     }

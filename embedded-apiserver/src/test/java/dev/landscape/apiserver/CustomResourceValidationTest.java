@@ -4,8 +4,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -21,10 +19,8 @@ class CustomResourceValidationTest {
 
     @BeforeAll
     static void start() {
-        server = StrictApiServer.start();
-        server.applyCrds(Path.of("src/test/resources"));
+        server = TestingHttp.withWidgets("t");
         http = new TestingHttp(server);
-        assertThat(http.post("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"t\"}}").code()).isEqualTo(201);
     }
 
     @AfterAll

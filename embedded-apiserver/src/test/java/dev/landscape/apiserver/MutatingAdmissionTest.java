@@ -3,9 +3,9 @@ package dev.landscape.apiserver;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.landscape.apiserver.admission.MutatingAdmission;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -24,34 +24,43 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MutatingAdmissionTest {
 
     private static final String HOST = "hook.webhooks.svc";
-    private static final String URL = "https://" + HOST + ":443/mutate?timeout=2s";
+    private static final String URL = "https://" + HOST + ":443/mutate?timeout=5s";
     private static TestingCertificates.Ca ca;
     private static TestingCertificates.Ca otherCa;
 
-    private StrictApiServer server;
-    private TestingHttp http;
-    private TestingWebhook webhook;
-    private final List<MutatingAdmission.Call> calls = new CopyOnWriteArrayList<>();
+    private static StrictApiServer server;
+    private static TestingHttp http;
+    private static TestingWebhook webhook;
+    private static final List<MutatingAdmission.Call> calls = new CopyOnWriteArrayList<>();
 
     @BeforeAll
-    static void certificates() throws Exception {
+    static void start() throws Exception {
         ca = TestingCertificates.ca("webhook-ca");
         otherCa = TestingCertificates.ca("someone-else");
-    }
-
-    @BeforeEach
-    void start() throws Exception {
         server = StrictApiServer.start();
         server.onAdmission(calls::add);
         http = new TestingHttp(server);
         http.post("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"team\"}}");
         http.post("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"quiet\",\"labels\":{\"inject\":\"disabled\"}}}");
-        webhook = new TestingWebhook(ca.serving(HOST));
+        serve(new TestingWebhook(ca.serving(HOST)));
+    }
+
+    private static void serve(TestingWebhook w) {
+        webhook = w;
         server.services().register("webhooks", "hook", 443, new InetSocketAddress(InetAddress.getLoopbackAddress(), webhook.port()));
     }
 
     @AfterEach
-    void stop() {
+    void reset() throws Exception {
+        server.client().admissionRegistration().v1().mutatingWebhookConfigurations().delete();
+        server.client().pods().inAnyNamespace().delete();
+        webhook.close();
+        serve(new TestingWebhook(ca.serving(HOST)));
+        calls.clear();
+    }
+
+    @AfterAll
+    static void stop() {
         webhook.close();
         server.close();
     }
@@ -69,7 +78,7 @@ class MutatingAdmissionTest {
         rule.putArray("operations").add("CREATE");
         rule.putArray("resources").add("pods");
         rule.put("scope", "Namespaced");
-        w.put("failurePolicy", failurePolicy).put("sideEffects", "None").put("timeoutSeconds", 2).put("reinvocationPolicy", "Never");
+        w.put("failurePolicy", failurePolicy).put("sideEffects", "None").put("timeoutSeconds", 5).put("reinvocationPolicy", "Never");
         w.set("namespaceSelector", TestingHttp.JSON.createObjectNode().set("matchExpressions", TestingHttp.JSON.createArrayNode()
                 .add(TestingHttp.JSON.createObjectNode().put("key", "inject").put("operator", "NotIn")
                         .set("values", TestingHttp.JSON.createArrayNode().add("disabled")))));
@@ -140,8 +149,7 @@ class MutatingAdmissionTest {
     @Test
     void aCertificateForAnotherNameFailsTheHostnameCheck() throws Exception {
         webhook.close();
-        webhook = new TestingWebhook(ca.serving("other.webhooks.svc", "localhost"));
-        server.services().register("webhooks", "hook", 443, new InetSocketAddress(InetAddress.getLoopbackAddress(), webhook.port()));
+        serve(new TestingWebhook(ca.serving("other.webhooks.svc", "localhost")));
         configure("inject", hook("inject.test.dev", ca.caBundle(), "Fail"));
 
         TestingHttp.Answer a = createPod("team", "p4", "trainer", "");
@@ -172,12 +180,12 @@ class MutatingAdmissionTest {
     @Test
     void aSlowWebhookTimesOutAndFailsClosed() {
         webhook.slow(Duration.ofSeconds(3));
-        configure("inject", hook("inject.test.dev", ca.caBundle(), "Fail"));
+        configure("inject", hook("inject.test.dev", ca.caBundle(), "Fail").put("timeoutSeconds", 1));
 
         TestingHttp.Answer a = createPod("team", "p8", "trainer", "");
 
         assertThat(a.message()).isEqualTo("Internal error occurred: failed calling webhook \"inject.test.dev\": failed to call webhook: Post \""
-                + URL + "\": context deadline exceeded");
+                + URL.replace("timeout=5s", "timeout=1s") + "\": context deadline exceeded");
     }
 
     @Test

@@ -5,8 +5,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -22,10 +20,8 @@ class StatusAndGenerationTest {
 
     @BeforeAll
     static void start() {
-        server = StrictApiServer.start();
-        server.applyCrds(Path.of("src/test/resources"));
+        server = TestingHttp.withWidgets("g");
         http = new TestingHttp(server);
-        http.post("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"g\"}}");
     }
 
     @AfterAll

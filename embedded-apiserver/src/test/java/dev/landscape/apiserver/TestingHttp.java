@@ -24,6 +24,17 @@ final class TestingHttp {
         }
     }
 
+    /** A started server with the test CRD (widgets.test.dev) and namespace {@code namespace}. */
+    static StrictApiServer withWidgets(String namespace) {
+        StrictApiServer server = StrictApiServer.start();
+        server.applyCrds(java.nio.file.Path.of("src/test/resources"));
+        TestingHttp http = new TestingHttp(server);
+        if (http.post("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + namespace + "\"}}").code() != 201) {
+            throw new IllegalStateException("cannot create namespace " + namespace);
+        }
+        return server;
+    }
+
     private final HttpClient http = HttpClient.newHttpClient();
     private final String base;
 
