@@ -31,7 +31,7 @@ class ApiServerSamplesTest {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Path ROOT = RepositoryPaths.root();
-    private static final String PROBES = "/apis/landscape.dev/v1alpha1/namespaces/samples/landscapeprobes?fieldValidation=Strict";
+    private static final String PROBES = "/apis/landscape.dev/v1alpha1/namespaces/%s/landscapeprobes?fieldValidation=Strict";
     private static StrictApiServer server;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -80,7 +80,8 @@ class ApiServerSamplesTest {
     }
 
     private static HttpResponse<String> post(JsonNode probe) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(server.url() + PROBES)).header("Content-Type", "application/json")
+        String namespace = probe.at("/metadata/namespace").asText("samples");
+        return HTTP.send(HttpRequest.newBuilder(URI.create(server.url() + PROBES.formatted(namespace))).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(probe.toString())).build(), HttpResponse.BodyHandlers.ofString());
     }
 
