@@ -1,6 +1,5 @@
 package dev.landscape.demo.cluster;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.Service;
@@ -47,10 +46,5 @@ public record InstallManifest(Path file, List<HasMetadata> objects) {
         return objects.stream().filter(Service.class::isInstance).map(Service.class::cast)
                 .filter(s -> s.getMetadata().getName().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalStateException(file + " has no Service " + name));
-    }
-
-    /** Kinds Fabric8 has no model for stay generic; they are installed all the same. */
-    public long genericObjects() {
-        return objects.stream().filter(GenericKubernetesResource.class::isInstance).count();
     }
 }
