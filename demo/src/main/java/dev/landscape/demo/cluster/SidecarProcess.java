@@ -71,6 +71,22 @@ public final class SidecarProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether every report this sidecar has written so far has left its spool (delivered to the operator, or refused
+     * for good): pending reports are the {@code *.json} files in {@code LANDSCAPE_SPOOL}. Read-only.
+     */
+    public boolean spoolEmpty() {
+        Path spool = Path.of(env.get("LANDSCAPE_SPOOL"));
+        if (!Files.isDirectory(spool)) {
+            return true;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(spool)) {
+            return files.noneMatch(f -> Files.isRegularFile(f) && f.getFileName().toString().endsWith(".json"));
+        } catch (IOException e) {
+            return false; // a file is being moved right now; the next look sees it
+        }
+    }
+
     @Override
     public void close() {
         Processes.stop(process, Duration.ofSeconds(30));

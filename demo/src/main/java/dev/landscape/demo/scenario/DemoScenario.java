@@ -47,7 +47,12 @@ public final class DemoScenario {
     static final String CA_CONFIG_MAP = "landscape-probe-ca";
     private static final String INJECTION_STATUS = "landscape.dev/injection-status";
     public static final int RANKS = 4;
-    /** The longest the trainer waits for its sidecars to analyse a checkpoint before it goes on regardless. */
+    /**
+     * The longest the trainer waits for its sidecars to analyse a checkpoint and deliver the report before it goes on
+     * regardless. The demo compresses minutes between checkpoints into about a second, so it paces the trainer by the
+     * slowest stage of the pipeline: analysis, and delivery over TLS (handshake, TokenReview), which at a real job's
+     * pace take a negligible share of the interval but here would put a rank's reports checkpoints behind the others.
+     */
     static final Duration ANALYSIS_WAIT = Duration.ofSeconds(60);
 
     /** What a run produced: the observations, the score, where the report is, and how each sidecar reported. */
@@ -174,7 +179,7 @@ public final class DemoScenario {
                     long deadline = System.nanoTime() + ANALYSIS_WAIT.toNanos();
                     for (int rank : ranks) {
                         SidecarProcess s = kubelet.sidecars().get(DemoObjects.JOB + "-worker-" + rank);
-                        while (s.isAlive() && s.analysedStep() < step && System.nanoTime() < deadline) {
+                        while (s.isAlive() && (s.analysedStep() < step || !s.spoolEmpty()) && System.nanoTime() < deadline) {
                             Thread.sleep(50);
                         }
                     }
