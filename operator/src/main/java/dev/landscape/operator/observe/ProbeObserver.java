@@ -48,6 +48,7 @@ public class ProbeObserver {
         Map<Integer, List<Pod>> byRank = new TreeMap<>();
         List<String> unranked = new ArrayList<>();
         int injected = 0;
+        Map<UninjectedCause, Integer> uninjectedByCause = new java.util.EnumMap<>(UninjectedCause.class);
         for (Pod p : selected) {
             Integer rank = ranks.get(p.getMetadata().getName());
             if (rank == null) {
@@ -55,7 +56,11 @@ public class ProbeObserver {
             } else {
                 byRank.computeIfAbsent(rank, r -> new ArrayList<>()).add(p);
             }
-            injected += hasSidecar(p) ? 1 : 0;
+            if (hasSidecar(p)) {
+                injected++;
+            } else if (active(p)) {
+                uninjectedByCause.merge(UninjectedCause.of(probe, p), 1, Integer::sum);
+            }
         }
         Map<Integer, ProbeReport> reportsByRank = new TreeMap<>();
         for (ProbeReport r : reports) {
@@ -73,10 +78,17 @@ public class ProbeObserver {
                         e.getKey(), probe.getMetadata().getNamespace(), probe.getMetadata().getName(), ex.getMessage());
             }
         }
-        return new Observation(byRank, reportsByRank, unranked, injected, selected.size() - injected);
+        return new Observation(byRank, reportsByRank, unranked, injected, selected.size() - injected, uninjectedByCause);
     }
 
-    static boolean hasSidecar(Pod p) {
+    /** Not finished: a pod that has succeeded or failed no longer matters to injection. */
+    private static boolean active(Pod p) {
+        String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+        return !"Succeeded".equals(phase) && !"Failed".equals(phase);
+    }
+
+    /** Whether the pod carries the probe sidecar (as a container or a native sidecar). */
+    public static boolean hasSidecar(Pod p) {
         if (p.getSpec() == null) {
             return false;
         }
