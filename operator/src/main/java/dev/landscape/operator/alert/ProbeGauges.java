@@ -83,7 +83,10 @@ public record ProbeGauges(Map<Integer, Rank> ranks, int ranksRunning, Map<Uninje
         return Optional.of(Duration.ofMillis(sorted[sorted.length / 2]));
     }
 
-    /** When the pod's trainer last (re)started running: the latest start of a running container other than the sidecar. */
+    /**
+     * When the pod's trainer last (re)started running: the latest start of a running container other than the sidecar,
+     * else the pod's start, else its creation.
+     */
     static Instant runningSince(Pod pod) {
         if (pod == null || pod.getStatus() == null) {
             return null;
@@ -95,7 +98,8 @@ public record ProbeGauges(Map<Integer, Rank> ranks, int ranksRunning, Map<Uninje
                 .map(c -> time(c.getState().getRunning().getStartedAt()))
                 .filter(java.util.Objects::nonNull)
                 .max(Instant::compareTo);
-        return latest.orElseGet(() -> time(pod.getStatus().getStartTime()));
+        return latest.orElseGet(() -> Optional.ofNullable(time(pod.getStatus().getStartTime()))
+                .orElseGet(() -> time(pod.getMetadata().getCreationTimestamp())));
     }
 
     private static Instant time(String s) {
