@@ -85,9 +85,21 @@ final class ClusterOptions {
                     throw new ClusterException("the cluster of context " + context + " refused the request (HTTP " + e.getCode()
                             + "): " + e.getStatus().getMessage(), e);
                 }
-                throw new ClusterException("cannot reach the cluster of context " + context + " at " + server + ": "
-                        + (e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage()), e);
+                throw new ClusterException("cannot reach the cluster of context " + context + " at " + server + ": " + rootCause(e), e);
             }
+        }
+
+        /** The innermost cause that says something, e.g. "Connection refused". */
+        private static String rootCause(Throwable t) {
+            String message = t.getMessage();
+            for (Throwable c = t.getCause(); c != null; c = c.getCause()) {
+                if (c.getMessage() != null && !c.getMessage().isBlank()) {
+                    message = c.getClass().getSimpleName() + ": " + c.getMessage();
+                } else {
+                    message = c.getClass().getSimpleName();
+                }
+            }
+            return message;
         }
 
         @Override

@@ -229,4 +229,16 @@ class KubectlLandscapeTest {
         assertThat(unreachable.exit()).isEqualTo(KubectlLandscape.FAILED);
         assertThat(unreachable.err()).startsWith("error: cannot reach the cluster of context lab at http://127.0.0.1:9/");
     }
+
+    /** docs/on-call.md shows the plugin's output: the golden files, verbatim (findings: its first two). */
+    @Test
+    void theOnCallPageShowsTheGoldenOutputs() throws IOException {
+        String page = Files.readString(Path.of(System.getProperty("landscape.root", ".."), "docs/on-call.md"));
+        String findings = Files.readString(GOLDEN.resolve("findings-bert.txt"));
+        String firstTwo = String.join("\n\n", java.util.Arrays.asList(findings.split("\n\n")).subList(0, 3));
+
+        assertThat(page).contains("$ kubectl landscape status bert -n ml\n" + Files.readString(GOLDEN.resolve("status-bert.txt")) + "```");
+        assertThat(page).contains("$ kubectl landscape findings bert -n ml\n" + firstTwo.stripTrailing() + "\n```");
+        assertThat(page).contains(Files.readString(GOLDEN.resolve("silence-bert.txt")) + "```");
+    }
 }

@@ -1,6 +1,7 @@
 package dev.landscape.operator.alert;
 
 import dev.landscape.operator.config.MetricsConfig;
+import dev.landscape.operator.config.ReconcileConfig;
 import dev.landscape.operator.correlate.Reason;
 import dev.landscape.operator.crd.FindingStatus;
 import dev.landscape.operator.crd.LandscapeProbe;
@@ -27,6 +28,8 @@ import org.jboss.logging.Logger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,8 +65,8 @@ public class OperatorMetrics {
     private final MetricsConfig config;
     private final IngestCounters ingest;
     private final Clock clock;
-    private final Map<String, LandscapeProbe> latest = new ConcurrentHashMap<>();
-    private final Map<String, ProbeGauges> gauges = new ConcurrentHashMap<>();
+    private final Duration staleAfter;
+    private final Map<String, Observed> observed = new ConcurrentHashMap<>();
     private SdkMeterProvider provider;
     private PrometheusHttpServer prometheus;
     private int port = -1;
@@ -71,10 +74,29 @@ public class OperatorMetrics {
     private final java.util.concurrent.atomic.LongAdder reconciles = new java.util.concurrent.atomic.LongAdder();
 
     @Inject
-    public OperatorMetrics(MetricsConfig config, IngestCounters ingest, Clock clock) {
+    public OperatorMetrics(MetricsConfig config, IngestCounters ingest, Clock clock, ReconcileConfig reconcile) {
         this.config = config;
         this.ingest = ingest;
         this.clock = clock;
+        this.staleAfter = reconcile.rescanInterval().multipliedBy(STALE_RESCANS);
+    }
+
+    /**
+     * A probe not reconciled for this many rescan intervals is no longer exported: it was deleted, this replica lost
+     * the lease (the new leader exports it), or its reconcile keeps failing (LandscapeOperatorReconcileErrors says
+     * so). Without this a deleted probe's findings would alert forever.
+     */
+    static final int STALE_RESCANS = 4;
+
+    /** What one reconcile of a probe left: its status and gauges, and when. */
+    private record Observed(LandscapeProbe probe, ProbeGauges gauges, Instant at) {
+    }
+
+    /** The probes reconciled recently enough to be exported; older entries are dropped. */
+    private Collection<Observed> current() {
+        Instant oldest = clock.instant().minus(staleAfter);
+        observed.values().removeIf(o -> o.at().isBefore(oldest));
+        return observed.values();
     }
 
     void start(@Observes StartupEvent e) {
@@ -120,16 +142,9 @@ public class OperatorMetrics {
     }
 
     /** Records the status a probe was just reconciled to, and what that reconcile observed. */
-    public void observed(LandscapeProbe probe, ProbeGauges observed) {
+    public void observed(LandscapeProbe probe, ProbeGauges gauges) {
         reconciles.increment();
-        String key = probe.getMetadata().getNamespace() + "/" + probe.getMetadata().getName();
-        latest.put(key, probe);
-        gauges.put(key, observed);
-    }
-
-    public void forget(String namespace, String name) {
-        latest.remove(namespace + "/" + name);
-        gauges.remove(namespace + "/" + name);
+        observed.put(probe.getMetadata().getNamespace() + "/" + probe.getMetadata().getName(), new Observed(probe, gauges, clock.instant()));
     }
 
     public void reconcileError(LandscapeProbe probe) {
@@ -147,7 +162,7 @@ public class OperatorMetrics {
                 .setDescription("Active findings: 1 per finding, labelled with reason, family, severity, rank, pod and whether a silence covers it")
                 .buildWithCallback(m -> {
                     Instant now = clock.instant();
-                    for (LandscapeProbe p : latest.values()) {
+                    for (LandscapeProbe p : probes()) {
                         LandscapeProbeStatus s = p.getStatus();
                         if (s == null) {
                             continue;
@@ -185,25 +200,25 @@ public class OperatorMetrics {
         meter.gaugeBuilder("landscape.slo.objective").setDescription("The probe's stable-training objective as a ratio (spec.slo.objective / 100)")
                 .buildWithCallback(m -> forEachProbe((p, g) -> m.record(g.objective(), probeAttributes(p))));
         meter.gaugeBuilder("landscape.divergence").setDescription("Largest relative distance of a replicated tensor across ranks")
-                .buildWithCallback(m -> latest.values().forEach(p -> {
+                .buildWithCallback(m -> probes().forEach(p -> {
                     if (p.getStatus() != null && p.getStatus().getMaxDivergence() != null) {
                         m.record(p.getStatus().getMaxDivergence(), probeAttributes(p));
                     }
                 }));
         meter.counterBuilder("landscape.restarts").setDescription("Trainer container restarts of the selected pods")
-                .buildWithCallback(m -> latest.values().forEach(p -> {
+                .buildWithCallback(m -> probes().forEach(p -> {
                     if (p.getStatus() != null && p.getStatus().getRestarts() != null) {
                         m.record(p.getStatus().getRestarts(), probeAttributes(p));
                     }
                 }));
         meter.counterBuilder("landscape.oom_kills").setDescription("OOM kills of the selected pods")
-                .buildWithCallback(m -> latest.values().forEach(p -> {
+                .buildWithCallback(m -> probes().forEach(p -> {
                     if (p.getStatus() != null && p.getStatus().getOomKills() != null) {
                         m.record(p.getStatus().getOomKills(), probeAttributes(p));
                     }
                 }));
         meter.gaugeBuilder("landscape.latest_step").ofLongs().setDescription("Highest step reported by any rank")
-                .buildWithCallback(m -> latest.values().forEach(p -> {
+                .buildWithCallback(m -> probes().forEach(p -> {
                     if (p.getStatus() != null && p.getStatus().getLatestStep() != null) {
                         m.record(p.getStatus().getLatestStep(), probeAttributes(p));
                     }
@@ -212,13 +227,12 @@ public class OperatorMetrics {
                 .buildWithCallback(m -> ingest.snapshot().forEach((outcome, n) -> m.record(n, Attributes.of(OUTCOME, outcome))));
     }
 
+    private List<LandscapeProbe> probes() {
+        return current().stream().map(Observed::probe).toList();
+    }
+
     private void forEachProbe(java.util.function.BiConsumer<LandscapeProbe, ProbeGauges> action) {
-        gauges.forEach((key, g) -> {
-            LandscapeProbe p = latest.get(key);
-            if (p != null) {
-                action.accept(p, g);
-            }
-        });
+        current().forEach(o -> action.accept(o.probe(), o.gauges()));
     }
 
     private void rankGauge(Meter meter, String name, String description, Function<ProbeGauges.Rank, Double> value) {
