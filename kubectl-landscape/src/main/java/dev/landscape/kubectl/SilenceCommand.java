@@ -10,19 +10,13 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * {@code kubectl landscape silence PROBE --for 2h --reason …}: the ad-hoc mute, as the two annotations
@@ -31,14 +25,11 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "silence", mixinStandardHelpOptions = true,
         description = "Silence a probe's findings for a while: they stay recorded and shown, their Events turn Normal and the alerts stay quiet.")
-final class SilenceCommand implements Callable<Integer> {
+final class SilenceCommand extends ProbeCommand {
 
     /** Longer mutes belong in spec.silences, where they are reviewed with the rest of the probe. */
     static final Duration LONGEST = Duration.ofDays(7);
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @Parameters(index = "0", paramLabel = "PROBE", description = "Name of the LandscapeProbe.")
-    String probe;
 
     @Option(names = "--for", paramLabel = "DURATION", description = "How long, e.g. 30m, 2h, 1h30m (at most 168h).")
     String duration;
@@ -48,15 +39,6 @@ final class SilenceCommand implements Callable<Integer> {
 
     @Option(names = "--clear", description = "Lift the ad-hoc silence now (spec.silences still apply).")
     boolean clear;
-
-    @Mixin
-    ClusterOptions cluster;
-
-    @ParentCommand
-    KubectlLandscape parent;
-
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -83,7 +65,7 @@ final class SilenceCommand implements Callable<Integer> {
                 }
                 c.ask(() -> resource.patch(PatchContext.of(PatchType.JSON), ops.toString()));
             }
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = out();
             String name = c.namespace() + "/" + probe;
             String again = "kubectl landscape silence " + probe + " -n " + c.namespace();
             if (clear) {
@@ -92,7 +74,7 @@ final class SilenceCommand implements Callable<Integer> {
                         + "; silences in spec.silences still apply.");
             } else {
                 out.println("LandscapeProbe " + name + " silenced until " + until + " (" + Times.span(Duration.between(
-                        parent.clock.instant().truncatedTo(ChronoUnit.SECONDS), until)) + "): " + reason.strip());
+                        now().truncatedTo(ChronoUnit.SECONDS), until)) + "): " + reason.strip());
                 out.println("Findings are still recorded and shown (kubectl landscape findings " + probe + " -n " + c.namespace()
                         + "); their Events are Normal and the alerts stay quiet until then.");
                 out.println("Lift it early with: " + again + " --clear");
@@ -117,6 +99,6 @@ final class SilenceCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--for " + duration
                     + " is out of range: an ad-hoc silence lasts more than 0 and at most 168h; put longer windows in spec.silences");
         }
-        return parent.clock.instant().truncatedTo(ChronoUnit.SECONDS).plus(d);
+        return now().truncatedTo(ChronoUnit.SECONDS).plus(d);
     }
 }

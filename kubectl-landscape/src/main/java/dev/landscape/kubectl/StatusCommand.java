@@ -1,36 +1,17 @@
 package dev.landscape.kubectl;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-
-import java.util.concurrent.Callable;
 
 /** {@code kubectl landscape status PROBE}: wiring only; {@link StatusView} renders. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Per-rank table of a probe: pod, step, loss, gradient norm, edge-of-stability ratio, restarts, OOM kills, last report, findings.")
-final class StatusCommand implements Callable<Integer> {
-
-    @Parameters(index = "0", paramLabel = "PROBE", description = "Name of the LandscapeProbe.")
-    String probe;
-
-    @Mixin
-    ClusterOptions cluster;
-
-    @ParentCommand
-    KubectlLandscape parent;
-
-    @Spec
-    CommandSpec spec;
+final class StatusCommand extends ProbeCommand {
 
     @Override
     public Integer call() {
         try (ClusterOptions.Cluster c = cluster.connect()) {
             var p = c.probe(probe);
-            spec.commandLine().getOut().print(StatusView.render(p, c.reports(probe), parent.clock.instant()));
+            out().print(StatusView.render(p, c.reports(probe), now()));
         }
         return 0;
     }
