@@ -89,17 +89,13 @@ final class ClusterOptions {
             }
         }
 
-        /** The innermost cause that says something, e.g. "Connection refused". */
+        /** The causes below the client's own wrapper, e.g. "ConnectException: ClosedChannelException". */
         private static String rootCause(Throwable t) {
-            String message = t.getMessage();
-            for (Throwable c = t.getCause(); c != null; c = c.getCause()) {
-                if (c.getMessage() != null && !c.getMessage().isBlank()) {
-                    message = c.getClass().getSimpleName() + ": " + c.getMessage();
-                } else {
-                    message = c.getClass().getSimpleName();
-                }
+            java.util.List<String> parts = new java.util.ArrayList<>();
+            for (Throwable c = t.getCause(); c != null && parts.size() < 4; c = c.getCause()) {
+                parts.add(c.getClass().getSimpleName() + (c.getMessage() == null || c.getMessage().isBlank() ? "" : " (" + c.getMessage() + ")"));
             }
-            return message;
+            return parts.isEmpty() ? t.getMessage() : String.join(": ", parts);
         }
 
         @Override
