@@ -3,6 +3,8 @@ package dev.landscape.operator.webhook;
 import dev.landscape.contract.SidecarSettings;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.SidecarSpec;
+import dev.landscape.operator.rank.RankResolution;
+import dev.landscape.operator.rank.TrainerMount;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
