@@ -28,6 +28,7 @@ import java.util.List;
  */
 final class SidecarContainerFactory {
 
+    /** The sidecar image's user ({@code probe-sidecar/docker/Dockerfile*}: {@code USER 65532}). */
     static final long RUN_AS_USER = 65532L;
 
     private SidecarContainerFactory() {

@@ -1,6 +1,7 @@
 package dev.landscape.operator.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.landscape.contract.Images;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.RepositoryPaths;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
@@ -31,7 +32,7 @@ class InjectionGoldenTest {
     static final String OPERATOR_NAMESPACE = "landscape-system";
 
     static InjectionSettings settings(boolean nativeSidecar) {
-        return new InjectionSettings("ghcr.io/landscape-dev/landscape-probe:0.1.0",
+        return new InjectionSettings(Images.SIDECAR,
                 "https://landscape-operator.landscape-system.svc/api/v1alpha1/reports", nativeSidecar, "1Gi", 600,
                 "landscape-probe-ca");
     }
