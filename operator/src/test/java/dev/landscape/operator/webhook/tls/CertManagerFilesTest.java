@@ -1,15 +1,13 @@
 package dev.landscape.operator.webhook.tls;
 
+import dev.landscape.operator.testing.TestingClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,26 +20,10 @@ class CertManagerFilesTest {
     @TempDir
     Path certDir;
 
-    private Instant now = START;
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
+    private final TestingClock clock = new TestingClock(START);
 
     private TlsMaterial mount(String service) throws Exception {
-        TlsMaterial issued = new SelfSignedIssuer().issue(service, "landscape-system", now, Duration.ofDays(365), Duration.ofDays(90));
+        TlsMaterial issued = new SelfSignedIssuer().issue(service, "landscape-system", clock.instant(), Duration.ofDays(365), Duration.ofDays(90));
         Files.writeString(certDir.resolve(TlsMaterial.TLS_CRT), issued.toPem().get(TlsMaterial.TLS_CRT));
         Files.writeString(certDir.resolve(TlsMaterial.TLS_KEY), issued.toPem().get(TlsMaterial.TLS_KEY));
         Files.writeString(certDir.resolve(TlsMaterial.CA_CRT), issued.toPem().get(TlsMaterial.CA_CRT));
@@ -53,7 +35,7 @@ class CertManagerFilesTest {
         TlsMaterial first = mount("landscape-operator");
         CertManagerFiles files = new CertManagerFiles(certDir, OVERLAP, clock);
         Files.writeString(certDir.resolve(TlsMaterial.TLS_CRT), new SelfSignedIssuer()
-                .renewServing(first, "landscape-operator", "landscape-system", now, Duration.ofDays(90)).toPem().get(TlsMaterial.TLS_CRT));
+                .renewServing(first, "landscape-operator", "landscape-system", clock.instant(), Duration.ofDays(90)).toPem().get(TlsMaterial.TLS_CRT));
 
         assertThat(files.cas()).containsExactly(first.ca());
         assertThat(files.mayServe()).as("a renewal under the same CA").isTrue();
@@ -67,9 +49,9 @@ class CertManagerFilesTest {
         TlsMaterial rotated = mount("landscape-operator");
         assertThat(files.cas()).containsExactly(rotated.ca());
         boolean atOnce = files.mayServe();
-        now = START.plus(OVERLAP).minusSeconds(1);
+        clock.set(START.plus(OVERLAP).minusSeconds(1));
         boolean justBefore = files.mayServe();
-        now = START.plus(OVERLAP);
+        clock.set(START.plus(OVERLAP));
         boolean after = files.mayServe();
 
         assertThat(atOnce).isFalse();
