@@ -2,8 +2,8 @@ package dev.landscape.operator.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import org.junit.jupiter.api.Test;
@@ -87,6 +87,8 @@ class DeployManifestsTest {
                 {"coordination.k8s.io", "leases", "get"}, {"coordination.k8s.io", "leases", "create"}, {"coordination.k8s.io", "leases", "update"},
                 {"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "patch"},
                 {"", "secrets", "get"}, {"", "secrets", "create"}, {"", "secrets", "update"},
+                {"", "configmaps", "get"}, {"", "configmaps", "create"}, {"", "configmaps", "update"},
+                {"jobset.x-k8s.io", "jobsets", "get"},
         };
         for (String[] c : calls) {
             boolean allowed = rules.stream().anyMatch(r -> r.getApiGroups().contains(c[0]) && r.getResources().contains(c[1]) && r.getVerbs().contains(c[2]));
