@@ -56,6 +56,15 @@ public final class SidecarSettings {
     private SidecarSettings() {
     }
 
+    /**
+     * Whether a rank's sidecar runs tier 2: a model and batch are configured ({@code spec.metrics.model} and
+     * {@code batch}) and {@code tier2Ranks} is empty or holds the rank. The sidecar decides with it whether to load
+     * ND4J; the webhook decides with it whether a {@code gpu: dedicated} sidecar gets a GPU at all.
+     */
+    public static boolean runsTier2(boolean modelAndBatchConfigured, List<Integer> tier2Ranks, int rank) {
+        return modelAndBatchConfigured && (tier2Ranks.isEmpty() || tier2Ranks.contains(rank));
+    }
+
     /** {@code report-url} → {@code LANDSCAPE_REPORT_URL}. */
     public static String env(String key) {
         return "LANDSCAPE_" + key.toUpperCase(Locale.ROOT).replace('-', '_');

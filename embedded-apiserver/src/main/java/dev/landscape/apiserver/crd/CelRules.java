@@ -51,6 +51,7 @@ public final class CelRules {
             .build();
     private static final Cel WITHOUT_OLD = environment(false);
     private static final Cel WITH_OLD = environment(true);
+    private static final Pattern BAD_TIMESTAMP = Pattern.compile("Failed to parse timestamp: invalid timestamp \"(.*)\"$");
     private static final Pattern NO_SUCH_KEY = Pattern.compile("key '([^']*)' is not present in map\\.?");
 
     private final Map<String, Compiled> compiled = new ConcurrentHashMap<>();
@@ -231,9 +232,17 @@ public final class CelRules {
     /** cel-java's wording of a runtime error, turned into cel-go's where the two differ in a way users see. */
     private static String goError(CelEvaluationException e) {
         String m = e.getMessage() == null ? e.toString() : e.getMessage();
-        m = m.replaceFirst("^evaluation error(?: at [^:]*)?: ", "");
+        m = m.replaceFirst("^evaluation error(?: at \\S*)?: ", "");
         Matcher k = NO_SUCH_KEY.matcher(m);
-        return k.find() ? "no such key: " + k.group(1) : m;
+        if (k.find()) {
+            return "no such key: " + k.group(1);
+        }
+        Matcher t = BAD_TIMESTAMP.matcher(m);
+        if (t.find() && !t.group(1).matches("^[0-9]{4}.*")) {
+            // cel-go parses with Go's time.Parse(RFC3339) and returns its error as is.
+            return "parsing time \"" + t.group(1) + "\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"" + t.group(1) + "\" as \"2006\"";
+        }
+        return m;
     }
 
     /** {@code .a.b} and {@code .a['b.c']} as kube-apiserver's normalized field path: {@code a.b}, {@code a[b.c]}. */

@@ -13,6 +13,7 @@ import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.LandscapeProbeSpec;
 import dev.landscape.operator.crd.MetricsSpec;
 import dev.landscape.operator.crd.Thresholds;
+import dev.landscape.operator.rank.RankResolution;
 
 /**
  * The sidecar's whole configuration as one JSON document, keyed by {@link SidecarSettings} (the keys the sidecar

@@ -1,5 +1,6 @@
 package dev.landscape.operator.webhook;
 
+import dev.landscape.contract.Images;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -15,8 +16,9 @@ import java.util.Optional;
 @ConfigMapping(prefix = "landscape.webhook")
 public interface WebhookConfig {
 
-    /** Sidecar image used when a probe's {@code spec.sidecar.image} is empty. */
+    /** Sidecar image used when a probe's {@code spec.sidecar.image} is empty: the one this release publishes. */
     @WithName("sidecar-image")
+    @WithDefault(Images.SIDECAR)
     String sidecarImage();
 
     /** The operator's namespace: pods there are never injected. Default: the Kubernetes client's namespace. */

@@ -164,7 +164,7 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
      * (or that list is empty). Tier 1 alone never loads ND4J.
      */
     public boolean tier2() {
-        return model.isPresent() && (tier2Ranks.isEmpty() || tier2Ranks.contains(rank));
+        return SidecarSettings.runsTier2(model.isPresent(), tier2Ranks, rank);
     }
 
     private record Parser(Map<String, String> value, Map<String, String> origin, List<String> problems) {

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * starts (CDI's StartupEvent fires before Quarkus opens its listeners), registering the served files as the TLS
  * registry's {@code webhook} configuration (the HTTPS listener names it with
  * {@code quarkus.http.tls-configuration-name}; it cannot be declared in {@code quarkus.tls.webhook.*}, which is read
- * before this code runs, when the files do not exist yet — {@code SelfSignedHttpsTest} shows both), then every
+ * before this code runs, when the files do not exist yet — {@code SelfSignedDeliveryOverTlsTest} shows both), then every
  * {@code check-interval}. Each pass publishes the CAs the sidecars must trust ({@link CaDistribution}) and reloads
  * the served certificate when it changed:
  * <ul>
