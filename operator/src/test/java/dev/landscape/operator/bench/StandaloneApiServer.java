@@ -1,0 +1,75 @@
+package dev.landscape.operator.bench;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Fabric8 mock API server (CRUD) in a process of its own, so that the benchmark's heap figure is the operator's,
+ * not the API server's store of 50,000 pods. Loaded with {@code args[1]} running pods that no probe selects, spread
+ * over 50 namespaces, it writes its URL to {@code args[0]} and serves until killed. Bench only.
+ */
+public final class StandaloneApiServer {
+
+    static final int NAMESPACES = 50;
+
+    private StandaloneApiServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path urlFile = Path.of(args[0]);
+        int unrelated = Integer.parseInt(args[1]);
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        long began = System.nanoTime();
+        try (KubernetesClient client = server.createClient()) {
+            for (int n = 0; n < NAMESPACES; n++) {
+                client.resource(new NamespaceBuilder().withNewMetadata().withName("other-" + n).endMetadata().build()).create();
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            for (int i = 0; i < unrelated; i++) {
+                Pod pod = unrelatedPod("other-" + (i % NAMESPACES), i);
+                pool.execute(() -> client.resource(pod).create());
+            }
+            pool.shutdown();
+            if (!pool.awaitTermination(30, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("creating " + unrelated + " pods took over 30 minutes");
+            }
+        }
+        System.out.printf("standalone API server: %d unrelated pods in %.0f s%n", unrelated, (System.nanoTime() - began) / 1e9);
+        Files.writeString(urlFile, server.url("/").replaceFirst("/$", ""));
+        Thread.currentThread().join();
+    }
+
+    /** A web-service pod like the many a training cluster also runs: labels no probe selects, no sidecar. */
+    static Pod unrelatedPod(String namespace, int i) {
+        return new PodBuilder()
+                .withNewMetadata().withName("web-" + i).withNamespace(namespace)
+                .addToLabels("app", "web").addToLabels("pod-template-hash", Integer.toHexString(i * 7919))
+                .addToAnnotations("prometheus.io/scrape", "true")
+                .endMetadata()
+                .withNewSpec().withNodeName("node-" + (i % 500)).addNewContainer().withName("web").withImage("nginx:1.27")
+                .addNewPort().withContainerPort(8080).endPort()
+                .withNewResources().addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("100m"))
+                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("128Mi")).endResources()
+                .endContainer().endSpec()
+                .withNewStatus().withPhase("Running").withPodIP("10.0." + (i / 250 % 256) + "." + (i % 250))
+                .addNewContainerStatus().withName("web").withReady(true).withRestartCount(0)
+                .withNewState().withNewRunning().withStartedAt("2026-12-01T00:00:00Z").endRunning().endState().endContainerStatus()
+                .endStatus().build();
+    }
+}
