@@ -111,8 +111,12 @@ class HelmChartTest {
         assertThat(helm.at("/spec/template/spec/volumes")).isEqualTo(kustomize.at("/spec/template/spec/volumes"));
         assertThat(env(container, "LANDSCAPE_WEBHOOK_TLS_MODE")).isEqualTo("self-signed");
         assertThat(env(container, "QUARKUS_OPERATOR_SDK_NAMESPACES")).isEqualTo("JOSDK_ALL_NAMESPACES");
-        assertThat(one(render(null), "MutatingWebhookConfiguration").path("webhooks"))
-                .isEqualTo(one(Manifests.render("deploy"), "MutatingWebhookConfiguration").path("webhooks"));
+        for (String kind : List.of("MutatingWebhookConfiguration", "PodDisruptionBudget", "NetworkPolicy", "Service")) {
+            JsonNode chart = one(render(null), kind);
+            JsonNode tree = one(Manifests.render("deploy"), kind);
+            String body = kind.equals("MutatingWebhookConfiguration") ? "/webhooks" : "/spec";
+            assertThat(chart.at(body)).as(kind).isEqualTo(tree.at(body));
+        }
     }
 
     @Test
