@@ -8,7 +8,9 @@ import dev.landscape.operator.config.LeaderElection;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.testing.TestingObjects;
 import dev.landscape.operator.testing.TestingTokenReviews;
+import dev.landscape.operator.rank.KubernetesJobSetShapes;
 import dev.landscape.operator.webhook.tls.CaBundlePatcher;
+import dev.landscape.operator.webhook.tls.CaBundlePublisher;
 import dev.landscape.operator.webhook.tls.SelfSignedIssuer;
 import dev.landscape.operator.webhook.tls.SelfSignedTls;
 import dev.landscape.operator.webhook.tls.TlsSecretStore;
@@ -54,8 +56,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Least privilege, checked against the calls the operator makes rather than a hand-kept list: the mock API server
  * records every request while the operator reconciles a probe (pods from before it and labelled ones), ingests a
- * report, records an OOM kill, answers an admission it must skip, runs the self-signed TLS bootstrap and a renewal,
- * and holds the leader Lease. Each rendered install (kustomize and Helm, per TLS mode, cluster-wide and namespaced)
+ * report, records an OOM kill, answers an admission it must skip, runs the self-signed TLS bootstrap, a renewal and a
+ * CA rotation with the CA bundle published to the sidecars' namespace, reads a JobSet, and holds the leader Lease. Each rendered install (kustomize and Helm, per TLS mode, cluster-wide and namespaced)
  * must grant every one of those calls, and grant nothing that none of them uses.
  *
  * <p>Where this differs from a cluster: the operator applies its CRDs in test mode only (not counted); the test's own requests are told apart by their User-Agent; leader election
@@ -171,11 +173,20 @@ class RbacCoverageTest {
                 .withNewClientConfig().withNewService().withName("landscape-operator").withNamespace(operatorNs).withPath("/mutate")
                 .withPort(443).endService().endClientConfig().endWebhook().build()).create();
         Instant start = Instant.now();
-        for (Instant now : List.of(start, start.plus(Duration.ofDays(340)))) {
+        CaBundlePublisher publisher = new CaBundlePublisher(operator, operatorNs, "landscape-probe-ca");
+        for (Instant now : List.of(start, start.plus(Duration.ofDays(340)), start.plus(Duration.ofDays(3640)))) {
             new SelfSignedTls(new TlsSecretStore(operator, operatorNs, "landscape-webhook-tls"), new CaBundlePatcher(operator),
                     new SelfSignedIssuer(), new SelfSignedTls.Settings("landscape-operator", operatorNs, configuration, certDir,
-                    Duration.ofDays(3650), Duration.ofDays(365), Duration.ofDays(30)), Clock.fixed(now, ZoneOffset.UTC)).reconcile();
+                    Duration.ofDays(3650), Duration.ofDays(365), Duration.ofDays(30), Duration.ofDays(1)), Clock.fixed(now, ZoneOffset.UTC))
+                    .reconcile(cas -> {
+                        // The CA bundle published to the sidecars, as the operator publishes it on each pass.
+                        String bundle = publisher.record(cas, now);
+                        publisher.publish(PROBES_NS, bundle);
+                        return bundle;
+                    });
         }
+        // A JobSet pod's rank: the JobSet is read (absent here: the call is what counts).
+        new KubernetesJobSetShapes(operator, Clock.systemUTC()).find(PROBES_NS, "rbac-jobset");
     }
 
     /** Acquires and renews the operator's Lease as JOSDK's leader election does (Fabric8's LeaderElector, a LeaseLock). */
