@@ -111,6 +111,8 @@ class HelmChartTest {
         assertThat(helm.at("/spec/template/spec/volumes")).isEqualTo(kustomize.at("/spec/template/spec/volumes"));
         assertThat(env(container, "LANDSCAPE_WEBHOOK_TLS_MODE")).isEqualTo("self-signed");
         assertThat(env(container, "QUARKUS_OPERATOR_SDK_NAMESPACES")).isEqualTo("JOSDK_ALL_NAMESPACES");
+        assertThat(container.path("image").asText()).isEqualTo(dev.landscape.contract.Images.OPERATOR);
+        assertThat(env(container, "LANDSCAPE_WEBHOOK_SIDECAR_IMAGE")).isEqualTo(dev.landscape.contract.Images.SIDECAR);
         for (String kind : List.of("MutatingWebhookConfiguration", "PodDisruptionBudget", "NetworkPolicy", "Service")) {
             JsonNode chart = one(render(null), kind);
             JsonNode tree = one(Manifests.render("deploy"), kind);
