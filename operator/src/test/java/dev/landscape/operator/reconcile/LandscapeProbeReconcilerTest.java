@@ -46,33 +46,45 @@ class LandscapeProbeReconcilerTest {
                 .containsExactly("Ready", "TrainingStable", "WorkersInSync", "InfrastructureHealthy");
     }
 
+    /**
+     * The API server admits this spec (the schema cannot list finding reasons without freezing them into the CRD);
+     * only the reconciler's validator knows the reasons, so Ready is where the mistake is reported. Specs the schema
+     * or its CEL rules refuse never reach the reconciler: {@code ApiServerSamplesTest} covers those.
+     */
     @Test
     void invalidSpecIsReportedInReadyNamingTheField() {
-        LandscapeProbeSpec spec = SpecValidatorTest.validSpec();
-        spec.getSelector().setMatchLabels(null);
-        client.resource(probe("no-selector", spec)).create();
+        client.resource(probe("unknown-reason", specSilencing("LossSpikes"))).create();
 
-        Condition ready = awaitCondition("no-selector", "Ready", 1L);
+        Condition ready = awaitCondition("unknown-reason", "Ready", 1L);
 
         assertThat(ready.getStatus()).isEqualTo("False");
         assertThat(ready.getReason()).isEqualTo("InvalidSpec");
-        assertThat(ready.getMessage()).contains("spec.selector must have matchLabels or matchExpressions");
+        assertThat(ready.getMessage()).contains("spec.silences[0].findingReasons: \"LossSpikes\" is not a finding reason");
     }
 
     @Test
     void fixingTheSpecFlipsReadyAndAdvancesObservedGeneration() {
-        LandscapeProbeSpec spec = SpecValidatorTest.validSpec();
-        spec.getSelector().setMatchLabels(null);
-        client.resource(probe("fixed", spec)).create();
+        client.resource(probe("fixed", specSilencing("LossSpikes"))).create();
         awaitCondition("fixed", "Ready", 1L);
 
         LandscapeProbe current = get("fixed");
-        current.getSpec().getSelector().setMatchLabels(java.util.Map.of("app", "trainer"));
+        current.getSpec().getSilences().get(0).setFindingReasons(java.util.List.of("LossSpike"));
         LandscapeProbe updated = client.resource(current).update();
 
         Condition ready = awaitCondition("fixed", "Ready", updated.getMetadata().getGeneration());
         assertThat(ready.getReason()).isEqualTo("NoPodsSelected");
         assertThat(updated.getMetadata().getGeneration()).isGreaterThan(1L);
+    }
+
+    private static LandscapeProbeSpec specSilencing(String findingReason) {
+        LandscapeProbeSpec spec = SpecValidatorTest.validSpec();
+        dev.landscape.operator.crd.SilenceSpec silence = new dev.landscape.operator.crd.SilenceSpec();
+        silence.setStart("2026-12-07T20:00:00Z");
+        silence.setEnd("2026-12-07T22:00:00Z");
+        silence.setReason("planned learning-rate sweep");
+        silence.setFindingReasons(java.util.List.of(findingReason));
+        spec.setSilences(java.util.List.of(silence));
+        return spec;
     }
 
     private Condition awaitCondition(String name, String type, Long generation) {
