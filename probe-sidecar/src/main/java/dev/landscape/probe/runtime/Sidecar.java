@@ -47,7 +47,12 @@ public final class Sidecar implements AutoCloseable {
     private Thread worker;
     private Thread sender;
 
-    public Sidecar(SidecarConfig config, Clock clock) throws IOException {
+    /**
+     * @param formats the checkpoint readers, shared with {@code tier2} so that both read a checkpoint alike
+     * @param tier2   curvature on the probe's model and batch, or {@code null} for tier 1 only; made by the caller
+     *                ({@code cli.WatchCommand}), so this package never names the ND4J code
+     */
+    public Sidecar(SidecarConfig config, Clock clock, CheckpointFormats formats, Tier2Runner tier2) throws IOException {
         this.config = config;
         this.spool = new ReportSpool(config.spoolDir());
         this.delivery = new Delivery(spool, ReportSender.forOperator(config.reportUrl(), config.tokenFile(), config.caFile()),
@@ -58,8 +63,6 @@ public final class Sidecar implements AutoCloseable {
                 config.pod(), config.probe(), config.rank(), this::pendingQuietly, delivery::delivered, delivery::rejected, delivery::retries);
         telemetry.observeTlsFailures(delivery::tlsFailures);
         Path stateFile = config.spoolDir().toAbsolutePath().getParent().resolve("watch-state.json");
-        CheckpointFormats formats = CheckpointFormats.standard();
-        Tier2Runner tier2 = config.tier2() ? new dev.landscape.probe.curvature.CurvatureTier2Runner(config, formats) : null;
         this.loop = new WatchLoop(config, formats, spool, telemetry, clock, stateFile, tier2);
         Duration stale = config.pollInterval().multipliedBy(6).plus(Duration.ofMinutes(5));
         this.health = config.healthPort() < 0 ? null : new HealthServer(config.healthPort(),
