@@ -35,6 +35,19 @@ class ArchitectureTest {
                 .check(MAIN);
     }
 
+    /**
+     * Ingest and the webhook answer requests on every replica; the observer and reconciler run on the leader. What
+     * the former share with the latter (the ProbeReport store, the selector rule, the Event writer) lives in
+     * {@code store}, below all of them.
+     */
+    @Test
+    void requestPathsDoNotReachIntoTheLeadersPackages() {
+        noClasses().that().resideInAnyPackage("dev.landscape.operator.ingest..", "dev.landscape.operator.webhook..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.landscape.operator.observe..",
+                        "dev.landscape.operator.reconcile..", "dev.landscape.operator.alert..")
+                .check(MAIN);
+    }
+
     @Test
     void topLevelPackagesFormNoCycle() {
         slices().matching("dev.landscape.operator.(*)..").should().beFreeOfCycles().check(MAIN);
