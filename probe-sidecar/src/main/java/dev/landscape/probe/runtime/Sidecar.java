@@ -3,10 +3,10 @@ package dev.landscape.probe.runtime;
 import dev.landscape.probe.checkpoint.CheckpointFormats;
 import dev.landscape.probe.report.Backoff;
 import dev.landscape.probe.report.Delivery;
-import dev.landscape.probe.report.MetricsExport;
 import dev.landscape.probe.report.ReportSender;
 import dev.landscape.probe.report.ReportSpool;
 import dev.landscape.probe.report.SidecarTelemetry;
+import dev.landscape.telemetry.MetricsExport;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -57,7 +57,7 @@ public final class Sidecar implements AutoCloseable {
         this.spool = new ReportSpool(config.spoolDir());
         this.delivery = new Delivery(spool, ReportSender.forOperator(config.reportUrl(), config.tokenFile(), config.caFile()),
                 new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(2), new Random()), Duration.ofSeconds(30));
-        this.metrics = new MetricsExport(config.metricsPort(), Optional.ofNullable(System.getenv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")),
+        this.metrics = new MetricsExport("landscape-probe-sidecar", config.metricsPort(), Optional.ofNullable(System.getenv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")),
                 Duration.ofSeconds(30));
         SidecarTelemetry telemetry = new SidecarTelemetry(metrics.provider().get("dev.landscape.probe"), config.namespace(),
                 config.pod(), config.probe(), config.rank(), this::pendingQuietly, delivery::delivered, delivery::rejected, delivery::retries);
