@@ -50,6 +50,14 @@ public final class SidecarSettings {
             QUIET_PERIOD, POLL_INTERVAL, METRICS_PORT, HEALTH_PORT, GPU, MODEL, BATCH, LOSS, TOP_K, TRACE, TIER2_RANKS, SKETCH_WIDTH, PATTERNS,
             THRESHOLDS, OPTIMIZER);
 
+    /** The sidecar's Prometheus port unless {@code metrics-port} says otherwise; the webhook declares it on the container. */
+    public static final int DEFAULT_METRICS_PORT = 9464;
+    /**
+     * The name of that container port, which the PodMonitor in deploy/ scrapes. Not plain "metrics": port names must
+     * be unique in a pod, and trainers often have a port of that name.
+     */
+    public static final String METRICS_PORT_NAME = "lp-metrics";
+
     /** Where the config file's path is given. */
     public static final String CONFIG_FILE_ENV = "LANDSCAPE_CONFIG_FILE";
 

@@ -15,4 +15,12 @@ public interface ReconcileConfig {
      */
     @WithDefault("30s")
     Duration rescanInterval();
+
+    /**
+     * How often each probe lists the pods its selector matches, for those the webhook never labelled (created before
+     * the probe, while the webhook was unavailable, or opted out): the pod informer watches labelled pods only, so
+     * these are seen at the probe's first reconcile and then this often, not on each change.
+     */
+    @WithDefault("2m")
+    Duration podListInterval();
 }

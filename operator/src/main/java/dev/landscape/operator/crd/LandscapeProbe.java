@@ -1,8 +1,10 @@
 package dev.landscape.operator.crd;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
@@ -17,10 +19,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(LandscapeProbe.GROUP)
 @Version(LandscapeProbe.VERSION)
 @ShortNames("lp")
+@Categories(LandscapeProbe.CATEGORY)
 @Singular("landscapeprobe")
 @Plural("landscapeprobes")
+@ValidationRule(value = "size(self.metadata.name) <= " + LandscapeProbe.MAX_NAME_LENGTH,
+        message = "a LandscapeProbe's name must be at most " + LandscapeProbe.MAX_NAME_LENGTH + " characters: it becomes the label value landscape.dev/probe on its pods and ProbeReports")
 @AdditionalPrinterColumn(name = "Ready", type = AdditionalPrinterColumn.Type.STRING,
         jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
+@AdditionalPrinterColumn(name = "Finding", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".status.worstFinding")
 @AdditionalPrinterColumn(name = "Ranks", type = AdditionalPrinterColumn.Type.INTEGER, jsonPath = ".status.ranks")
 @AdditionalPrinterColumn(name = "Step", type = AdditionalPrinterColumn.Type.INTEGER, jsonPath = ".status.latestStep")
 @AdditionalPrinterColumn(name = "EoS", type = AdditionalPrinterColumn.Type.NUMBER, jsonPath = ".status.worstEosRatio")
@@ -34,6 +40,16 @@ public class LandscapeProbe extends CustomResource<LandscapeProbeSpec, Landscape
 
     public static final String GROUP = "landscape.dev";
     public static final String VERSION = "v1alpha1";
+    /** {@code kubectl get landscape} lists probes and their reports together. */
+    public static final String CATEGORY = "landscape";
+    /** A label value's limit: the probe's name labels its pods and ProbeReports. */
+    public static final int MAX_NAME_LENGTH = 63;
+
+    /**
+     * The label naming the probe on every pod it selects (set by the webhook, injected or skipped) and on each of its
+     * ProbeReports; the operator's pod informer watches only pods that carry it.
+     */
+    public static final String LABEL = "landscape.dev/probe";
 
     /** Name of the injected sidecar container: its own restarts never count as the trainer's. */
     public static final String SIDECAR_CONTAINER = "landscape-probe";

@@ -3,6 +3,7 @@ package dev.landscape.operator.crd;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 
@@ -13,6 +14,8 @@ import java.util.List;
 public class LandscapeProbeSpec {
 
     @Required
+    @ValidationRule(value = "(has(self.matchLabels) && size(self.matchLabels) > 0) || (has(self.matchExpressions) && size(self.matchExpressions) > 0)",
+            message = "spec.selector must have matchLabels or matchExpressions: an empty selector would probe every pod in the namespace")
     @JsonPropertyDescription("Training pods to watch, in the probe's namespace. An empty selector is rejected: it would inject every pod.")
     private LabelSelector selector;
 

@@ -2,6 +2,7 @@ package dev.landscape.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.kubernetes.api.model.Condition;
 
 import java.util.ArrayList;
@@ -12,13 +13,40 @@ import java.util.List;
  * columns show, and the latest findings (bounded by {@code spec.history.findings}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@SchemaCustomizer(value = SchemaMerge.class, input = LandscapeProbeStatus.CONDITIONS_SCHEMA)
 public class LandscapeProbeStatus {
+
+    /**
+     * What the Fabric8 model of {@code metav1.Condition} leaves out of the generated schema and kube-apiserver's own
+     * Condition type declares: a list-type map keyed by {@code type} (so clients merge conditions by type), the
+     * required fields, the status enum, the reason pattern and the date-time format.
+     */
+    static final String CONDITIONS_SCHEMA = """
+            {"properties": {"conditions": {
+              "x-kubernetes-list-type": "map",
+              "x-kubernetes-list-map-keys": ["type"],
+              "items": {
+                "required": ["type", "status", "lastTransitionTime", "reason", "message"],
+                "properties": {
+                  "type": {"maxLength": 316, "pattern": "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},
+                  "status": {"enum": ["True", "False", "Unknown"]},
+                  "observedGeneration": {"minimum": 0, "format": "int64"},
+                  "lastTransitionTime": {"format": "date-time"},
+                  "reason": {"minLength": 1, "maxLength": 1024, "pattern": "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},
+                  "message": {"maxLength": 32768}
+                }
+              }
+            }}}""";
+
 
     @JsonPropertyDescription("The metadata.generation this status describes.")
     private Long observedGeneration;
 
     @JsonPropertyDescription("Ready, TrainingStable, WorkersInSync and InfrastructureHealthy.")
     private List<Condition> conditions = new ArrayList<>();
+
+    @JsonPropertyDescription("Reason of the worst active finding (most severe, then newest), e.g. EdgeOfStability; absent when none is active.")
+    private String worstFinding;
 
     @JsonPropertyDescription("Ranks that have reported or whose pods are selected.")
     private Integer ranks;
@@ -71,6 +99,14 @@ public class LandscapeProbeStatus {
 
     public void setObservedGeneration(Long observedGeneration) {
         this.observedGeneration = observedGeneration;
+    }
+
+    public String getWorstFinding() {
+        return worstFinding;
+    }
+
+    public void setWorstFinding(String worstFinding) {
+        this.worstFinding = worstFinding;
     }
 
     public Integer getRanks() {

@@ -3,6 +3,7 @@ package dev.landscape.operator.crd;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
@@ -16,7 +17,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
  */
 @Group(LandscapeProbe.GROUP)
 @Version(LandscapeProbe.VERSION)
-@ShortNames("pr")
+// Not "pr": Tekton's PipelineRun has it.
+@ShortNames("lpr")
+@Categories(LandscapeProbe.CATEGORY)
 @Singular("probereport")
 @Plural("probereports")
 @AdditionalPrinterColumn(name = "Probe", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".spec.probe")

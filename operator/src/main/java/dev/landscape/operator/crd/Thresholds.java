@@ -6,21 +6,26 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /**
  * When findings are raised. The defaults are DESIGN.md's and sit in the schema, so {@code kubectl explain} shows
  * them; decimal values are strings (Kubernetes API conventions avoid floats in specs).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "double(self.edgeOfStabilityCritical) >= double(self.edgeOfStabilityWarning)",
+        message = "thresholds.edgeOfStabilityCritical must not be below edgeOfStabilityWarning")
 public class Thresholds {
 
     @Default("1")
     @Pattern(Patterns.DECIMAL)
+    @ValidationRule(value = "double(self) > 0.0", message = "must be positive")
     @JsonPropertyDescription("EdgeOfStability warning when sharpness / stability threshold reaches this ratio.")
     private String edgeOfStabilityWarning;
 
     @Default("2")
     @Pattern(Patterns.DECIMAL)
+    @ValidationRule(value = "double(self) > 0.0", message = "must be positive")
     @JsonPropertyDescription("EdgeOfStability becomes critical at this ratio.")
     private String edgeOfStabilityCritical;
 
@@ -32,6 +37,7 @@ public class Thresholds {
 
     @Default("6")
     @Pattern(Patterns.DECIMAL)
+    @ValidationRule(value = "double(self) > 0.0", message = "must be positive")
     @JsonPropertyDescription("Robust z-score (median/MAD) that makes a GradientSpike or LossSpike.")
     private String spikeZScore;
 
@@ -43,6 +49,7 @@ public class Thresholds {
 
     @Default("-0.5")
     @Pattern(Patterns.DECIMAL)
+    @ValidationRule(value = "double(self) >= -1.0 && double(self) <= 1.0", message = "must lie in [-1, 1] (a cosine)")
     @JsonPropertyDescription("Cosine between consecutive updates at or below which an update counts as oscillating.")
     private String updateOscillationCosine;
 
@@ -54,6 +61,7 @@ public class Thresholds {
 
     @Default("1e-4")
     @Pattern(Patterns.DECIMAL)
+    @ValidationRule(value = "double(self) >= 0.0", message = "must not be negative")
     @JsonPropertyDescription("Relative loss change at or below which training counts as on a Plateau.")
     private String plateauRelativeChange;
 
@@ -65,16 +73,19 @@ public class Thresholds {
 
     @Default("1e-3")
     @Pattern(Patterns.DECIMAL)
+    @ValidationRule(value = "double(self) > 0.0", message = "must be positive")
     @JsonPropertyDescription("WorkerDivergence when a replicated tensor's sketch distance across ranks, relative to its norm, reaches this.")
     private String divergence;
 
     @Default("2")
     @Pattern(Patterns.DECIMAL)
+    @ValidationRule(value = "double(self) > 0.0", message = "must be positive")
     @JsonPropertyDescription("StepSkew when ranks' latest steps differ by this many checkpoint intervals.")
     private String stepSkewIntervals;
 
     @Default("3")
     @Pattern(Patterns.DECIMAL)
+    @ValidationRule(value = "double(self) > 0.0", message = "must be positive")
     @JsonPropertyDescription("StaleCheckpoints when no fresh checkpoint arrives for this many observed intervals while pods run.")
     private String staleIntervals;
 

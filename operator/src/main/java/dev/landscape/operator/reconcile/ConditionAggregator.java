@@ -13,9 +13,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The one place conditions are written. It stamps {@code observedGeneration} on every condition, keeps
- * {@code lastTransitionTime} unless status, reason or message actually changed (so an unchanged reconcile yields
- * an identical status and no API write), and orders conditions as {@link ConditionType} declares them.
+ * The one place conditions are written, with {@code metav1.Condition}'s semantics: every condition set here carries
+ * the generation it was evaluated at ({@code observedGeneration}); {@code lastTransitionTime} moves only when the
+ * status moves (True, False, Unknown), never because the reason or message changed, since messages name the current
+ * step and would otherwise churn the time on every checkpoint; conditions come in the order {@link ConditionType}
+ * declares them.
  */
 public final class ConditionAggregator {
 
@@ -41,13 +43,17 @@ public final class ConditionAggregator {
         return set(type, "Unknown", reason, message);
     }
 
-    /** Leaves a condition as it was, or sets it Unknown with {@code reason} when it was never set. */
+    /**
+     * Leaves a condition exactly as it was, its {@code observedGeneration} included (it was not evaluated at this
+     * generation), or sets it Unknown with {@code reason} when it was never set.
+     */
     public ConditionAggregator keepOrUnknown(ConditionType type, String reason, String message) {
         Condition old = previous.get(type.value());
         if (old == null) {
             return unknown(type, reason, message);
         }
-        return set(type, old.getStatus(), old.getReason(), old.getMessage());
+        next.put(type.value(), old);
+        return this;
     }
 
     private ConditionAggregator set(ConditionType type, String status, String reason, String message) {
@@ -55,9 +61,8 @@ public final class ConditionAggregator {
             throw new IllegalArgumentException("condition reason must be one CamelCase word: " + reason);
         }
         Condition old = previous.get(type.value());
-        boolean changed = old == null || !Objects.equals(old.getStatus(), status)
-                || !Objects.equals(old.getReason(), reason) || !Objects.equals(old.getMessage(), message);
-        String transition = changed || old.getLastTransitionTime() == null
+        boolean transitioned = old == null || !Objects.equals(old.getStatus(), status);
+        String transition = transitioned || old.getLastTransitionTime() == null
                 ? Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString()
                 : old.getLastTransitionTime();
         next.put(type.value(), new ConditionBuilder()

@@ -19,6 +19,7 @@ import dev.landscape.operator.store.LabelSelectors;
 import dev.landscape.operator.observe.Observation;
 import dev.landscape.operator.observe.ProbeObserver;
 import dev.landscape.operator.observe.TimelineFactory;
+import dev.landscape.operator.observe.UnlabelledPodReader;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -66,15 +67,17 @@ public class LandscapeProbeReconciler implements Reconciler<LandscapeProbe> {
 
     private final Clock clock;
     private final ProbeObserver observer;
+    private final UnlabelledPodReader unlabelled;
     private final FindingEvents events;
     private final OperatorMetrics metrics;
     private final Duration rescan;
 
     @Inject
-    public LandscapeProbeReconciler(Clock clock, ProbeObserver observer, FindingEvents events, OperatorMetrics metrics,
-                                    ReconcileConfig config) {
+    public LandscapeProbeReconciler(Clock clock, ProbeObserver observer, UnlabelledPodReader unlabelled,
+                                    FindingEvents events, OperatorMetrics metrics, ReconcileConfig config) {
         this.clock = clock;
         this.observer = observer;
+        this.unlabelled = unlabelled;
         this.events = events;
         this.metrics = metrics;
         this.rescan = config.rescanInterval();
@@ -82,8 +85,11 @@ public class LandscapeProbeReconciler implements Reconciler<LandscapeProbe> {
 
     @Override
     public List<EventSource<?, LandscapeProbe>> prepareEventSources(EventSourceContext<LandscapeProbe> context) {
+        // Only pods the webhook labelled for a probe: a cache of every pod in the cluster would grow with pods that
+        // never matter (50,000 and more on large training clusters). Unlabelled selected pods: UnlabelledPodReader.
         var pods = InformerEventSourceConfiguration.from(Pod.class, LandscapeProbe.class)
                 .withName(PODS)
+                .withLabelSelector(LandscapeProbe.LABEL)
                 .withSecondaryToPrimaryMapper(pod -> context.getPrimaryCache()
                         .list(pod.getMetadata().getNamespace(),
                                 probe -> probe.getSpec() != null
@@ -112,7 +118,8 @@ public class LandscapeProbeReconciler implements Reconciler<LandscapeProbe> {
                 .getEventSourceFor(Pod.class, PODS);
         var reportSource = (InformerEventSource<ProbeReport, LandscapeProbe>) context.eventSourceRetriever()
                 .getEventSourceFor(ProbeReport.class, REPORTS);
-        List<Pod> pods = podSource.list(ns, p -> true).toList();
+        List<Pod> pods = new ArrayList<>(podSource.list(ns, p -> true).toList());
+        pods.addAll(unlabelled.read(probe, now));
         List<ProbeReport> reports = reportSource.list(ns, r -> r.getSpec() != null
                 && probe.getMetadata().getName().equals(r.getSpec().getProbe())).toList();
         Observation seen = observer.observe(probe, pods, reports, now);

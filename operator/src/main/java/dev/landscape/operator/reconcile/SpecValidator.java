@@ -20,8 +20,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Rules the OpenAPI schema cannot say, or that an API server without CEL support would not enforce: each problem
- * names the field and what to do. The schema's own rules (required, enum, pattern, min/max) are checked again
+ * The CRD's CEL rules (x-kubernetes-validations) again, for an API server without CEL support (before 1.25) and for
+ * specs no API server has seen; CelRulesTest checks that both reject the same specs. Each problem names the field
+ * and what to do. The schema's own rules (required, enum, pattern, min/max) are checked again
  * here only where a wrong value would otherwise reach the sidecar.
  */
 public final class SpecValidator {
@@ -56,25 +57,25 @@ public final class SpecValidator {
         }
         Thresholds t = spec.getThresholds();
         if (t != null) {
-            BigDecimal warn = decimal(SchemaDefaults.orDefault(t.getEdgeOfStabilityWarning(), Thresholds.class,
+            BigDecimal warn = positive(SchemaDefaults.orDefault(t.getEdgeOfStabilityWarning(), Thresholds.class,
                     "edgeOfStabilityWarning"), "spec.thresholds.edgeOfStabilityWarning", problems);
-            BigDecimal crit = decimal(SchemaDefaults.orDefault(t.getEdgeOfStabilityCritical(), Thresholds.class,
+            BigDecimal crit = positive(SchemaDefaults.orDefault(t.getEdgeOfStabilityCritical(), Thresholds.class,
                     "edgeOfStabilityCritical"), "spec.thresholds.edgeOfStabilityCritical", problems);
             if (warn != null && crit != null && crit.compareTo(warn) < 0) {
                 problems.add("spec.thresholds.edgeOfStabilityCritical (" + crit + ") must not be below edgeOfStabilityWarning (" + warn + ")");
             }
-            BigDecimal z = decimal(t.getSpikeZScore(), "spec.thresholds.spikeZScore", problems);
-            if (z != null && z.signum() <= 0) {
-                problems.add("spec.thresholds.spikeZScore must be positive, got " + z);
-            }
+            positive(t.getSpikeZScore(), "spec.thresholds.spikeZScore", problems);
             BigDecimal cos = decimal(t.getUpdateOscillationCosine(), "spec.thresholds.updateOscillationCosine", problems);
             if (cos != null && (cos.compareTo(BigDecimal.ONE.negate()) < 0 || cos.compareTo(BigDecimal.ONE) > 0)) {
                 problems.add("spec.thresholds.updateOscillationCosine must lie in [-1, 1], got " + cos);
             }
-            decimal(t.getPlateauRelativeChange(), "spec.thresholds.plateauRelativeChange", problems);
-            decimal(t.getDivergence(), "spec.thresholds.divergence", problems);
-            decimal(t.getStepSkewIntervals(), "spec.thresholds.stepSkewIntervals", problems);
-            decimal(t.getStaleIntervals(), "spec.thresholds.staleIntervals", problems);
+            BigDecimal plateau = decimal(t.getPlateauRelativeChange(), "spec.thresholds.plateauRelativeChange", problems);
+            if (plateau != null && plateau.signum() < 0) {
+                problems.add("spec.thresholds.plateauRelativeChange must not be negative, got " + plateau);
+            }
+            positive(t.getDivergence(), "spec.thresholds.divergence", problems);
+            positive(t.getStepSkewIntervals(), "spec.thresholds.stepSkewIntervals", problems);
+            positive(t.getStaleIntervals(), "spec.thresholds.staleIntervals", problems);
         }
         silences(spec.getSilences(), problems);
         if (spec.getSlo() != null && spec.getSlo().getObjective() != null) {
@@ -84,6 +85,14 @@ public final class SpecValidator {
             }
         }
         return problems;
+    }
+
+    private static BigDecimal positive(String value, String field, List<String> problems) {
+        BigDecimal d = decimal(value, field, problems);
+        if (d != null && d.signum() <= 0) {
+            problems.add(field + " must be positive, got " + d);
+        }
+        return d;
     }
 
     private static void silences(List<SilenceSpec> silences, List<String> problems) {

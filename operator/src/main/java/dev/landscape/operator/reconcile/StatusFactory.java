@@ -87,7 +87,8 @@ public final class StatusFactory {
         s.setSilencedUntil(silences.silencedUntil(clock).map(Instant::toString).orElse(null));
 
         ConditionAggregator c = new ConditionAggregator(previous.getConditions(), generation, clock);
-        c.set(ConditionType.READY, true, "Accepted", ready(seen));
+        ready(c, seen);
+        s.setWorstFinding(findings.isEmpty() ? null : findings.get(0).reason().name());
         boolean anyCheckpoint = timelines.stream().anyMatch(t -> t.latest().isPresent());
         family(c, ConditionType.TRAINING_STABLE, Reason.Family.TRAINING, findings, anyCheckpoint,
                 "Stable", "No training anomaly at the latest checkpoint of any rank" + stepSuffix(s) + ".",
@@ -144,15 +145,30 @@ public final class StatusFactory {
         }
     }
 
-    private static String ready(Observation seen) {
+    /**
+     * Ready says whether the probe is doing its job: accepted, and at least one selected pod carries the sidecar.
+     * A probe that selects nothing, or whose pods all run without the sidecar, watches nothing, and says so.
+     */
+    private static void ready(ConditionAggregator c, Observation seen) {
         int pods = seen.podsByRank().values().stream().mapToInt(List::size).sum() + seen.unranked().size();
-        String base = "Probe accepted; " + pods + " selected pod(s), " + seen.injected() + " with the sidecar";
+        if (pods == 0) {
+            c.set(ConditionType.READY, false, "NoPodsSelected", "Probe accepted, but no pod in its namespace matches"
+                    + " spec.selector: the job has not started, has finished, or the selector does not match its pod labels.");
+            return;
+        }
+        if (seen.injected() == 0) {
+            c.set(ConditionType.READY, false, "NoPodsInjected", "Probe accepted; " + pods + " selected pod(s), none with"
+                    + " the sidecar: they were created before the probe or while the webhook was unavailable, opted out,"
+                    + " or were skipped (see the probe's InjectionSkipped Events). Recreate the pods to inject them.");
+            return;
+        }
+        String message = "Probe accepted; " + pods + " selected pod(s), " + seen.injected() + " with the sidecar";
         if (!seen.unranked().isEmpty()) {
-            base += "; rank unknown for " + String.join(", ", seen.unranked().stream().limit(5).toList())
+            message += "; rank unknown for " + String.join(", ", seen.unranked().stream().limit(5).toList())
                     + (seen.unranked().size() > 5 ? " and " + (seen.unranked().size() - 5) + " more" : "")
                     + " (set spec.rank)";
         }
-        return base + ".";
+        c.set(ConditionType.READY, true, "Accepted", message + ".");
     }
 
     private static String stepSuffix(LandscapeProbeStatus s) {

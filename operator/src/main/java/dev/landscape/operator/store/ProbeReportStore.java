@@ -24,7 +24,7 @@ import java.util.function.Predicate;
 public class ProbeReportStore {
 
     static final int MAX_ATTEMPTS = 8;
-    public static final String PROBE_LABEL = "landscape.dev/probe";
+    public static final String PROBE_LABEL = LandscapeProbe.LABEL;
     public static final String RANK_LABEL = "landscape.dev/rank";
 
     private final KubernetesClient client;

@@ -134,18 +134,27 @@ public final class AdmissionHandler {
         InjectionResult result = SidecarInjector.inject(pod, () -> decodeAgain(object), namespace, winner, settings.get(), jobSets);
         if (result instanceof InjectionResult.Skipped skipped) {
             events.warning(winner, "InjectionSkipped", skipped.reason());
-            return allow(uid, skipped.reason());
+            // Labelled all the same: the operator watches labelled pods only, and counts this one as uninjected.
+            Pod labelled = decodeAgain(object);
+            SidecarInjector.label(labelled, winner.getMetadata().getName());
+            return patched(uid, pod, labelled, skipped.reason());
         }
         InjectionResult.Injected injected = (InjectionResult.Injected) result;
         injected.notes().forEach(note -> events.warning(winner, note.reason(), note.message()));
-        JsonNode patch = JsonDiff.asJson(JSON.valueToTree(pod), JSON.valueToTree(injected.pod()), ADD_REMOVE_REPLACE_ONLY);
-        AdmissionReview answer = allow(uid, null);
+        AdmissionReview answer = patched(uid, pod, injected.pod(), null);
+        if (!injected.notes().isEmpty()) {
+            answer.getResponse().setWarnings(injected.notes().stream().map(n -> WARNING_PREFIX + n.message()).toList());
+        }
+        return answer;
+    }
+
+    /** Allows the pod with the JSON patch from {@code original} to {@code mutated}. */
+    private static AdmissionReview patched(String uid, Pod original, Pod mutated, String warning) {
+        JsonNode patch = JsonDiff.asJson(JSON.valueToTree(original), JSON.valueToTree(mutated), ADD_REMOVE_REPLACE_ONLY);
+        AdmissionReview answer = allow(uid, warning);
         if (!patch.isEmpty()) {
             answer.getResponse().setPatchType("JSONPatch");
             answer.getResponse().setPatch(Base64.getEncoder().encodeToString(utf8(patch)));
-        }
-        if (!injected.notes().isEmpty()) {
-            answer.getResponse().setWarnings(injected.notes().stream().map(n -> WARNING_PREFIX + n.message()).toList());
         }
         return answer;
     }

@@ -7,6 +7,7 @@ import dev.landscape.operator.rank.RankResolution;
 import dev.landscape.operator.rank.TrainerMount;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarSource;
 import io.fabric8.kubernetes.api.model.ObjectFieldSelector;
@@ -43,6 +44,7 @@ final class SidecarContainerFactory {
         container.setImage(sidecar != null && sidecar.getImage() != null ? sidecar.getImage() : settings.defaultImage());
         container.setArgs(new ArrayList<>(List.of("watch")));
         container.setEnv(env(probe, settings, checkpointDir, rank, gpu, paths, resources));
+        container.setPorts(new ArrayList<>(List.of(metricsPort())));
         container.setResources(resources);
         container.setSecurityContext(securityContext());
         container.setVolumeMounts(mounts(trainer.mount(), paths));
@@ -81,6 +83,15 @@ final class SidecarContainerFactory {
         env.add(literal("JAVA_TOOL_OPTIONS", "-Xmx" + SidecarResources.heapMiB(resources) + "m"
                 + " -Dorg.bytedeco.javacpp.cachedir=" + paths.javacppCacheDir()));
         return env;
+    }
+
+    /** Named so that the PodMonitor in deploy/ finds the sidecar's Prometheus endpoint. */
+    private static ContainerPort metricsPort() {
+        ContainerPort port = new ContainerPort();
+        port.setName(SidecarSettings.METRICS_PORT_NAME);
+        port.setContainerPort(SidecarSettings.DEFAULT_METRICS_PORT);
+        port.setProtocol("TCP");
+        return port;
     }
 
     private static List<VolumeMount> mounts(VolumeMount trainerMount, SidecarPaths paths) {

@@ -105,7 +105,18 @@ public final class SidecarInjector {
             annotations.putIfAbsent(InjectionAnnotations.DEFAULT_CONTAINER, trainer.container().getName());
         }
         pod.getMetadata().setAnnotations(annotations);
+        label(pod, probeName);
         return new InjectionResult.Injected(pod, notes);
+    }
+
+    /**
+     * Labels a pod the probe selects, whether injected or skipped, so that the operator's pod informer (which watches
+     * labelled pods only) sees it.
+     */
+    static void label(Pod pod, String probeName) {
+        Map<String, String> labels = new LinkedHashMap<>(Objects.requireNonNullElse(pod.getMetadata().getLabels(), Map.of()));
+        labels.put(LandscapeProbe.LABEL, probeName);
+        pod.getMetadata().setLabels(labels);
     }
 
     private static Volume scratchVolume(InjectionSettings settings) {

@@ -1,6 +1,7 @@
 package dev.landscape.operator.webhook;
 
 import dev.landscape.operator.config.IngestConfig;
+import dev.landscape.operator.config.WatchedNamespaces;
 import dev.landscape.operator.rank.JobSetShapes;
 import dev.landscape.operator.store.EventWriter;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -10,8 +11,10 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.time.Clock;
+import java.util.List;
 
 /**
  * Wires the webhook's pure parts (handler, injector) to the cluster (informer cache, version, Events) from
@@ -23,7 +26,8 @@ public class WebhookBeans {
     @Produces
     @Singleton
     InformedProbeCatalog catalog(KubernetesClient client) {
-        return new InformedProbeCatalog(client);
+        List<String> setting = ConfigProvider.getConfig().getOptionalValues(WatchedNamespaces.SETTING, String.class).orElse(List.of());
+        return new InformedProbeCatalog(client, WatchedNamespaces.of(setting, client.getNamespace()));
     }
 
     void disposeCatalog(@Disposes InformedProbeCatalog catalog) {

@@ -65,7 +65,17 @@ class OperatorMetricsTest {
         public int otlpIntervalSeconds() {
             return 30;
         }
-    }, new IngestCounters(), clock, () -> Duration.ofSeconds(30));
+    }, new IngestCounters(), clock, new ReconcileConfig() {
+        @Override
+        public Duration rescanInterval() {
+            return Duration.ofSeconds(30);
+        }
+
+        @Override
+        public Duration podListInterval() {
+            return Duration.ofMinutes(2);
+        }
+    });
 
     @AfterEach
     void stop() {

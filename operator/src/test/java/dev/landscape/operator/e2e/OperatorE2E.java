@@ -63,7 +63,7 @@ class OperatorE2E {
                 .map(LandscapeProbe::getStatus)
                 .flatMap(s -> s.getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst())
                 .orElse(null), c -> c != null);
-        assertThat(ready.getStatus()).isEqualTo("True");
+        assertThat(ready.getReason()).as("accepted, with no pod selected yet").isEqualTo("NoPodsSelected");
 
         Pod pod = client.resource(new PodBuilder().withNewMetadata().withName("trainer-0").withNamespace(NS)
                 .addToLabels("app", "trainer").addToLabels("batch.kubernetes.io/job-completion-index", "0").endMetadata()
@@ -75,5 +75,8 @@ class OperatorE2E {
 
         assertThat(Stream.concat(pod.getSpec().getInitContainers().stream(), pod.getSpec().getContainers().stream()))
                 .as("the webhook injected the sidecar").anyMatch(c -> c.getName().equals("landscape-probe"));
+        assertThat(pod.getMetadata().getLabels()).containsEntry(LandscapeProbe.LABEL, "minimal");
+        await().atMost(Duration.ofMinutes(2)).until(() -> client.resources(LandscapeProbe.class).inNamespace(NS).withName("minimal").get()
+                .getStatus().getConditions().stream().anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True")));
     }
 }

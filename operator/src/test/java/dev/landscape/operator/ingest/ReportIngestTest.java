@@ -45,8 +45,8 @@ class ReportIngestTest {
     void setUp() {
         ns = client.getNamespace();
         client.resource(TestingObjects.probe(ns, "ingest", "bert")).create();
-        pod = client.resource(TestingObjects.pod(ns, "bert", 1)).create();
-        client.resource(TestingObjects.pod(ns, "other-job", 0)).create();
+        pod = client.resource(TestingObjects.pod(ns, "ingest", "bert", 1)).create();
+        client.resource(TestingObjects.unlabelledPod(ns, "other-job", 0)).create();
     }
 
     @AfterEach

@@ -32,13 +32,14 @@ class LandscapeProbeReconcilerTest {
     }
 
     @Test
-    void validProbeBecomesReadyWithObservedGeneration() {
+    void validProbeWithoutPodsIsAcceptedButNotReadyWithObservedGeneration() {
         LandscapeProbe probe = client.resource(probe("valid", SpecValidatorTest.validSpec())).create();
 
         Condition ready = awaitCondition("valid", "Ready", probe.getMetadata().getGeneration());
 
-        assertThat(ready.getStatus()).isEqualTo("True");
-        assertThat(ready.getReason()).isEqualTo("Accepted");
+        assertThat(ready.getStatus()).isEqualTo("False");
+        assertThat(ready.getReason()).isEqualTo("NoPodsSelected");
+        assertThat(ready.getMessage()).startsWith("Probe accepted");
         LandscapeProbe stored = get("valid");
         assertThat(stored.getStatus().getObservedGeneration()).isEqualTo(probe.getMetadata().getGeneration());
         assertThat(stored.getStatus().getConditions()).extracting(Condition::getType)
@@ -70,7 +71,7 @@ class LandscapeProbeReconcilerTest {
         LandscapeProbe updated = client.resource(current).update();
 
         Condition ready = awaitCondition("fixed", "Ready", updated.getMetadata().getGeneration());
-        assertThat(ready.getStatus()).isEqualTo("True");
+        assertThat(ready.getReason()).isEqualTo("NoPodsSelected");
         assertThat(updated.getMetadata().getGeneration()).isGreaterThan(1L);
     }
 

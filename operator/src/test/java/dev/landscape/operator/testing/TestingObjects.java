@@ -34,8 +34,23 @@ public final class TestingObjects {
         return p;
     }
 
-    /** An Indexed-Job-style training pod of {@code job} holding {@code rank}, running. */
+    /** {@link #pod(String, String, String, int)} for the probe named like its job. */
     public static Pod pod(String namespace, String job, int rank) {
+        return pod(namespace, job, job, rank);
+    }
+
+    /**
+     * An Indexed-Job-style training pod of {@code job} holding {@code rank}, running, as the webhook admitted it for
+     * {@code probe}: with the sidecar and the {@link LandscapeProbe#LABEL} label.
+     */
+    public static Pod pod(String namespace, String probe, String job, int rank) {
+        Pod pod = unlabelledPod(namespace, job, rank);
+        pod.getMetadata().getLabels().put(LandscapeProbe.LABEL, probe);
+        return pod;
+    }
+
+    /** A running training pod the webhook never saw (created before the probe or while the webhook was down). */
+    public static Pod unlabelledPod(String namespace, String job, int rank) {
         return new PodBuilder()
                 .withNewMetadata().withName(job + "-" + rank).withNamespace(namespace)
                 .addToLabels("job", job).addToLabels("batch.kubernetes.io/job-completion-index", Integer.toString(rank))

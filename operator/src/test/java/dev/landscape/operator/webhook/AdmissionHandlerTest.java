@@ -112,7 +112,9 @@ class AdmissionHandlerTest {
         AdmissionReview answer = handler(AdmissionReviews.probes(golden("no-checkpoint-volume")))
                 .review(AdmissionReviews.podCreate("u5", "vision", pod("no-checkpoint-volume")));
 
-        assertThat(answer.getResponse().getPatch()).isNull();
+        assertThat(new String(java.util.Base64.getDecoder().decode(answer.getResponse().getPatch())))
+                .as("skipped, but labelled for the operator's pod informer")
+                .isEqualTo("[{\"op\":\"add\",\"path\":\"/metadata/labels/landscape.dev~1probe\",\"value\":\"resnet\"}]");
         assertThat(answer.getResponse().getWarnings()).singleElement().asString().contains("has no volume \"ckpt\"");
         assertThat(events.recorded).singleElement().satisfies(e -> {
             assertThat(e.probe()).isEqualTo("resnet");

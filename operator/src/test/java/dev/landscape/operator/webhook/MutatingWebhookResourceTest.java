@@ -114,7 +114,7 @@ class MutatingWebhookResourceTest {
                 .when().post("/mutate")
                 .then().statusCode(200)
                 .body("response.allowed", equalTo(true))
-                .body("response.patch", nullValue());
+                .body("response.patchType", equalTo("JSONPatch"));
 
         Event event = await().atMost(Duration.ofSeconds(10)).until(() -> client.v1().events().inNamespace(NS).list().getItems()
                 .stream().filter(e -> e.getMessage().contains("bert-finetune-worker-9")).findFirst().orElse(null), e -> e != null);

@@ -48,7 +48,7 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
         KEYS.put(SidecarSettings.SPOOL, "/var/lib/landscape/spool");
         KEYS.put(SidecarSettings.QUIET_PERIOD, "30s");
         KEYS.put(SidecarSettings.POLL_INTERVAL, "10s");
-        KEYS.put(SidecarSettings.METRICS_PORT, "9464");
+        KEYS.put(SidecarSettings.METRICS_PORT, Integer.toString(SidecarSettings.DEFAULT_METRICS_PORT));
         KEYS.put(SidecarSettings.HEALTH_PORT, "8090");
         KEYS.put(SidecarSettings.GPU, "none");
         KEYS.put(SidecarSettings.MODEL, "");
