@@ -22,14 +22,12 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 /**
@@ -68,11 +66,7 @@ class ConfiguredAudienceTest {
     @Test
     void theInjectedTokenCarriesTheConfiguredAudienceAndIngestAcceptsIt() throws Exception {
         List<JsonNode> docs = AdmissionReviews.documents(InjectionGoldenTest.GOLDEN + "pytorchjob-worker.yaml");
-        LandscapeProbe probe = AdmissionReviews.probes(docs).get(0);
-        probe.getMetadata().setUid(null);
-        probe.getMetadata().setCreationTimestamp(null);
-        client.resource(probe).inNamespace(NS).create();
-        await().atMost(Duration.ofSeconds(20)).until(() -> catalog.synced() && !catalog.probesIn(NS).isEmpty());
+        LandscapeProbe probe = AdmissionReviews.createProbe(client, catalog, docs, NS);
         JsonNode input = AdmissionReviews.pod(docs);
 
         AdmissionReview answer = given().contentType(ContentType.JSON).body(AdmissionReviews.podCreate("aud-1", NS, input))

@@ -47,11 +47,7 @@ class MutatingWebhookResourceTest {
     @BeforeEach
     void probeInTheCluster() {
         docs = AdmissionReviews.documents(InjectionGoldenTest.GOLDEN + "pytorchjob-worker.yaml");
-        LandscapeProbe probe = AdmissionReviews.probes(docs).get(0);
-        probe.getMetadata().setUid(null);
-        probe.getMetadata().setCreationTimestamp(null);
-        client.resource(probe).inNamespace(NS).create();
-        await().atMost(Duration.ofSeconds(20)).until(() -> catalog.synced() && !catalog.probesIn(NS).isEmpty());
+        AdmissionReviews.createProbe(client, catalog, docs, NS);
     }
 
     @AfterEach
