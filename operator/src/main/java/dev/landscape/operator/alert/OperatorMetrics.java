@@ -8,16 +8,11 @@ import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.LandscapeProbeStatus;
 import dev.landscape.operator.ingest.IngestCounters;
 import dev.landscape.operator.observe.UninjectedCause;
+import dev.landscape.telemetry.MetricsExport;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
-import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
-import io.opentelemetry.exporter.prometheus.PrometheusHttpServer;
-import io.opentelemetry.sdk.metrics.SdkMeterProvider;
-import io.opentelemetry.sdk.metrics.SdkMeterProviderBuilder;
-import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
-import io.opentelemetry.sdk.resources.Resource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,7 +36,8 @@ import java.util.function.Function;
  * interval and report deadline, running ranks, selected pods without the sidecar by cause, the SLO objective,
  * divergence, restarts and OOM kills per probe, reconcile errors and report ingest outcomes. Values are read from
  * the last status each probe was reconciled to (and what that reconcile observed), so the metrics never disagree
- * with {@code kubectl get lp}. Exported on a Prometheus endpoint and, when configured, by OTLP.
+ * with {@code kubectl get lp}. Exported on a Prometheus endpoint and, when configured, by OTLP, through the
+ * bootstrap the sidecar uses too ({@link MetricsExport}).
  *
  * <p>Probe metrics carry {@code k8s.namespace.name} (the probe's namespace); the alert rules copy it to
  * {@code namespace}, which would otherwise be the operator's own when Prometheus attaches target labels.
@@ -67,9 +63,7 @@ public class OperatorMetrics {
     private final Clock clock;
     private final Duration staleAfter;
     private final Map<String, Observed> observed = new ConcurrentHashMap<>();
-    private SdkMeterProvider provider;
-    private PrometheusHttpServer prometheus;
-    private int port = -1;
+    private MetricsExport export;
     private LongCounter reconcileErrors;
     private final java.util.concurrent.atomic.LongAdder reconciles = new java.util.concurrent.atomic.LongAdder();
 
@@ -100,40 +94,23 @@ public class OperatorMetrics {
     }
 
     void start(@Observes StartupEvent e) {
-        SdkMeterProviderBuilder b = SdkMeterProvider.builder()
-                .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "landscape-operator"))));
-        if (config.prometheusPort() >= 0) {
-            port = config.prometheusPort() == 0 ? freePort() : config.prometheusPort();
-            prometheus = PrometheusHttpServer.builder().setPort(port).build();
-            b.registerMetricReader(prometheus);
-        }
-        config.otlpEndpoint().ifPresent(endpoint -> b.registerMetricReader(PeriodicMetricReader
-                .builder(OtlpHttpMetricExporter.builder().setEndpoint(endpoint).build())
-                .setInterval(Duration.ofSeconds(config.otlpIntervalSeconds())).build()));
-        provider = b.build();
-        register(provider.get("dev.landscape.operator"));
+        export = new MetricsExport("landscape-operator", config.prometheusPort(), config.otlpEndpoint(),
+                Duration.ofSeconds(config.otlpIntervalSeconds()));
+        register(export.provider().get("dev.landscape.operator"));
         LOG.infof("metrics: Prometheus endpoint %s, OTLP %s",
-                prometheus == null ? "disabled" : "on port " + port,
+                export.prometheusPort() < 0 ? "disabled" : "on port " + export.prometheusPort(),
                 config.otlpEndpoint().orElse("disabled"));
     }
 
     void stop(@Observes ShutdownEvent e) {
-        if (provider != null) {
-            provider.close();
+        if (export != null) {
+            export.close();
         }
     }
 
     /** The Prometheus endpoint's port (useful when configured as 0), or -1 when disabled. */
     public int prometheusPort() {
-        return prometheus == null ? -1 : port;
-    }
-
-    private static int freePort() {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("no free port for the metrics endpoint", e);
-        }
+        return export == null ? -1 : export.prometheusPort();
     }
 
     /** Reconciles completed on this replica since start. */

@@ -7,8 +7,15 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "landscape.ingest")
 public interface IngestConfig {
 
-    /** Token audience the sidecar's projected service-account token must carry. */
-    @WithDefault("landscape-probe")
+    /** The audience reports are authenticated for when {@code landscape.ingest.audience} is not set. */
+    String DEFAULT_AUDIENCE = "landscape-probe";
+
+    /**
+     * Token audience the sidecar's projected service-account token must carry. The one setting for both ends: the
+     * webhook asks the kubelet for tokens of this audience in every pod it injects, and ingest accepts only them,
+     * so changing it changes both (pods injected before the change keep the old audience until they are recreated).
+     */
+    @WithDefault(DEFAULT_AUDIENCE)
     String audience();
 
     /** Reports processed at once on this replica; beyond it the answer is 429 with Retry-After. */

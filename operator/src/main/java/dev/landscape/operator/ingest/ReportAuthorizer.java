@@ -2,7 +2,7 @@ package dev.landscape.operator.ingest;
 
 import dev.landscape.contract.CheckpointReport;
 import dev.landscape.operator.crd.LandscapeProbe;
-import dev.landscape.operator.observe.LabelSelectors;
+import dev.landscape.operator.store.LabelSelectors;
 import dev.landscape.operator.rank.JobSetShapes;
 import dev.landscape.operator.rank.RankResolution;
 import dev.landscape.operator.rank.RankResolver;

@@ -8,7 +8,7 @@ import dev.landscape.operator.config.IngestConfig;
 import dev.landscape.operator.crd.HistorySpec;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.SchemaDefaults;
-import dev.landscape.operator.observe.ProbeReportStore;
+import dev.landscape.operator.store.ProbeReportStore;
 import dev.landscape.operator.rank.JobSetShapes;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;

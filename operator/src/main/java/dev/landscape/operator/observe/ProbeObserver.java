@@ -4,6 +4,8 @@ import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.ProbeReport;
 import dev.landscape.operator.rank.JobSetShapes;
 import dev.landscape.operator.rank.RankResolver;
+import dev.landscape.operator.store.LabelSelectors;
+import dev.landscape.operator.store.ProbeReportStore;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -15,7 +15,7 @@ import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.LandscapeProbeStatus;
 import dev.landscape.operator.crd.ProbeReport;
 import dev.landscape.operator.observe.EffectiveThresholds;
-import dev.landscape.operator.observe.LabelSelectors;
+import dev.landscape.operator.store.LabelSelectors;
 import dev.landscape.operator.observe.Observation;
 import dev.landscape.operator.observe.ProbeObserver;
 import dev.landscape.operator.observe.TimelineFactory;

@@ -11,7 +11,10 @@ package dev.landscape.operator.webhook;
  * @param tokenExpirationSeconds lifetime of the projected service-account token
  * @param caConfigMap            the ConfigMap (in the pod's namespace) whose {@code ca.crt} the sidecar trusts for
  *                               the report URL; null when the operator serves plain HTTP (TLS mode {@code none})
+ * @param tokenAudience          audience of the projected service-account token: the one report ingest accepts
+ *                               ({@code landscape.ingest.audience})
  */
 public record InjectionSettings(String defaultImage, String reportUrl, boolean nativeSidecar,
-                                String scratchSizeLimit, long tokenExpirationSeconds, String caConfigMap) {
+                                String scratchSizeLimit, long tokenExpirationSeconds, String caConfigMap,
+                                String tokenAudience) {
 }

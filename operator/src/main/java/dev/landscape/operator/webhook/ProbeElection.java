@@ -1,7 +1,7 @@
 package dev.landscape.operator.webhook;
 
 import dev.landscape.operator.crd.LandscapeProbe;
-import dev.landscape.operator.observe.LabelSelectors;
+import dev.landscape.operator.store.LabelSelectors;
 
 import java.time.OffsetDateTime;
 import java.util.Comparator;

@@ -134,7 +134,7 @@ public final class SidecarInjector {
         var projected = new VolumeBuilder().withName(InjectionAnnotations.PROJECTED_VOLUME)
                 .withNewProjected()
                 .addNewSource().withNewServiceAccountToken()
-                .withAudience("landscape-probe")
+                .withAudience(settings.tokenAudience())
                 .withExpirationSeconds(settings.tokenExpirationSeconds())
                 .withPath(fileName(paths.tokenFile()))
                 .endServiceAccountToken().endSource()

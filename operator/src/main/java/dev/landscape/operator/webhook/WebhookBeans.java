@@ -1,7 +1,9 @@
 package dev.landscape.operator.webhook;
 
+import dev.landscape.operator.config.IngestConfig;
 import dev.landscape.operator.config.WatchedNamespaces;
 import dev.landscape.operator.rank.JobSetShapes;
+import dev.landscape.operator.store.EventWriter;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,8 +36,8 @@ public class WebhookBeans {
 
     @Produces
     @Singleton
-    KubernetesProbeEvents events(KubernetesClient client, Clock clock) {
-        return new KubernetesProbeEvents(client, clock);
+    KubernetesProbeEvents events(EventWriter writer, Clock clock) {
+        return new KubernetesProbeEvents(writer, clock);
     }
 
     void disposeEvents(@Disposes KubernetesProbeEvents events) {
@@ -51,14 +53,15 @@ public class WebhookBeans {
     @Produces
     @Singleton
     AdmissionHandler handler(InformedProbeCatalog catalog, KubernetesProbeEvents events, ClusterVersion version,
-                             WebhookConfig config, KubernetesClient client, JobSetShapes jobSets) {
+                             WebhookConfig config, IngestConfig ingest, KubernetesClient client, JobSetShapes jobSets) {
         String operatorNamespace = operatorNamespace(config, client);
         String reportUrl = config.reportUrl().orElse("https://" + config.serviceName() + "." + operatorNamespace
                 + ".svc/api/v1alpha1/reports");
         return new AdmissionHandler(catalog,
                 () -> new InjectionSettings(config.sidecarImage(), reportUrl, nativeSidecars(config, version),
                         config.scratchSizeLimit(), config.tokenExpirationSeconds(),
-                        config.tls().mode() == WebhookConfig.TlsMode.NONE ? null : config.tls().caConfigMap()),
+                        config.tls().mode() == WebhookConfig.TlsMode.NONE ? null : config.tls().caConfigMap(),
+                        ingest.audience()),
                 dryRun -> dryRun ? ProbeEvents.NONE : events,
                 operatorNamespace, jobSets);
     }

@@ -14,7 +14,7 @@ class ReportResourceOverloadTest {
 
     record Config(int maxConcurrent) implements IngestConfig {
         public String audience() {
-            return "landscape-probe";
+            return DEFAULT_AUDIENCE;
         }
 
         public int retryAfterSeconds() {

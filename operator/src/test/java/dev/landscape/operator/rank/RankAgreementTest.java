@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.landscape.contract.CheckpointReport;
+import dev.landscape.operator.config.IngestConfig;
 import dev.landscape.operator.crd.CheckpointSource;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.LandscapeProbeSpec;
@@ -12,7 +13,7 @@ import dev.landscape.operator.ingest.ReportAuthorizer;
 import dev.landscape.operator.ingest.TokenReviewer;
 import dev.landscape.operator.observe.Observation;
 import dev.landscape.operator.observe.ProbeObserver;
-import dev.landscape.operator.observe.ProbeReportStore;
+import dev.landscape.operator.store.ProbeReportStore;
 import dev.landscape.operator.testing.TestingObjects;
 import dev.landscape.operator.webhook.AdmissionHandler;
 import dev.landscape.operator.webhook.InjectionSettings;
@@ -142,7 +143,8 @@ class RankAgreementTest {
 
     private Pod admit(LandscapeProbe probe, Pod pod) throws Exception {
         AdmissionHandler handler = new AdmissionHandler(ns -> List.of(probe), () -> new InjectionSettings("probe:1",
-                "https://landscape-operator.landscape-system.svc/api/v1alpha1/reports", true, "1Gi", 600, "landscape-probe-ca"),
+                "https://landscape-operator.landscape-system.svc/api/v1alpha1/reports", true, "1Gi", 600, "landscape-probe-ca",
+                IngestConfig.DEFAULT_AUDIENCE),
                 dryRun -> ProbeEvents.NONE, "landscape-system", TWO_REPLICATED_JOBS);
         ObjectNode review = JSON.createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
         ObjectNode request = review.putObject("request").put("uid", "u").put("operation", "CREATE").put("namespace", NS);

@@ -1,5 +1,6 @@
 package dev.landscape.operator.reconcile;
 
+import dev.landscape.operator.store.EventWriter;
 import dev.landscape.operator.testing.StrictKubernetesServer;
 import dev.landscape.operator.crd.FindingStatus;
 import dev.landscape.operator.crd.LandscapeProbe;
@@ -85,6 +86,8 @@ class ProbeLifecycleTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(events(ns, "flow", "InstabilityBeforeFailure")).hasSize(1);
             assertThat(events(ns, "flow-3", "InstabilityBeforeFailure")).hasSize(1);
+            assertThat(events(ns, "flow", "InstabilityBeforeFailure")).extracting(Event::getReportingComponent)
+                    .as("one component for every Event the operator writes").containsExactly(EventWriter.COMPONENT);
         });
 
         String scrape = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(

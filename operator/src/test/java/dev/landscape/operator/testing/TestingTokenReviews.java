@@ -1,6 +1,7 @@
 package dev.landscape.operator.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.landscape.operator.config.IngestConfig;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewStatusBuilder;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
@@ -18,8 +19,13 @@ public class TestingTokenReviews implements Consumer<KubernetesServer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** A token for the default audience ({@link IngestConfig#DEFAULT_AUDIENCE}). */
     public static String token(String namespace, String pod, String uid) {
-        return "pod:" + namespace + ":" + pod + ":" + uid + ":landscape-probe";
+        return token(namespace, pod, uid, IngestConfig.DEFAULT_AUDIENCE);
+    }
+
+    public static String token(String namespace, String pod, String uid, String audience) {
+        return "pod:" + namespace + ":" + pod + ":" + uid + ":" + audience;
     }
 
     @Override

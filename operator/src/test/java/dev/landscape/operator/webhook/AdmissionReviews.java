@@ -9,16 +9,20 @@ import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.rank.JobSetShape;
 import dev.landscape.operator.rank.JobSetShapes;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
+import io.fabric8.kubernetes.client.KubernetesClient;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import static org.awaitility.Awaitility.await;
 
 /** Builds AdmissionReview requests the way the API server sends them, and reads the answers. */
 final class AdmissionReviews {
@@ -60,6 +64,19 @@ final class AdmissionReviews {
                 d.at("/metadata/namespace").asText() + "/" + d.at("/metadata/name").asText(),
                 JobSetShape.of(JSON.convertValue(d.path("spec"), Map.class))));
         return (namespace, name) -> Optional.ofNullable(shapes.get(namespace + "/" + name));
+    }
+
+    /**
+     * Stores the case's (first) probe in {@code namespace} as a user would apply it (no uid, no creation time) and
+     * waits until the webhook's probe catalog has seen it.
+     */
+    static LandscapeProbe createProbe(KubernetesClient client, InformedProbeCatalog catalog, List<JsonNode> docs, String namespace) {
+        LandscapeProbe probe = probes(docs).get(0);
+        probe.getMetadata().setUid(null);
+        probe.getMetadata().setCreationTimestamp(null);
+        client.resource(probe).inNamespace(namespace).create();
+        await().atMost(Duration.ofSeconds(20)).until(() -> catalog.synced() && !catalog.probesIn(namespace).isEmpty());
+        return probe;
     }
 
     static JsonNode pod(List<JsonNode> docs) {

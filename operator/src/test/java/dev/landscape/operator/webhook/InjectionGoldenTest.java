@@ -2,6 +2,7 @@ package dev.landscape.operator.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.landscape.contract.Images;
+import dev.landscape.operator.config.IngestConfig;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.RepositoryPaths;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
@@ -34,7 +35,7 @@ class InjectionGoldenTest {
     static InjectionSettings settings(boolean nativeSidecar) {
         return new InjectionSettings(Images.SIDECAR,
                 "https://landscape-operator.landscape-system.svc/api/v1alpha1/reports", nativeSidecar, "1Gi", 600,
-                "landscape-probe-ca");
+                "landscape-probe-ca", IngestConfig.DEFAULT_AUDIENCE);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -4,6 +4,7 @@ import dev.landscape.operator.testing.StrictKubernetesServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.landscape.operator.crd.LandscapeProbe;
+import dev.landscape.operator.store.EventWriter;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -46,11 +47,7 @@ class MutatingWebhookResourceTest {
     @BeforeEach
     void probeInTheCluster() {
         docs = AdmissionReviews.documents(InjectionGoldenTest.GOLDEN + "pytorchjob-worker.yaml");
-        LandscapeProbe probe = AdmissionReviews.probes(docs).get(0);
-        probe.getMetadata().setUid(null);
-        probe.getMetadata().setCreationTimestamp(null);
-        client.resource(probe).inNamespace(NS).create();
-        await().atMost(Duration.ofSeconds(20)).until(() -> catalog.synced() && !catalog.probesIn(NS).isEmpty());
+        AdmissionReviews.createProbe(client, catalog, docs, NS);
     }
 
     @AfterEach
@@ -121,6 +118,8 @@ class MutatingWebhookResourceTest {
         assertThat(event.getType()).isEqualTo("Warning");
         assertThat(event.getInvolvedObject().getKind()).isEqualTo("LandscapeProbe");
         assertThat(event.getInvolvedObject().getName()).isEqualTo("bert-finetune");
+        assertThat(event.getReportingComponent()).as("one component for every Event the operator writes")
+                .isEqualTo(EventWriter.COMPONENT);
     }
 
     private static JsonNode read(byte[] bytes) {

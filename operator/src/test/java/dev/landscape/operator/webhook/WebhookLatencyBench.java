@@ -3,7 +3,6 @@ package dev.landscape.operator.webhook;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import com.sun.management.GcInfo;
-import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.RepositoryPaths;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
@@ -23,7 +22,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +32,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Admission latency benchmark, not a test: excluded from the default run (its name does not end in Test) and run
@@ -73,11 +70,7 @@ class WebhookLatencyBench {
     @Test
     void admissionLatencyAtFixedRate() throws Exception {
         List<JsonNode> docs = AdmissionReviews.documents(InjectionGoldenTest.GOLDEN + "pytorchjob-worker.yaml");
-        LandscapeProbe probe = AdmissionReviews.probes(docs).get(0);
-        probe.getMetadata().setUid(null);
-        probe.getMetadata().setCreationTimestamp(null);
-        client.resource(probe).inNamespace(NS).create();
-        await().atMost(Duration.ofSeconds(20)).until(() -> catalog.synced() && !catalog.probesIn(NS).isEmpty());
+        AdmissionReviews.createProbe(client, catalog, docs, NS);
         // -Dbench.floor=true sends a review without a request: the HTTP + framework floor, no injection work.
         boolean floor = Boolean.getBoolean("bench.floor");
         byte[] body = floor ? "{}".getBytes(StandardCharsets.UTF_8)

@@ -19,7 +19,7 @@ import java.util.OptionalDouble;
 import java.util.function.Consumer;
 
 /**
- * Renders {@code analyze} results: the JSON contract of DESIGN.md ({@code {"checkpoints": [{"step", "path",
+ * Renders {@code analyze} results: the JSON contract of docs/analyser.md ({@code {"checkpoints": [{"step", "path",
  * "format", "metrics", "findings"}]}}, plus {@code "sketches"} per checkpoint and {@code "error"} for one that could
  * not be read) or a table for people. Figures that could not be computed are left out of the JSON (JSON has no
  * NaN) and shown as {@code -} in the table.

@@ -1,7 +1,10 @@
 package dev.landscape.probe.cli;
 
+import dev.landscape.probe.checkpoint.CheckpointFormats;
+import dev.landscape.probe.curvature.CurvatureTier2Runner;
 import dev.landscape.probe.runtime.Sidecar;
 import dev.landscape.probe.runtime.SidecarConfig;
+import dev.landscape.probe.runtime.Tier2Runner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -13,7 +16,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code watch}: the in-pod mode. Every option can also come from LANDSCAPE_* variables or the webhook's config file. */
+/**
+ * {@code watch}: the in-pod mode. Every option can also come from LANDSCAPE_* variables or the webhook's config file.
+ * Wiring only: the checkpoint readers and, on a tier-2 rank, the curvature runner are made here and handed to the
+ * runtime, which knows tier 2 only as {@link Tier2Runner}.
+ */
 @Command(name = "watch", description = "Watch a checkpoint folder inside a training pod and report each fresh checkpoint to the operator.")
 public final class WatchCommand implements Callable<Integer> {
 
@@ -61,7 +68,9 @@ public final class WatchCommand implements Callable<Integer> {
             spec.commandLine().getErr().println(e.getMessage());
             return Main.USAGE;
         }
-        Sidecar sidecar = new Sidecar(config, Clock.systemUTC());
+        CheckpointFormats formats = CheckpointFormats.standard();
+        Tier2Runner tier2 = config.tier2() ? new CurvatureTier2Runner(config, formats) : null;
+        Sidecar sidecar = new Sidecar(config, Clock.systemUTC(), formats, tier2);
         Runtime.getRuntime().addShutdownHook(new Thread(sidecar::close, "landscape-shutdown"));
         sidecar.start();
         sidecar.awaitStop();

@@ -26,7 +26,10 @@ public final class ProbeThresholds {
     private ProbeThresholds() {
     }
 
-    /** DESIGN.md's defaults with the probe's overrides applied; unknown names are errors naming the field. */
+    /**
+     * The detectors' defaults ({@code spec.thresholds} in docs/operator.md) with the probe's overrides applied;
+     * unknown names are errors naming the field.
+     */
     public static Thresholds from(Map<String, String> crd) {
         Map<String, String> mapped = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : crd.entrySet()) {

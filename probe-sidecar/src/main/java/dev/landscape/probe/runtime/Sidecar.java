@@ -3,10 +3,10 @@ package dev.landscape.probe.runtime;
 import dev.landscape.probe.checkpoint.CheckpointFormats;
 import dev.landscape.probe.report.Backoff;
 import dev.landscape.probe.report.Delivery;
-import dev.landscape.probe.report.MetricsExport;
 import dev.landscape.probe.report.ReportSender;
 import dev.landscape.probe.report.ReportSpool;
 import dev.landscape.probe.report.SidecarTelemetry;
+import dev.landscape.telemetry.MetricsExport;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -47,19 +47,22 @@ public final class Sidecar implements AutoCloseable {
     private Thread worker;
     private Thread sender;
 
-    public Sidecar(SidecarConfig config, Clock clock) throws IOException {
+    /**
+     * @param formats the checkpoint readers, shared with {@code tier2} so that both read a checkpoint alike
+     * @param tier2   curvature on the probe's model and batch, or {@code null} for tier 1 only; made by the caller
+     *                ({@code cli.WatchCommand}), so this package never names the ND4J code
+     */
+    public Sidecar(SidecarConfig config, Clock clock, CheckpointFormats formats, Tier2Runner tier2) throws IOException {
         this.config = config;
         this.spool = new ReportSpool(config.spoolDir());
         this.delivery = new Delivery(spool, ReportSender.forOperator(config.reportUrl(), config.tokenFile(), config.caFile()),
                 new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(2), new Random()), Duration.ofSeconds(30));
-        this.metrics = new MetricsExport(config.metricsPort(), Optional.ofNullable(System.getenv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")),
+        this.metrics = new MetricsExport("landscape-probe-sidecar", config.metricsPort(), Optional.ofNullable(System.getenv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")),
                 Duration.ofSeconds(30));
         SidecarTelemetry telemetry = new SidecarTelemetry(metrics.provider().get("dev.landscape.probe"), config.namespace(),
                 config.pod(), config.probe(), config.rank(), this::pendingQuietly, delivery::delivered, delivery::rejected, delivery::retries);
         telemetry.observeTlsFailures(delivery::tlsFailures);
         Path stateFile = config.spoolDir().toAbsolutePath().getParent().resolve("watch-state.json");
-        CheckpointFormats formats = CheckpointFormats.standard();
-        Tier2Runner tier2 = config.tier2() ? new dev.landscape.probe.curvature.CurvatureTier2Runner(config, formats) : null;
         this.loop = new WatchLoop(config, formats, spool, telemetry, clock, stateFile, tier2);
         Duration stale = config.pollInterval().multipliedBy(6).plus(Duration.ofMinutes(5));
         this.health = config.healthPort() < 0 ? null : new HealthServer(config.healthPort(),

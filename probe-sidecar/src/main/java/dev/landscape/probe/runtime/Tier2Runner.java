@@ -7,8 +7,9 @@ import java.nio.file.Path;
 
 /**
  * Tier 2 as the watch loop sees it. The implementation lives with the ND4J code
- * ({@code dev.landscape.probe.curvature.CurvatureTier2Runner}) and is only created when the probe configures a
- * model and a batch, so a tier-1 sidecar never loads ND4J.
+ * ({@code dev.landscape.probe.curvature.CurvatureTier2Runner}); {@code cli.WatchCommand} creates it, only when the
+ * probe configures a model and a batch, and hands it to {@link Sidecar}, so a tier-1 sidecar never loads ND4J and
+ * this package never depends on {@code curvature} (which depends on this one for the interface and the config).
  */
 public interface Tier2Runner {
 

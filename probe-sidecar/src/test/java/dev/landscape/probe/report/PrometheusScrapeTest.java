@@ -2,6 +2,7 @@ package dev.landscape.probe.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.landscape.telemetry.MetricsExport;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +34,7 @@ class PrometheusScrapeTest {
         Assumptions.assumeTrue(Files.isExecutable(binary), "prometheus is not installed (apt-get install prometheus): skipping the real scrape");
         int metricsPort = freePort();
         int prometheusPort = freePort();
-        try (MetricsExport export = new MetricsExport(metricsPort, Optional.empty(), Duration.ofSeconds(30))) {
+        try (MetricsExport export = new MetricsExport("landscape-probe-sidecar", metricsPort, Optional.empty(), Duration.ofSeconds(30))) {
             SidecarTelemetry t = new SidecarTelemetry(export.provider().get("test"), "ml", "bert-1", "bert", 1, () -> 0, () -> 3, () -> 0, () -> 0);
             t.analysed(SidecarTelemetryTest.report(100, 2.5, 0.4), 0.8);
             Path config = Files.writeString(dir.resolve("prometheus.yml"), """

@@ -2,6 +2,7 @@ package dev.landscape.probe.report;
 
 import dev.landscape.contract.CheckpointReport;
 import dev.landscape.contract.Tier1Metrics;
+import dev.landscape.telemetry.MetricsExport;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
@@ -59,7 +60,7 @@ class SidecarTelemetryTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        try (MetricsExport export = new MetricsExport(port, Optional.empty(), Duration.ofSeconds(30))) {
+        try (MetricsExport export = new MetricsExport("landscape-probe-sidecar", port, Optional.empty(), Duration.ofSeconds(30))) {
             SidecarTelemetry t = new SidecarTelemetry(export.provider().get("test"), "ml", "bert-1", "bert", 1, () -> 2, () -> 5, () -> 0, () -> 1);
             t.analysed(report(100, 2.5, 0.4), 0.8);
 

@@ -1,4 +1,4 @@
-package dev.landscape.operator.observe;
+package dev.landscape.operator.store;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;

@@ -1,4 +1,4 @@
-package dev.landscape.operator.observe;
+package dev.landscape.operator.store;
 
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.ProbeReport;
