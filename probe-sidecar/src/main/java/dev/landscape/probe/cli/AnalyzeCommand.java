@@ -56,6 +56,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
             description = "Override a detector threshold, e.g. --threshold spikeZ=8 (repeatable).")
     Map<String, String> thresholds = new LinkedHashMap<>();
 
+    @CommandLine.Mixin
+    ReadOptions read = new ReadOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -75,7 +78,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 opt(beta2), opt(momentum), opt(eps), OptionalLong.empty());
         PrintWriter out = spec.commandLine().getOut();
         AnalyzeReport.Sink sink = json ? AnalyzeReport.json(out) : AnalyzeReport.table(dir, out);
-        new RunAnalysis(CheckpointFormats.standard(), overrides, t).run(dir, sink);
+        new RunAnalysis(CheckpointFormats.standard(read.policy()), overrides, t).run(dir, sink);
         sink.finish();
         out.flush();
         return sink.unreadable > 0 ? 1 : 0;

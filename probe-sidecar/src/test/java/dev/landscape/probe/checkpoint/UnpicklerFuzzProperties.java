@@ -47,7 +47,9 @@ class UnpicklerFuzzProperties {
     private static void unpickleExpectingOnlyCheckpointException(byte[] pickle) {
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             try {
-                new Unpickler(ByteBuffer.wrap(pickle), Path.of("fuzz.pkl"), "fuzz", 0, new TorchReducer()).load();
+                new Unpickler(ByteBuffer.wrap(pickle), Path.of("fuzz.pkl"), "fuzz", 0,
+                        new TorchReducer(MemoryBudget.ofThisHeap()), MemoryBudget.ofThisHeap(),
+                        dev.landscape.probe.checkpoint.pickle.GlobalAllowlist.STANDARD).load();
             } catch (CheckpointException expected) {
                 // the only acceptable failure
             }
