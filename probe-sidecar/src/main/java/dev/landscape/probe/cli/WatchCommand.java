@@ -44,6 +44,8 @@ public final class WatchCommand implements Callable<Integer> {
     String metricsPort;
     @Option(names = "--health-port", description = "Health port, -1 to disable (LANDSCAPE_HEALTH_PORT).")
     String healthPort;
+    @Option(names = "--trusted-globals", description = "JSON array of pickle globals to accept beside the allowlist (LANDSCAPE_TRUSTED_GLOBALS).")
+    String trustedGlobals;
 
     @Override
     public Integer call() throws Exception {
@@ -65,6 +67,9 @@ public final class WatchCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(sidecar::close, "landscape-shutdown"));
         sidecar.start();
         sidecar.awaitStop();
+        if (sidecar.fatal() != null) {
+            return FailureHandler.reportError(sidecar.fatal(), Main.NAME + " watch", spec.commandLine().getErr());
+        }
         return 0;
     }
 }

@@ -1,5 +1,7 @@
 package dev.landscape.probe.checkpoint.pickle;
 
+import dev.landscape.contract.SidecarSettings;
+
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -67,7 +69,7 @@ public final class GlobalAllowlist {
     /** The list every reader uses unless the user trusts more. */
     public static final GlobalAllowlist STANDARD = new GlobalAllowlist(Set.of());
 
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern DOTTED = Pattern.compile(SidecarSettings.DOTTED_NAME);
 
     private final Set<String> trusted;
 
@@ -99,16 +101,7 @@ public final class GlobalAllowlist {
 
     /** Whether {@code name} is a module path and an attribute path joined by dots, as {@link #trusting} takes. */
     public static boolean isDottedPath(String name) {
-        String[] segments = name.split("\\.", -1);
-        if (segments.length < 2) {
-            return false;
-        }
-        for (String s : segments) {
-            if (!IDENTIFIER.matcher(s).matches()) {
-                return false;
-            }
-        }
-        return true;
+        return DOTTED.matcher(name).matches();
     }
 
     /** Why {@code module} + {@code name} may not be named, or empty when it may. */
