@@ -82,7 +82,7 @@ class WatchLoopTest {
 
     private WatchLoop loop(CheckpointFormats formats) throws IOException {
         SidecarTelemetry telemetry = new SidecarTelemetry(SdkMeterProvider.builder().build().get("t"), "ns", "pod-0", "p", 0,
-                () -> 0, () -> 0, () -> 0, () -> 0);
+                () -> 0, () -> 0, () -> 0, () -> 0, () -> 0);
         return new WatchLoop(config, formats, new ReportSpool(config.spoolDir()), telemetry, clock,
                 tmp.resolve("state/watch-state.json"));
     }
