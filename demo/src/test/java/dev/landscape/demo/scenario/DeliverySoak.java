@@ -17,7 +17,6 @@ import dev.landscape.probe.report.ReportSender;
 import dev.landscape.probe.report.ReportSpool;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 import java.io.IOException;
@@ -39,7 +38,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 
@@ -61,7 +59,6 @@ public final class DeliverySoak {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String NAMESPACE = "soak";
     private static final String PROBE = "soak";
-    private static final String JOB = "soak-train";
 
     /** What the operator answered to one forwarded request. */
     record Answer(int rank, long step, int code, String status, Instant at) {
@@ -162,7 +159,7 @@ public final class DeliverySoak {
             Admission admission = new Admission(operator[0].baseUrl());
             List<Pod> pods = new ArrayList<>();
             for (int r = 0; r < ranks; r++) {
-                Admission.Result admitted = admission.admit(worker(r));
+                Admission.Result admitted = admission.admit(DemoObjects.worker(NAMESPACE, r, ranks, out.resolve("volume-" + r)));
                 if (!admitted.patched()) {
                     throw new IllegalStateException("the webhook did not inject worker " + r + ": " + admitted.warnings());
                 }
@@ -375,23 +372,7 @@ public final class DeliverySoak {
                     volume: checkpoints
                   history:
                     checkpoints: 20
-                """.formatted(PROBE, NAMESPACE, JOB), GenericKubernetesResource.class);
-    }
-
-    private static Pod worker(int rank) {
-        return new PodBuilder().withNewMetadata().withName(JOB + "-worker-" + rank).withNamespace(NAMESPACE)
-                .withUid(UUID.randomUUID().toString())
-                .withLabels(Map.of("training.kubeflow.org/job-name", JOB,
-                        "training.kubeflow.org/replica-type", "worker",
-                        "training.kubeflow.org/replica-index", Integer.toString(rank)))
-                .endMetadata()
-                .withNewSpec().withServiceAccountName("trainer")
-                .addNewContainer().withName("pytorch").withImage("trainer:1")
-                .addNewEnv().withName("RANK").withValue(Integer.toString(rank)).endEnv()
-                .addNewVolumeMount().withName("checkpoints").withMountPath("/mnt/checkpoints").endVolumeMount()
-                .endContainer()
-                .addNewVolume().withName("checkpoints").withNewEmptyDir().endEmptyDir().endVolume()
-                .endSpec().build();
+                """.formatted(PROBE, NAMESPACE, DemoObjects.JOB), GenericKubernetesResource.class);
     }
 
     private static CheckpointReport report(Pod pod, int rank, long step) {

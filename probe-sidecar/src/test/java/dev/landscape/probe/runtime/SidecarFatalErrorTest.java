@@ -1,8 +1,6 @@
 package dev.landscape.probe.runtime;
 
-import dev.landscape.probe.checkpoint.Checkpoint;
-import dev.landscape.probe.checkpoint.CheckpointFormat;
-import dev.landscape.probe.checkpoint.CheckpointFormats;
+import dev.landscape.probe.testing.TestingFormats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,24 +34,7 @@ class SidecarFatalErrorTest {
         flags.put("metrics-port", "-1");
         flags.put("health-port", "-1");
         SidecarConfig config = SidecarConfig.load(flags, Map.of("LANDSCAPE_CONFIG_FILE", cfg.toString()));
-        List<CheckpointFormat> formats = new ArrayList<>();
-        formats.add(new CheckpointFormat() {
-            @Override
-            public String name() {
-                return "oom";
-            }
-
-            @Override
-            public boolean recognises(Path path) {
-                return path.getFileName().toString().endsWith(".bomb");
-            }
-
-            @Override
-            public Checkpoint open(Path path) {
-                throw new OutOfMemoryError("Java heap space (test)");
-            }
-        });
-        Sidecar sidecar = new Sidecar(config, Clock.systemUTC(), new CheckpointFormats(formats));
+        Sidecar sidecar = new Sidecar(config, Clock.systemUTC(), TestingFormats.outOfMemoryOn(".bomb"));
 
         sidecar.start();
         assertTimeoutPreemptively(Duration.ofSeconds(30), sidecar::awaitStop);

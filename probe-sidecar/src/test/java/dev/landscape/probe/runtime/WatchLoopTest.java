@@ -1,14 +1,13 @@
 package dev.landscape.probe.runtime;
 
 import dev.landscape.contract.CheckpointReport;
-import dev.landscape.probe.checkpoint.Checkpoint;
-import dev.landscape.probe.checkpoint.CheckpointFormat;
 import dev.landscape.probe.checkpoint.CheckpointFormats;
 import dev.landscape.probe.checkpoint.DType;
 import dev.landscape.probe.checkpoint.SafetensorsWriter;
 import dev.landscape.probe.report.ReportSpool;
 import dev.landscape.probe.report.SidecarTelemetry;
 import dev.landscape.probe.testing.NamedPipes;
+import dev.landscape.probe.testing.TestingFormats;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,9 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -85,29 +82,6 @@ class WatchLoopTest {
                 () -> 0, () -> 0, () -> 0, () -> 0, () -> 0);
         return new WatchLoop(config, formats, new ReportSpool(config.spoolDir()), telemetry, clock,
                 tmp.resolve("state/watch-state.json"));
-    }
-
-    /** The standard formats behind one that runs out of memory on any file named {@code step_<n>.bomb}. */
-    private static CheckpointFormats withOomOn(String suffix) {
-        List<CheckpointFormat> all = new ArrayList<>();
-        all.add(new CheckpointFormat() {
-            @Override
-            public String name() {
-                return "oom";
-            }
-
-            @Override
-            public boolean recognises(Path path) {
-                return path.getFileName().toString().endsWith(suffix);
-            }
-
-            @Override
-            public Checkpoint open(Path path) {
-                throw new OutOfMemoryError("Java heap space (test)");
-            }
-        });
-        all.addAll(CheckpointFormats.standard().formats());
-        return new CheckpointFormats(all);
     }
 
     /** Plain SGD on f(w) = ½·10·w₀² + ½·w₁²: the weights after {@code step} steps of lr 0.19 from (1, 1). */
@@ -233,7 +207,7 @@ class WatchLoopTest {
 
     @Test
     void anErrorIsRecordedInTheStateAndTheRestartedLoopSkipsThatCheckpoint() throws Exception {
-        WatchLoop dying = loop(withOomOn(".bomb"));
+        WatchLoop dying = loop(TestingFormats.outOfMemoryOn(".bomb"));
         writeCheckpoint(100);
         tickAfterQuiet(dying);
         Files.write(ckpt.resolve("step_200.bomb"), new byte[] {1});
@@ -244,7 +218,7 @@ class WatchLoopTest {
         WatchState saved = WatchState.load(tmp.resolve("state/watch-state.json"));
         assertThat(saved.fatal()).containsOnlyKeys(ckpt.resolve("step_200.bomb").toAbsolutePath().normalize().toString());
 
-        WatchLoop restarted = loop(withOomOn(".bomb"));
+        WatchLoop restarted = loop(TestingFormats.outOfMemoryOn(".bomb"));
         assertThat(tickAfterQuiet(restarted)).as("the bomb is skipped, not read again").isEmpty();
         writeCheckpoint(300);
         CheckpointReport next = tickAfterQuiet(restarted).orElseThrow();
