@@ -15,7 +15,7 @@ LOG=$(mktemp)
   set +e
   java -Xmx512m -XX:+UseSerialGC -Dlandscape.root="$PWD" \
     -cp "demo/target/test-classes:demo/target/classes:demo/target/lib/*" \
-    dev.landscape.demo.scenario.DeliverySoak "${1:-10000}" "${2:-4}" "${3:-40}" "${4:-15}" 2>/dev/null
+    dev.landscape.demo.scenario.DeliverySoak "${1:-10000}" "${2:-4}" "${3:-40}" "${4:-15}" 2>demo/target/delivery-soak.stderr
   echo "exit $?, load after: $(cut -d' ' -f1-3 /proc/loadavg)"
   set -e
 } | tee "$LOG"
