@@ -171,8 +171,7 @@ public final class DeliverySoak {
                 for (int r = 0; r < ranks; r++) {
                     Path token = Files.writeString(out.resolve("token-" + r), tokens.issue(pods.get(r), "landscape-probe"));
                     ReportSpool spool = new ReportSpool(out.resolve("spool-" + r));
-                    ReportSender sender = new ReportSender(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),
-                            proxy.uri(), token, Duration.ofSeconds(15));
+                    ReportSender sender = ReportSender.forOperator(proxy.uri(), token, java.util.Optional.empty());
                     Delivery d = new Delivery(spool, sender, new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(2), new Random(r)),
                             Duration.ofSeconds(30), Delivery.Limits.DEFAULT, Clock.systemUTC());
                     Thread t = new Thread(d, "delivery-" + r);

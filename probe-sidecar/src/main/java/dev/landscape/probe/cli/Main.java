@@ -14,9 +14,9 @@ import java.nio.charset.StandardCharsets;
  * The sidecar's one entry point. Each mode is a command class of its own in this package, registered in
  * {@code subcommands}; exit codes are fixed here so every command reports failures alike:
  * 0 success, 1 usage error, 2 unreadable or malformed input (including a file over a memory limit or naming a
- * pickle global off the allowlist), 3 internal error. Any {@link Error} (an {@link OutOfMemoryError} a limit
- * failed to prevent, a {@link StackOverflowError}) is an internal error too: one line on stderr and exit 3, never
- * a JVM stack dump and exit 1.
+ * pickle global off the allowlist), 3 internal error, 4 a finding at or above {@code analyze --fail-on} (the CI
+ * gate). Any {@link Error} (an {@link OutOfMemoryError} a limit failed to prevent, a {@link StackOverflowError}) is
+ * an internal error too: one line on stderr and exit 3, never a JVM stack dump and exit 1.
  */
 @Command(name = Main.NAME,
         description = "Checkpoint analysis for deep-learning training jobs.",
@@ -30,6 +30,8 @@ public final class Main implements Runnable {
     public static final int USAGE = 1;
     public static final int BAD_INPUT = 2;
     public static final int INTERNAL = 3;
+    /** {@code analyze --fail-on}: a finding of that severity or worse is present. */
+    public static final int FINDINGS = 4;
 
     @Spec
     CommandSpec spec;

@@ -6,6 +6,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -14,16 +17,17 @@ import java.util.logging.Logger;
  * Drains the spool to the operator, oldest step first, one report at a time: a report is never sent before an
  * older one was acknowledged or set aside, so the operator sees each rank's history in order. A transient failure
  * (unreachable, 401 while a token rotates, 404 while the operator's route is not ready, 429, 5xx) stops the round
- * and backs off; nothing is dropped for it. Runs on its own daemon thread so the analysis never waits for the
- * network.
+ * and backs off; nothing is dropped for it. A TLS failure backs off the same way (a CA rotation reaches the pod
+ * within minutes) but is logged as a warning with its cause and counted by reason, because unlike an outage it
+ * needs someone to fix the trust. Runs on its own daemon thread so the analysis never waits for the network.
  *
  * <p>One report that keeps failing must not hold back every later one. After {@link Limits#attempts()} failed
  * attempts, or {@link Limits#age()} since its first failure, a report is a suspect, and the round sends the next
  * report to tell a bad report from a down operator: if the operator takes the next one, the suspect is moved to
  * the spool's {@code dead-letter/} folder (logged, counted in {@code landscape_reports_dead_lettered_total}) and
  * delivery goes on in step order; if the next one fails too, the operator is down, nobody is blamed, and the round
- * backs off. An outage of any length therefore dead-letters nothing. A suspect with no report after it waits for
- * the next checkpoint's.
+ * backs off. An outage of any length therefore dead-letters nothing, and neither does a TLS failure, which is never
+ * one report's fault. A suspect with no report after it waits for the next checkpoint's.
  */
 public final class Delivery implements Runnable {
 
@@ -49,6 +53,7 @@ public final class Delivery implements Runnable {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
+    private final Map<String, AtomicLong> tlsFailures = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     private volatile String lastError = "";
 
@@ -133,6 +138,14 @@ public final class Delivery implements Runnable {
                     }
                     return retryIn(e, o);
                 }
+                case TLS_FAILED -> {
+                    o.tls().ifPresent(t -> tlsFailures.computeIfAbsent(t.reason(), r -> new AtomicLong()).incrementAndGet());
+                    lastError = o.detail();
+                    Duration wait = backoff.next(null);
+                    LOG.log(Level.WARNING, "report {0} not delivered: {1}; retrying in {2} ms",
+                            new Object[] {e.report().idempotencyKey(), o.detail(), wait.toMillis()});
+                    return wait;
+                }
                 default -> throw new AssertionError(o.result());
             }
         }
@@ -174,6 +187,13 @@ public final class Delivery implements Runnable {
 
     public long deadLettered() {
         return deadLettered.get();
+    }
+
+    /** Failed TLS handshakes by {@link TlsFailure#reason()}. */
+    public Map<String, Long> tlsFailures() {
+        Map<String, Long> out = new TreeMap<>();
+        tlsFailures.forEach((reason, n) -> out.put(reason, n.get()));
+        return out;
     }
 
     public String lastError() {

@@ -10,7 +10,6 @@ import dev.landscape.probe.report.ReportSpool;
 import dev.landscape.probe.report.SidecarTelemetry;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -60,15 +59,15 @@ public final class Sidecar implements AutoCloseable {
     Sidecar(SidecarConfig config, Clock clock, CheckpointFormats formats) throws IOException {
         this.config = config;
         this.spool = new ReportSpool(config.spoolDir());
-        ReportSender reportSender = new ReportSender(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),
-                config.reportUrl(), config.tokenFile(), Duration.ofSeconds(15));
-        this.delivery = new Delivery(spool, reportSender, new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(2), new Random()),
-                Duration.ofSeconds(30), Delivery.Limits.DEFAULT, clock);
+        this.delivery = new Delivery(spool, ReportSender.forOperator(config.reportUrl(), config.tokenFile(), config.caFile()),
+                new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(2), new Random()), Duration.ofSeconds(30),
+                Delivery.Limits.DEFAULT, clock);
         this.metrics = new MetricsExport(config.metricsPort(), Optional.ofNullable(System.getenv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")),
                 Duration.ofSeconds(30));
         SidecarTelemetry telemetry = new SidecarTelemetry(metrics.provider().get("dev.landscape.probe"), config.namespace(),
                 config.pod(), config.probe(), config.rank(), this::pendingQuietly, delivery::delivered, delivery::rejected, delivery::retries,
                 delivery::deadLettered);
+        telemetry.observeTlsFailures(delivery::tlsFailures);
         Path stateFile = config.spoolDir().toAbsolutePath().getParent().resolve("watch-state.json");
         Tier2Runner tier2 = config.tier2() ? new dev.landscape.probe.curvature.CurvatureTier2Runner(config, formats) : null;
         this.loop = new WatchLoop(config, formats, spool, telemetry, clock, stateFile, tier2);
