@@ -182,10 +182,12 @@ public final class DeliverySoak {
                 }
                 Map<String, Instant> spooledAt = new ConcurrentHashMap<>();
                 List<String> chaos = Collections.synchronizedList(new ArrayList<>());
-                Thread chaosThread = new Thread(() -> chaos(total, rate, outage, proxy, operator, layout, api, out, chaos),
+                java.util.concurrent.atomic.AtomicInteger spooled = new java.util.concurrent.atomic.AtomicInteger();
+                Thread chaosThread = new Thread(() -> chaos(total, spooled, outage, proxy, operator, layout, api, out, chaos),
                         "chaos");
                 chaosThread.start();
                 int perRank = total / ranks;
+                Instant spoolStart = Instant.now();
                 long nanosPerReport = (long) (1e9 / rate);
                 long t0 = System.nanoTime();
                 for (int i = 0; i < perRank; i++) {
@@ -198,6 +200,7 @@ public final class DeliverySoak {
                         long step = 10L * (i + 1);
                         spools.get(r).add(report(pods.get(r), r, step));
                         spooledAt.put(r + "/" + step, Instant.now());
+                        spooled.incrementAndGet();
                         deliveries.get(r).nudge();
                     }
                 }
@@ -211,8 +214,9 @@ public final class DeliverySoak {
                 Instant drained = Instant.now();
                 deliveries.forEach(Delivery::stop);
                 boolean ok = verify(total, ranks, perRank, proxy, spools, deliveries, api, spooledAt, out);
-                System.out.printf(Locale.ROOT, "timeline: production %.0f s at %.0f reports/s, drained %.0f s after it; whole run %.0f s%n",
-                        secs(started, produced), rate, secs(produced, drained), secs(started, drained));
+                System.out.printf(Locale.ROOT, "timeline: %d reports spooled in %.0f s (asked for %.0f/s), drained %.0f s"
+                        + " after the last; whole run %.0f s%n", spooled.get(), secs(spoolStart, produced), rate,
+                        secs(produced, drained), secs(started, drained));
                 chaos.forEach(c -> System.out.println("chaos: " + c));
                 System.out.println("operator log: " + out.resolve("operator-*.log") + "; spools under " + out);
                 return ok;
@@ -222,10 +226,10 @@ public final class DeliverySoak {
         }
     }
 
-    /** Five operator restarts and three outages, spread over the production of the reports. */
-    private static void chaos(int total, double rate, Duration outage, RecordingProxy proxy,
-                              OperatorProcess[] operator, Layout layout, EmbeddedApiServer api, Path out, List<String> log) {
-        double production = total / rate;
+    /** Five operator restarts and three outages, each when a given share of the reports has been spooled. */
+    private static void chaos(int total, java.util.concurrent.atomic.AtomicInteger spooled, Duration outage,
+                              RecordingProxy proxy, OperatorProcess[] operator, Layout layout, EmbeddedApiServer api,
+                              Path out, List<String> log) {
         List<double[]> plan = List.of(new double[] {0.08, 0}, new double[] {0.18, 1}, new double[] {0.30, 0},
                 new double[] {0.42, 2}, new double[] {0.54, 0}, new double[] {0.66, 3}, new double[] {0.78, 0},
                 new double[] {0.90, 0});
@@ -234,10 +238,8 @@ public final class DeliverySoak {
         try {
             for (double[] event : plan) {
                 // event[1]: 0 restart the operator, 1 drop connections, 2 answer 404, 3 answer 503
-                long due = t0 + (long) (event[0] * production * 1e9);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000);
+                while (spooled.get() < event[0] * total) {
+                    Thread.sleep(50);
                 }
                 if (event[1] == 0) {
                     Instant from = Instant.now();
@@ -245,8 +247,8 @@ public final class DeliverySoak {
                     operator[0].close();
                     operator[0] = startOperator(layout, api, out, restarts);
                     proxy.backend = operator[0].baseUrl();
-                    log.add(String.format(Locale.ROOT, "operator restart %d at %.0f s: down %.1f s (SIGTERM, new JVM, ready)",
-                            restarts, (System.nanoTime() - t0) / 1e9, secs(from, Instant.now())));
+                    log.add(String.format(Locale.ROOT, "operator restart %d at %.0f s (%d spooled): down %.1f s (SIGTERM, new JVM,"
+                            + " ready)", restarts, (System.nanoTime() - t0) / 1e9, spooled.get(), secs(from, Instant.now())));
                 } else {
                     RecordingProxy.Mode m = event[1] == 1 ? RecordingProxy.Mode.DROP
                             : event[1] == 2 ? RecordingProxy.Mode.NOT_FOUND : RecordingProxy.Mode.UNAVAILABLE;
@@ -254,9 +256,9 @@ public final class DeliverySoak {
                     proxy.mode = m;
                     Thread.sleep(outage.toMillis());
                     proxy.mode = RecordingProxy.Mode.FORWARD;
-                    log.add(String.format(Locale.ROOT, "receiver outage (%s) at %.0f s for %d s",
+                    log.add(String.format(Locale.ROOT, "receiver outage (%s) at %.0f s (%d spooled) for %d s",
                             m == RecordingProxy.Mode.DROP ? "connections dropped" : m == RecordingProxy.Mode.NOT_FOUND
-                                    ? "404: route not ready" : "503", at, outage.toSeconds()));
+                                    ? "404: route not ready" : "503", at, spooled.get(), outage.toSeconds()));
                 }
             }
         } catch (Exception e) {
