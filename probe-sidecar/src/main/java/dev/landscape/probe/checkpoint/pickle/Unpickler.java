@@ -325,11 +325,12 @@ public final class Unpickler {
         String path = module + "." + name;
         Optional<String> refusal = allowlist.refusal(module, name);
         if (refusal.isPresent()) {
-            String shown = GlobalAllowlist.isDottedPath(path) ? path : PyRepr.of(path);
-            throw error(opOffset, "global " + shown + " at offset " + (base + opOffset) + " is not on the"
-                    + " allowlist (" + refusal.get() + "; docs/analyser.md lists what checkpoints need). Nothing was"
-                    + " executed, but CPython's pickle would import and may run it: do not torch.load this file"
-                    + " unless you trust it (--trust-global " + shown + " accepts it here)");
+            boolean dotted = GlobalAllowlist.isDottedPath(path);
+            throw error(opOffset, "global " + (dotted ? path : PyRepr.of(path)) + " at offset " + (base + opOffset)
+                    + " is not on the allowlist (" + refusal.get() + "; docs/analyser.md lists what checkpoints need)."
+                    + " Nothing was executed, but CPython's pickle would import and may run it: do not torch.load this"
+                    + " file unless you trust it" + (dotted ? " (--trust-global " + path + ", or"
+                    + " spec.checkpoints.trustedGlobals for the sidecar, accepts it here)" : ""));
         }
         if (!GlobalAllowlist.isTensorMachinery(path)) {
             globalsMet.add(path);
