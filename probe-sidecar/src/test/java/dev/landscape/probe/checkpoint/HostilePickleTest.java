@@ -121,7 +121,7 @@ class HostilePickleTest {
         CheckpointFormats trusting = CheckpointFormats.standard(ReadPolicy.standard().trusting(List.of("mytrainer.config.TrainConfig")));
 
         assertThatThrownBy(() -> formats.open(file)).isInstanceOf(CheckpointException.class)
-                .hasMessageContaining("--trust-global mytrainer.config.TrainConfig accepts it");
+                .hasMessageContaining("--trust-global mytrainer.config.TrainConfig, or spec.checkpoints.trustedGlobals for the sidecar, accepts it");
         try (Checkpoint cp = trusting.open(file)) {
             assertThat(cp.tensors()).isEmpty();
             assertThat(cp.globals()).containsExactly("mytrainer.config.TrainConfig");
