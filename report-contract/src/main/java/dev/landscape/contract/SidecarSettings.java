@@ -45,10 +45,20 @@ public final class SidecarSettings {
     public static final String THRESHOLDS = "thresholds";
     /** A JSON object of {@code spec.optimizer}: type, learningRate, beta1, beta2, momentum, eps. */
     public static final String OPTIMIZER = "optimizer";
+    /**
+     * A JSON array of pickle globals ({@code module.Name}) to accept beside the analyser's allowlist
+     * ({@code spec.checkpoints.trustedGlobals}); empty: the allowlist only.
+     */
+    public static final String TRUSTED_GLOBALS = "trusted-globals";
+    /**
+     * What one trusted global looks like: a module path and an attribute path, Python identifiers joined by dots
+     * ({@code mytrainer.config.TrainConfig}). The CRD schema and the sidecar check it alike.
+     */
+    public static final String DOTTED_NAME = "^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)+$";
 
     public static final List<String> ALL = List.of(PROBE, NAMESPACE, POD, RANK, DIR, REPORT_URL, TOKEN_FILE, CA_FILE, SPOOL,
             QUIET_PERIOD, POLL_INTERVAL, METRICS_PORT, HEALTH_PORT, GPU, MODEL, BATCH, LOSS, TOP_K, TRACE, TIER2_RANKS, SKETCH_WIDTH, PATTERNS,
-            THRESHOLDS, OPTIMIZER);
+            THRESHOLDS, OPTIMIZER, TRUSTED_GLOBALS);
 
     /** The sidecar's Prometheus port unless {@code metrics-port} says otherwise; the webhook declares it on the container. */
     public static final int DEFAULT_METRICS_PORT = 9464;

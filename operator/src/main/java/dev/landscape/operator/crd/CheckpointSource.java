@@ -2,6 +2,7 @@ package dev.landscape.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.landscape.contract.SidecarSettings;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -25,6 +26,13 @@ public class CheckpointSource {
     @Size(max = 16)
     @JsonPropertyDescription("Glob patterns of checkpoint names to analyse, e.g. 'checkpoint-*'. Empty means every format the sidecar recognises.")
     private List<String> patterns;
+
+    @Size(max = 64)
+    @JsonPropertyDescription("Pickle globals (module.Name, e.g. 'mytrainer.config.TrainConfig') the sidecar accepts in"
+            + " torch checkpoints besides its built-in allowlist of what checkpoint formats need; a checkpoint naming any"
+            + " other global is reported unreadable. Only for code you trust: CPython's pickle imports these when the"
+            + " file is loaded.")
+    private List<@Pattern(SidecarSettings.DOTTED_NAME) String> trustedGlobals;
 
     @Default("30s")
     @Pattern(Patterns.DURATION)
@@ -58,6 +66,14 @@ public class CheckpointSource {
 
     public void setPatterns(List<String> patterns) {
         this.patterns = patterns;
+    }
+
+    public List<String> getTrustedGlobals() {
+        return trustedGlobals;
+    }
+
+    public void setTrustedGlobals(List<String> trustedGlobals) {
+        this.trustedGlobals = trustedGlobals;
     }
 
     public String getQuietPeriod() {

@@ -35,10 +35,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code POST /api/v1alpha1/reports}: where sidecars deliver one report per analysed checkpoint. Thin: bound the
- * load (429), bound the size (413), decode and validate (400 with field errors), authenticate the bearer token
- * by TokenReview (401), authorise the token's pod against the probe (403), then store in the rank's ProbeReport
- * (200 accepted or duplicate; 503 when the API server cannot take it, so the sidecar keeps it spooled). Works on
- * every replica: the only state is in the API server.
+ * load (429), authenticate the bearer token by TokenReview before reading any of the body (401, the same answer
+ * whatever was wrong), then bound the size (413), decode and validate (400 with field errors), authorise the
+ * token's pod against the probe (403), and store in the rank's ProbeReport (200 accepted or duplicate; 503 when
+ * the API server cannot review or store, so the sidecar keeps it spooled). Works on every replica: the only state
+ * is in the API server.
  */
 @Path("/api/v1alpha1/reports")
 public class ReportResource {
@@ -89,8 +90,19 @@ public class ReportResource {
 
     private Response handle(String authorization, InputStream body) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7) || authorization.length() <= 7) {
-            return answer(401, "unauthenticated", "an Authorization: Bearer <projected service-account token> header is required")
-                    .header("WWW-Authenticate", "Bearer").build();
+            return unauthenticated();
+        }
+        // Who is asking comes first: nothing of the body is read, and nothing about it is said, to a caller the API
+        // server does not vouch for.
+        Optional<TokenReviewer.Identity> who;
+        try {
+            who = reviewer.review(authorization.substring(7).trim());
+        } catch (KubernetesClientException e) {
+            LOG.warnf("TokenReview failed: API server answered %d %s", e.getCode(), e.getMessage());
+            return unavailable("the Kubernetes API server could not review the token right now; retry");
+        }
+        if (who.isEmpty()) {
+            return unauthenticated();
         }
         byte[] bytes;
         try {
@@ -118,11 +130,6 @@ public class ReportResource {
                     "errors", errors.stream().map(e -> Map.of("field", e.field(), "message", e.message())).toList())).build();
         }
         try {
-            Optional<TokenReviewer.Identity> who = reviewer.review(authorization.substring(7).trim());
-            if (who.isEmpty()) {
-                return answer(401, "unauthenticated", "the token was not accepted for audience " + config.audience()
-                        + " or is not bound to a pod").header("WWW-Authenticate", "Bearer").build();
-            }
             LandscapeProbe probe = client.resources(LandscapeProbe.class).inNamespace(report.namespace()).withName(report.probe()).get();
             Pod pod = client.pods().inNamespace(report.namespace()).withName(report.pod()).get();
             Optional<String> refusal = ReportAuthorizer.refuse(who.get(), report, probe, pod, jobSets);
@@ -141,9 +148,18 @@ public class ReportResource {
             return Response.ok(Map.of("status", status, "key", report.idempotencyKey()), MediaType.APPLICATION_JSON).build();
         } catch (KubernetesClientException e) {
             LOG.warnf("report %s not stored: API server answered %d %s", report.idempotencyKey(), e.getCode(), e.getMessage());
-            return answer(503, "unavailable", "the Kubernetes API server could not store the report right now; keep it and retry")
-                    .header("Retry-After", config.retryAfterSeconds()).build();
+            return unavailable("the Kubernetes API server could not store the report right now; keep it and retry");
         }
+    }
+
+    /** The same answer for every caller the API server does not vouch for: nothing about why, or about the body. */
+    private static Response unauthenticated() {
+        return answer(401, "unauthenticated", "a valid bearer token for this endpoint is required")
+                .header("WWW-Authenticate", "Bearer").build();
+    }
+
+    private Response unavailable(String message) {
+        return answer(503, "unavailable", message).header("Retry-After", config.retryAfterSeconds()).build();
     }
 
     private static Response.ResponseBuilder answer(int code, String status, String message) {

@@ -14,7 +14,8 @@ import java.util.Optional;
 
 /**
  * Asks the API server who sent a report: a TokenReview of the bearer token for the {@code landscape-probe}
- * audience. A projected service-account token is bound to its pod, so the review names the pod (name and UID)
+ * audience, accepted only when the answer names that audience. A projected service-account token is bound to its
+ * pod, so the review names the pod (name and UID)
  * and its namespace — the identity that authorisation then checks against the probe's selector.
  */
 @ApplicationScoped
@@ -50,8 +51,9 @@ public class TokenReviewer {
         if (answer == null || answer.getStatus() == null || !Boolean.TRUE.equals(answer.getStatus().getAuthenticated())) {
             return Optional.empty();
         }
+        // An empty list means the API server's own audience, not ours (a server that ignored the requested audience).
         List<String> audiences = answer.getStatus().getAudiences();
-        if (audiences != null && !audiences.isEmpty() && !audiences.contains(config.audience())) {
+        if (audiences == null || !audiences.contains(config.audience())) {
             return Optional.empty();
         }
         UserInfo user = answer.getStatus().getUser();

@@ -55,6 +55,10 @@ final class SidecarConfigDocument {
         if (checkpoints.has("patterns") && checkpoints.get("patterns").isArray() && !checkpoints.get("patterns").isEmpty()) {
             doc.set(SidecarSettings.PATTERNS, checkpoints.get("patterns"));
         }
+        if (checkpoints.has("trustedGlobals") && checkpoints.get("trustedGlobals").isArray()
+                && !checkpoints.get("trustedGlobals").isEmpty()) {
+            doc.set(SidecarSettings.TRUSTED_GLOBALS, checkpoints.get("trustedGlobals"));
+        }
 
         ObjectNode metrics = EffectiveSpec.of(JSON, spec.getMetrics(), MetricsSpec.class);
         if (metrics.hasNonNull("model") && metrics.hasNonNull("batch")) {

@@ -106,7 +106,38 @@ class ReportIngestTest {
     @Test
     void tokenTheApiServerRejectsIs401() throws Exception {
         given().header("Authorization", "Bearer forged").contentType(ContentType.JSON).body(body(100)).post(PATH)
-                .then().statusCode(401).body("message", containsString("audience landscape-probe"));
+                .then().statusCode(401).body("status", equalTo("unauthenticated"));
+    }
+
+    @Test
+    void aTokenReviewedWithNoAudiencesIsForTheApiServerNotUsAndIs401() throws Exception {
+        String apiServerToken = TestingTokenReviews.apiServerToken(ns, pod.getMetadata().getName(), pod.getMetadata().getUid());
+
+        given().header("Authorization", "Bearer " + apiServerToken).contentType(ContentType.JSON).body(body(100)).post(PATH)
+                .then().statusCode(401).body("status", equalTo("unauthenticated"));
+        assertThat(client.resources(ProbeReport.class).inNamespace(ns).list().getItems())
+                .allSatisfy(r -> assertThat(r.getStatus() == null ? List.of() : r.getStatus().getCheckpoints()).isEmpty());
+    }
+
+    @Test
+    void anUnauthenticatedCallerGetsTheSameAnswerWhateverTheBody() {
+        String oversized = "{\"pad\":\"" + "x".repeat(CheckpointReport.MAX_BYTES) + "\"}";
+        String[] bodies = {"{\"probe\": ", oversized, "{\"apiVersion\":\"landscape.dev/v1alpha1\",\"rank\":-2}"};
+        java.util.Set<String> answers = new java.util.HashSet<>();
+
+        for (String b : bodies) {
+            for (String auth : new String[] {"Bearer forged", null}) {
+                var request = given().contentType(ContentType.JSON).body(b);
+                if (auth != null) {
+                    request = request.header("Authorization", auth);
+                }
+                answers.add(request.post(PATH).then().statusCode(401).header("WWW-Authenticate", "Bearer")
+                        .extract().body().asString());
+            }
+        }
+
+        assertThat(answers).as("no 400/413 detail before authentication").hasSize(1);
+        assertThat(answers.iterator().next()).doesNotContain("line").doesNotContain("bytes").doesNotContain("rank");
     }
 
     @Test

@@ -116,7 +116,8 @@ abstract class SidecarDeliveryOverTls {
         ReportSpool spool = new ReportSpool(node.resolve("spool"));
         spool.add(report(config, 100));
         Delivery delivery = new Delivery(spool, ReportSender.forOperator(config.reportUrl(), config.tokenFile(), config.caFile()),
-                new Backoff(Duration.ofMillis(10), Duration.ofMillis(50), new Random(1)), Duration.ofSeconds(1));
+                new Backoff(Duration.ofMillis(10), Duration.ofMillis(50), new Random(1)), Duration.ofSeconds(1),
+                Delivery.Limits.DEFAULT, java.time.Clock.systemUTC());
 
         try (TestingServiceProxy service = new TestingServiceProxy(config.reportUrl().getHost(), httpsPort)) {
             delivery.drainOnce();

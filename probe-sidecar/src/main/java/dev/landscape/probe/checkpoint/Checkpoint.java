@@ -23,6 +23,7 @@ public final class Checkpoint implements Closeable {
     private final TrainingLog log;
     private final OptimizerHints optimizer;
     private final Map<String, String> metadata;
+    private final java.util.Set<String> globals;
     private final List<Closeable> resources;
 
     private Checkpoint(Builder b) {
@@ -33,6 +34,7 @@ public final class Checkpoint implements Closeable {
         this.log = b.log;
         this.optimizer = b.optimizer;
         this.metadata = Map.copyOf(b.metadata);
+        this.globals = java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(b.globals));
         this.resources = List.copyOf(b.resources);
     }
 
@@ -72,6 +74,14 @@ public final class Checkpoint implements Closeable {
         return metadata;
     }
 
+    /**
+     * The pickle globals the checkpoint's files named besides torch's tensor machinery ({@code argparse.Namespace},
+     * {@code collections.OrderedDict}, what the user trusted), sorted; empty for formats without pickles.
+     */
+    public java.util.Set<String> globals() {
+        return globals;
+    }
+
     @Override
     public void close() throws IOException {
         IOException first = null;
@@ -99,6 +109,7 @@ public final class Checkpoint implements Closeable {
         private TrainingLog log = TrainingLog.EMPTY;
         private OptimizerHints optimizer = OptimizerHints.NONE;
         private Map<String, String> metadata = Map.of();
+        private final java.util.Set<String> globals = new java.util.TreeSet<>();
         private final List<Closeable> resources = new ArrayList<>();
 
         private Builder(Path path, String format) {
@@ -138,6 +149,11 @@ public final class Checkpoint implements Closeable {
 
         public Builder metadata(Map<String, String> metadata) {
             this.metadata = metadata;
+            return this;
+        }
+
+        public Builder globals(java.util.Collection<String> names) {
+            globals.addAll(names);
             return this;
         }
 

@@ -20,16 +20,21 @@ public final class CheckpointFormats {
         this.formats = List.copyOf(formats);
     }
 
-    /** Every format this build can read, in recognition order. */
+    /** Every format this build can read, in recognition order, under this heap's budget and the standard allowlist. */
     public static CheckpointFormats standard() {
+        return standard(ReadPolicy.standard());
+    }
+
+    /** Every format this build can read, reading under {@code policy}. */
+    public static CheckpointFormats standard(ReadPolicy policy) {
         List<CheckpointFormat> all = new ArrayList<>();
-        all.add(new HfTrainerFormat());
-        all.add(new DeepSpeedFormat());
-        all.add(new DcpFormat());
-        all.add(new SafetensorsFormat());
-        all.add(new LightningFormat());
-        all.add(new TorchLegacyFormat());
-        all.add(new TorchZipFormat());
+        all.add(new HfTrainerFormat(policy));
+        all.add(new DeepSpeedFormat(policy));
+        all.add(new DcpFormat(policy));
+        all.add(new SafetensorsFormat(policy));
+        all.add(new LightningFormat(policy));
+        all.add(new TorchLegacyFormat(policy));
+        all.add(new TorchZipFormat(policy));
         return new CheckpointFormats(all);
     }
 
@@ -37,10 +42,17 @@ public final class CheckpointFormats {
         return formats;
     }
 
-    /** Opens {@code path} with the first format that recognises it, or says which formats were tried. */
+    /**
+     * Opens {@code path} with the first format that recognises it, or says which formats were tried. Only folders
+     * and regular files (symlinks followed) are looked at: a named pipe or a device is refused before any format
+     * opens it.
+     */
     public Checkpoint open(Path path) throws IOException {
         if (!Files.exists(path)) {
             throw new NoSuchFileException(path.toString(), null, "no such checkpoint file or folder");
+        }
+        if (!Files.isDirectory(path)) {
+            RegularFile.check(path);
         }
         for (CheckpointFormat f : formats) {
             if (f.recognises(path)) {

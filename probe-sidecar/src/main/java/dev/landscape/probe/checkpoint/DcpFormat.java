@@ -3,14 +3,12 @@ package dev.landscape.probe.checkpoint;
 import dev.landscape.probe.checkpoint.pickle.PyObject;
 import dev.landscape.probe.checkpoint.pickle.PyTuple;
 import dev.landscape.probe.checkpoint.pickle.Reducer;
-import dev.landscape.probe.checkpoint.pickle.Unpickler;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -33,6 +31,16 @@ public final class DcpFormat implements CheckpointFormat {
 
     static final int MAX_CHUNKS_FOR_OVERLAP_CHECK = 4096;
 
+    private final ReadPolicy policy;
+
+    public DcpFormat() {
+        this(ReadPolicy.standard());
+    }
+
+    public DcpFormat(ReadPolicy policy) {
+        this.policy = policy;
+    }
+
     @Override
     public String name() {
         return "dcp";
@@ -45,11 +53,12 @@ public final class DcpFormat implements CheckpointFormat {
 
     @Override
     public Checkpoint open(Path dir) throws IOException {
+        Reading r = policy.start();
         Path metaFile = dir.resolve(".metadata");
         Object meta;
-        try (FileChannel ch = FileChannel.open(metaFile, StandardOpenOption.READ)) {
+        try (FileChannel ch = RegularFile.open(metaFile)) {
             ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, Math.min(ch.size(), Integer.MAX_VALUE));
-            meta = new Unpickler(buf, metaFile, ".metadata", 0, new MetadataReducer()).load();
+            meta = r.load(r.unpickler(buf, metaFile, ".metadata", 0, new MetadataReducer(r.budget())));
         }
         if (!(meta instanceof PyObject m) || !(m.field("state_dict_metadata") instanceof Map<?, ?> tensors)
                 || !(m.field("storage_data") instanceof Map<?, ?> storage)) {
@@ -67,11 +76,16 @@ public final class DcpFormat implements CheckpointFormat {
             for (Map.Entry<?, ?> e : tensors.entrySet()) {
                 if (e.getKey() instanceof String fqn && e.getValue() instanceof PyObject t
                         && t.field("chunks") instanceof List<?> chunks) {
-                    b.tensor(tensor(dir, metaFile, fqn, t, chunks, storageByIndex, channels));
+                    r.tensor(metaFile, -1, fqn);
+                    try {
+                        b.tensor(tensor(r, dir, metaFile, fqn, t, chunks, storageByIndex, channels));
+                    } catch (ArithmeticException overflow) {
+                        throw new CheckpointException(metaFile, -1, "tensor " + fqn + ": its sizes overflow");
+                    }
                 }
             }
             channels.values().forEach(b::resource);
-            return b.build();
+            return b.globals(r.globals()).build();
         } catch (IOException | RuntimeException e) {
             for (FileChannel c : channels.values()) {
                 c.close();
@@ -80,7 +94,7 @@ public final class DcpFormat implements CheckpointFormat {
         }
     }
 
-    private Tensor tensor(Path dir, Path metaFile, String fqn, PyObject meta, List<?> chunks,
+    private Tensor tensor(Reading r, Path dir, Path metaFile, String fqn, PyObject meta, List<?> chunks,
                           Map<String, PyObject> storageByIndex, Map<String, FileChannel> channels) throws IOException {
         long[] size = dims(metaFile, fqn, "size", meta.field("size"));
         DType dtype = dtype(metaFile, fqn, meta.field("properties"));
@@ -107,7 +121,7 @@ public final class DcpFormat implements CheckpointFormat {
                 throw new CheckpointException(metaFile, -1, "tensor " + fqn + ": no storage_data entry for the chunk at "
                         + Arrays.toString(offsets));
             }
-            StridedView view = chunkView(dir, fqn, info, dtype, offsets, sizes, channels);
+            StridedView view = chunkView(r, dir, fqn, info, dtype, offsets, sizes, channels);
             pieces.add(new TorchTensor.Chunk(offsets.length == 0 ? new long[1] : offsets, view));
             covered = Math.addExact(covered, numel(sizes));
         }
@@ -119,7 +133,7 @@ public final class DcpFormat implements CheckpointFormat {
         return TorchTensor.chunked(info, pieces);
     }
 
-    private StridedView chunkView(Path dir, String fqn, PyObject info, DType dtype, long[] offsets, long[] sizes,
+    private StridedView chunkView(Reading r, Path dir, String fqn, PyObject info, DType dtype, long[] offsets, long[] sizes,
                                   Map<String, FileChannel> channels) throws IOException {
         if (!(info.field("relative_path") instanceof String rel) || !(info.field("offset") instanceof Long off)
                 || !(info.field("length") instanceof Long len) || off < 0 || len < 0) {
@@ -132,13 +146,13 @@ public final class DcpFormat implements CheckpointFormat {
         Path file = dir.resolve(rel);
         FileChannel ch = channels.get(rel);
         if (ch == null) {
-            if (!Files.isRegularFile(file)) {
+            if (!Files.exists(file)) {
                 throw new CheckpointException(file, "tensor " + fqn + ": storage file is missing");
             }
-            ch = FileChannel.open(file, StandardOpenOption.READ);
+            ch = RegularFile.open(file);
             channels.put(rel, ch);
         }
-        if (off + len > ch.size()) {
+        if (off > ch.size() || len > ch.size() - off) {
             throw new CheckpointException(file, off, "tensor " + fqn + ": chunk [" + off + ", +" + len
                     + ") runs past the end of the " + ch.size() + "-byte file (truncated?)");
         }
@@ -151,7 +165,7 @@ public final class DcpFormat implements CheckpointFormat {
             }
             return new StridedView(new StorageRegion(ch, file, where, off, len), dtype, 0, 0, sizes, rowMajor(sizes));
         }
-        TorchPayload p = TorchZipReader.read(ch, file, off, off + len);
+        TorchPayload p = TorchZipReader.read(ch, file, off, off + len, r);
         if (!(p.root() instanceof TensorRef ref) || !Arrays.equals(ref.shape, sizes) || ref.dtype != dtype) {
             throw new CheckpointException(file, off, where + ": the archive does not hold a " + dtype
                     + Arrays.toString(sizes) + " tensor");
@@ -244,7 +258,11 @@ public final class DcpFormat implements CheckpointFormat {
 
     /** {@code torch.Size} and dtype globals; every dataclass stays inert for the reader above to inspect. */
     private static final class MetadataReducer implements Reducer {
-        private final TorchReducer torch = new TorchReducer();
+        private final TorchReducer torch;
+
+        MetadataReducer(MemoryBudget budget) {
+            this.torch = new TorchReducer(budget);
+        }
 
         @Override
         public Object reduce(dev.landscape.probe.checkpoint.pickle.PyGlobal f, PyTuple args)

@@ -28,6 +28,16 @@ public final class DeepSpeedFormat implements CheckpointFormat {
     private static final Pattern MODEL_STATES = Pattern.compile(".*mp_rank_\\d+_model_states\\.pt");
     private static final Pattern STEP_DIR = Pattern.compile("global_step(\\d{1,18})");
 
+    private final ReadPolicy policy;
+
+    public DeepSpeedFormat() {
+        this(ReadPolicy.standard());
+    }
+
+    public DeepSpeedFormat(ReadPolicy policy) {
+        this.policy = policy;
+    }
+
     @Override
     public String name() {
         return "deepspeed";
@@ -43,6 +53,10 @@ public final class DeepSpeedFormat implements CheckpointFormat {
 
     @Override
     public Checkpoint open(Path path) throws IOException {
+        return open(path, policy.start());
+    }
+
+    Checkpoint open(Path path, Reading r) throws IOException {
         Path dir = modelFiles(path).isEmpty() ? tagDir(path) : path;
         if (dir == null) {
             throw new CheckpointException(path.resolve("latest"), "the tag it names is not a folder beside it");
@@ -62,7 +76,7 @@ public final class DeepSpeedFormat implements CheckpointFormat {
             boolean first = true;
             for (Path f : models) {
                 String prefix = models.size() > 1 ? stem(f) : "";
-                TorchFile t = TorchFile.open(f, prefix, List.of(), TorchObjectTree.join(prefix, "module."));
+                TorchFile t = TorchFile.open(r, f, prefix, List.of(), TorchObjectTree.join(prefix, "module."));
                 opened.add(t.channel());
                 b.tensors(t.tensors());
                 if (first) {
@@ -75,7 +89,7 @@ public final class DeepSpeedFormat implements CheckpointFormat {
             }
             boolean hintsSet = false;
             for (Path f : optims) {
-                TorchFile t = TorchFile.open(f, optims.size() > 1 ? stem(f) : "", List.of(), TorchTensors.NO_MODEL);
+                TorchFile t = TorchFile.open(r, f, optims.size() > 1 ? stem(f) : "", List.of(), TorchTensors.NO_MODEL);
                 opened.add(t.channel());
                 b.tensors(t.tensors());
                 if (!hintsSet && t.hints() != OptimizerHints.NONE) {
@@ -84,7 +98,7 @@ public final class DeepSpeedFormat implements CheckpointFormat {
                 }
             }
             opened.forEach(b::resource);
-            return b.build();
+            return b.globals(r.globals()).build();
         } catch (IOException | RuntimeException e) {
             for (Closeable c : opened) {
                 c.close();

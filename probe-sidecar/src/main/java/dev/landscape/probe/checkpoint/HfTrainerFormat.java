@@ -32,7 +32,6 @@ import java.util.regex.Pattern;
 public final class HfTrainerFormat implements CheckpointFormat {
 
     private static final Pattern CHECKPOINT_DIR = Pattern.compile("checkpoint-\\d{1,18}");
-    private static final DeepSpeedFormat DEEPSPEED = new DeepSpeedFormat();
 
     /**
      * Only a sharded {@code pytorch_model.bin} index needs a tree. A holder, because this class is loaded by every
@@ -40,6 +39,20 @@ public final class HfTrainerFormat implements CheckpointFormat {
      */
     private static final class Index {
         static final ObjectMapper JSON = new ObjectMapper();
+    }
+
+    private final ReadPolicy policy;
+    private final DeepSpeedFormat deepspeed;
+    private final SafetensorsFormat safetensors;
+
+    public HfTrainerFormat() {
+        this(ReadPolicy.standard());
+    }
+
+    public HfTrainerFormat(ReadPolicy policy) {
+        this.policy = policy;
+        this.deepspeed = new DeepSpeedFormat(policy);
+        this.safetensors = new SafetensorsFormat(policy);
     }
 
     @Override
@@ -59,6 +72,7 @@ public final class HfTrainerFormat implements CheckpointFormat {
 
     @Override
     public Checkpoint open(Path dir) throws IOException {
+        Reading r = policy.start();
         List<Closeable> opened = new ArrayList<>();
         try {
             Checkpoint.Builder b = Checkpoint.builder(dir, name());
@@ -75,14 +89,14 @@ public final class HfTrainerFormat implements CheckpointFormat {
             }
             String file = model.getFileName().toString();
             if (file.endsWith(".safetensors") || file.endsWith(".safetensors.index.json")) {
-                Checkpoint weights = new SafetensorsFormat().open(model);
+                Checkpoint weights = safetensors.open(model, r);
                 opened.add(weights);
                 b.tensors(weights.tensors()).metadata(weights.metadata());
                 modelTensors = weights.tensors().stream().map(Tensor::info).filter(TensorInfo::isModel).toList();
             } else {
                 List<Tensor> tensors = new ArrayList<>();
-                for (Path shard : binShards(dir, model)) {
-                    TorchFile t = TorchFile.open(shard, "", List.of());
+                for (Path shard : binShards(dir, model, r)) {
+                    TorchFile t = TorchFile.open(r, shard, "", List.of());
                     opened.add(t.channel());
                     tensors.addAll(t.tensors());
                 }
@@ -94,27 +108,27 @@ public final class HfTrainerFormat implements CheckpointFormat {
             Path optimizer = dir.resolve("optimizer.pt");
             if (Files.isRegularFile(optimizer)) {
                 List<TensorInfo> order = modelOrder;
-                TorchFile opt = TorchFile.open(optimizer, "optimizer", walk -> trainerOrder(order, walk), modelTensors,
+                TorchFile opt = TorchFile.open(r, optimizer, "optimizer", walk -> trainerOrder(order, walk), modelTensors,
                         "");
                 opened.add(opt.channel());
                 b.tensors(opt.tensors()).optimizer(opt.hints());
-            } else if (DEEPSPEED.recognises(dir)) {
+            } else if (deepspeed.recognises(dir)) {
                 // Trainer with DeepSpeed: the optimizer state lives in the DeepSpeed tag folder beside the model.
-                Checkpoint ds = DEEPSPEED.open(dir);
+                Checkpoint ds = deepspeed.open(dir, r);
                 opened.add(ds);
                 b.tensors(ds.tensors().stream().filter(t -> t.info().group().startsWith("optimizer.")).toList())
                         .optimizer(ds.optimizer());
             }
             Path state = dir.resolve("trainer_state.json");
             if (Files.isRegularFile(state)) {
-                TrainerState ts = TrainerState.read(state);
+                TrainerState ts = TrainerState.read(state, r.budget());
                 b.log(ts.log());
                 if (ts.globalStep().isPresent()) {
                     b.step(ts.globalStep());
                 }
             }
             opened.forEach(b::resource);
-            return b.build();
+            return b.globals(r.globals()).build();
         } catch (IOException | RuntimeException e) {
             for (Closeable c : opened) {
                 c.close();
@@ -165,11 +179,16 @@ public final class HfTrainerFormat implements CheckpointFormat {
         return null;
     }
 
-    private static List<Path> binShards(Path dir, Path model) throws IOException {
+    private static List<Path> binShards(Path dir, Path model, Reading r) throws IOException {
         if (!model.getFileName().toString().endsWith(".index.json")) {
             return List.of(model);
         }
-        JsonNode map = Index.JSON.readTree(model.toFile()).path("weight_map");
+        JsonNode map;
+        try {
+            map = Index.JSON.readTree(RegularFile.readSmall(model, r.budget(), "the index")).path("weight_map");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new CheckpointException(model, -1, "index is not valid JSON: " + e.getOriginalMessage());
+        }
         if (!map.isObject()) {
             throw new CheckpointException(model, "index has no \"weight_map\" object");
         }

@@ -15,6 +15,16 @@ import java.util.List;
  */
 public final class LightningFormat implements CheckpointFormat {
 
+    private final ReadPolicy policy;
+
+    public LightningFormat() {
+        this(ReadPolicy.standard());
+    }
+
+    public LightningFormat(ReadPolicy policy) {
+        this.policy = policy;
+    }
+
     @Override
     public String name() {
         return "lightning";
@@ -22,11 +32,12 @@ public final class LightningFormat implements CheckpointFormat {
 
     @Override
     public boolean recognises(Path path) {
-        return Files.isRegularFile(path) && path.getFileName().toString().endsWith(".ckpt");
+        return !Files.isDirectory(path) && path.getFileName().toString().endsWith(".ckpt");
     }
 
     @Override
     public Checkpoint open(Path path) throws IOException {
-        return TorchFile.open(path, "", List.of(), "state_dict.").checkpoint(name()).build();
+        Reading r = policy.start();
+        return TorchFile.open(r, path, "", List.of(), "state_dict.").checkpoint(name(), r).build();
     }
 }

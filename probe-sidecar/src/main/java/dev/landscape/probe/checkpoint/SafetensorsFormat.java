@@ -11,7 +11,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -39,13 +38,21 @@ import java.util.Set;
  */
 public final class SafetensorsFormat implements CheckpointFormat {
 
-    /** The reference implementation's limit: larger headers are rejected before allocating them. */
-    static final long MAX_HEADER_BYTES = 100L << 20;
     static final String INDEX_SUFFIX = ".safetensors.index.json";
 
     /** Only sharded indexes need a tree; a holder keeps databind's start-up cost off single-file reads. */
     private static final class Index {
         static final ObjectMapper JSON = new ObjectMapper();
+    }
+
+    private final ReadPolicy policy;
+
+    public SafetensorsFormat() {
+        this(ReadPolicy.standard());
+    }
+
+    public SafetensorsFormat(ReadPolicy policy) {
+        this.policy = policy;
     }
 
     @Override
@@ -65,19 +72,23 @@ public final class SafetensorsFormat implements CheckpointFormat {
 
     @Override
     public Checkpoint open(Path path) throws IOException {
-        if (Files.isDirectory(path)) {
-            Path index = path.resolve("model" + INDEX_SUFFIX);
-            return Files.isRegularFile(index) ? openSharded(path, index) : openSingle(path, path.resolve("model.safetensors"));
-        }
-        return path.getFileName().toString().endsWith(INDEX_SUFFIX)
-                ? openSharded(path, path)
-                : openSingle(path, path);
+        return open(path, policy.start());
     }
 
-    private Checkpoint openSingle(Path reported, Path file) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+    Checkpoint open(Path path, Reading r) throws IOException {
+        if (Files.isDirectory(path)) {
+            Path index = path.resolve("model" + INDEX_SUFFIX);
+            return Files.isRegularFile(index) ? openSharded(path, index, r) : openSingle(path, path.resolve("model.safetensors"), r);
+        }
+        return path.getFileName().toString().endsWith(INDEX_SUFFIX)
+                ? openSharded(path, path, r)
+                : openSingle(path, path, r);
+    }
+
+    private Checkpoint openSingle(Path reported, Path file, Reading r) throws IOException {
+        FileChannel channel = RegularFile.open(file);
         try {
-            Header header = readHeader(file, channel);
+            Header header = readHeader(file, channel, r);
             Checkpoint.Builder b = Checkpoint.builder(reported, name())
                     .tensors(header.tensors(channel))
                     .metadata(header.metadata)
@@ -90,10 +101,10 @@ public final class SafetensorsFormat implements CheckpointFormat {
         }
     }
 
-    private Checkpoint openSharded(Path reported, Path index) throws IOException {
+    private Checkpoint openSharded(Path reported, Path index, Reading r) throws IOException {
         JsonNode root;
         try {
-            root = Index.JSON.readTree(index.toFile());
+            root = Index.JSON.readTree(RegularFile.readSmall(index, r.budget(), "the index"));
         } catch (JsonProcessingException e) {
             long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
             throw new CheckpointException(index, at, "index is not valid JSON: " + e.getOriginalMessage());
@@ -125,12 +136,12 @@ public final class SafetensorsFormat implements CheckpointFormat {
             Map<String, Tensor> byName = new HashMap<>();
             for (String shard : shards) {
                 Path file = dir.resolve(shard);
-                if (!Files.isRegularFile(file)) {
+                if (!Files.exists(file)) {
                     throw new CheckpointException(index, "shard " + shard + " listed in the index is missing");
                 }
-                FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+                FileChannel channel = RegularFile.open(file);
                 opened.add(channel);
-                Header header = readHeader(file, channel);
+                Header header = readHeader(file, channel, r);
                 metadata.putAll(header.metadata);
                 for (Tensor t : header.tensors(channel)) {
                     byName.put(t.info().name(), t);
@@ -186,7 +197,7 @@ public final class SafetensorsFormat implements CheckpointFormat {
         }
     }
 
-    private static Header readHeader(Path file, FileChannel channel) throws IOException {
+    private static Header readHeader(Path file, FileChannel channel, Reading r) throws IOException {
         long size = channel.size();
         if (size < 8) {
             throw new CheckpointException(file, 0, "file has " + size + " bytes, fewer than the 8-byte safetensors header length");
@@ -194,9 +205,14 @@ public final class SafetensorsFormat implements CheckpointFormat {
         ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         readFully(file, channel, lenBuf, 0);
         long headerLen = lenBuf.flip().getLong();
-        if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES) {
+        long maxHeader = r.budget().maxMetadataBytes();
+        if (headerLen <= 0) {
             throw new CheckpointException(file, 0, "header length " + Long.toUnsignedString(headerLen)
-                    + " is outside 1.." + MAX_HEADER_BYTES + " (not a safetensors file, or corrupt)");
+                    + " is not positive (not a safetensors file, or corrupt)");
+        }
+        if (headerLen > maxHeader) {
+            throw new CheckpointException(file, 0, "header length " + headerLen + " is larger than "
+                    + r.budget().describe(maxHeader, "bytes"));
         }
         if (8 + headerLen > size) {
             throw new CheckpointException(file, 0, "header length " + headerLen + " runs past the end of the "
@@ -205,7 +221,7 @@ public final class SafetensorsFormat implements CheckpointFormat {
         ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
         readFully(file, channel, headerBuf, 8);
         long dataStart = 8 + headerLen;
-        SafetensorsHeaderParser.Parsed parsed = SafetensorsHeaderParser.parse(file, headerBuf.array(), size - dataStart);
+        SafetensorsHeaderParser.Parsed parsed = SafetensorsHeaderParser.parse(file, headerBuf.array(), size - dataStart, r);
         List<Declared> entries = parsed.tensors();
         checkNoOverlap(file, dataStart, entries);
         return new Header(file, dataStart, List.copyOf(entries), parsed.metadata());

@@ -17,7 +17,9 @@ import java.util.Set;
 /**
  * Reads a safetensors JSON header token by token. A streaming parser, not a tree: it starts in a few milliseconds
  * where Jackson's databind costs a tenth of a second of class loading on every {@code inspect}, it never holds more
- * than one tensor's declaration, and every error carries the byte offset of the token at fault.
+ * than one tensor's declaration, and every error carries the byte offset of the token at fault. Tensors, their
+ * names and each shape's dimensions are counted against the {@link MemoryBudget} as they are read, so a header
+ * with a million entries or a shape of forty million dimensions is refused before it is held.
  */
 final class SafetensorsHeaderParser {
 
@@ -33,17 +35,19 @@ final class SafetensorsHeaderParser {
     private final Path file;
     private final long dataSize;
     private final JsonParser p;
+    private final Reading reading;
 
-    private SafetensorsHeaderParser(Path file, long dataSize, JsonParser parser) {
+    private SafetensorsHeaderParser(Path file, long dataSize, JsonParser parser, Reading reading) {
         this.file = file;
         this.dataSize = dataSize;
         this.p = parser;
+        this.reading = reading;
     }
 
     /** {@code json} is the header as stored, starting at file offset 8. */
-    static Parsed parse(Path file, byte[] json, long dataSize) throws CheckpointException {
+    static Parsed parse(Path file, byte[] json, long dataSize, Reading reading) throws CheckpointException {
         try (JsonParser parser = JSON.createParser(json)) {
-            return new SafetensorsHeaderParser(file, dataSize, parser).root();
+            return new SafetensorsHeaderParser(file, dataSize, parser, reading).root();
         } catch (JsonProcessingException e) {
             long at = e.getLocation() == null ? 0 : Math.max(0, e.getLocation().getByteOffset());
             throw new CheckpointException(file, 8 + at, "header is not valid JSON: " + e.getOriginalMessage());
@@ -71,6 +75,7 @@ final class SafetensorsHeaderParser {
             if (name.equals("__metadata__")) {
                 metadata(metadata);
             } else {
+                reading.tensor(file, at, name);
                 tensors.add(entry(name));
             }
         }
@@ -112,7 +117,7 @@ final class SafetensorsHeaderParser {
                 case "shape" -> {
                     long shapeAt = offset();
                     List<String> text = new ArrayList<>();
-                    shape = longs(value, text);
+                    shape = longs(value, text, reading.budget().maxRank(), name, shapeAt);
                     shapeText = "[" + String.join(",", text) + "]";
                     if (shape == null || anyNegative(shape)) {
                         throw new CheckpointException(file, shapeAt, "tensor " + name + ": shape " + shapeText
@@ -121,7 +126,7 @@ final class SafetensorsHeaderParser {
                 }
                 case "data_offsets" -> {
                     long offsetsAt = offset();
-                    offsets = longs(value, new ArrayList<>());
+                    offsets = longs(value, new ArrayList<>(), 2, name, offsetsAt);
                     if (offsets == null || offsets.length != 2) {
                         throw new CheckpointException(file, offsetsAt, "tensor " + name
                                 + ": \"data_offsets\" must be [begin, end]");
@@ -163,8 +168,11 @@ final class SafetensorsHeaderParser {
         return new Declared(info, begin, end);
     }
 
-    /** An array of integers that fit a long, or null when the value is anything else. */
-    private long[] longs(JsonToken value, List<String> text) throws IOException {
+    /**
+     * An array of integers that fit a long, or null when the value is anything else; refused as soon as it has more
+     * than {@code max} items.
+     */
+    private long[] longs(JsonToken value, List<String> text, int max, String name, long at) throws IOException {
         if (value != JsonToken.START_ARRAY) {
             p.skipChildren();
             return null;
@@ -173,6 +181,11 @@ final class SafetensorsHeaderParser {
         boolean ok = true;
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (text.size() == max) {
+                throw new CheckpointException(file, at, "tensor " + Reading.abbreviate(name) + ": array of more than "
+                        + max + " items where " + (max == 2 ? "[begin, end]" : "a shape of at most " + max
+                        + " dimensions") + " belongs");
+            }
             if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
                 out.add(p.getLongValue());
                 text.add(Long.toString(p.getLongValue()));

@@ -3,7 +3,6 @@ package dev.landscape.probe.checkpoint;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -18,52 +17,53 @@ record TorchFile(Path path, FileChannel channel, TorchPayload payload, TorchObje
                  OptimizerHints hints, boolean legacy) {
 
     static boolean isLegacy(Path path) throws IOException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+        try (FileChannel ch = RegularFile.open(path)) {
             return TorchLegacyReader.hasMagic(ch);
         }
     }
 
     static boolean isZip(Path path) throws IOException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+        try (FileChannel ch = RegularFile.open(path)) {
             return ZipDirectory.hasZipSignature(ch, 0);
         }
     }
 
     /** Opens {@code path}; tensor names start with {@code prefix}; optimizer ids map onto {@code trainable}. */
-    static TorchFile open(Path path, String prefix, List<TensorInfo> trainable) throws IOException {
-        return open(path, prefix, trainable, "");
+    static TorchFile open(Reading r, Path path, String prefix, List<TensorInfo> trainable) throws IOException {
+        return open(r, path, prefix, trainable, "");
     }
 
     /** As above; only tensors named under {@code modelScope} are model tensors (see {@link TorchTensors}). */
-    static TorchFile open(Path path, String prefix, List<TensorInfo> trainable, String modelScope) throws IOException {
-        return open(path, prefix, walk -> trainable, modelScope);
+    static TorchFile open(Reading r, Path path, String prefix, List<TensorInfo> trainable, String modelScope)
+            throws IOException {
+        return open(r, path, prefix, walk -> trainable, modelScope);
     }
 
     /** As above, choosing the trainable parameters once the file's optimizer param groups are known. */
-    static TorchFile open(Path path, String prefix, Function<TorchObjectTree.Walk, List<TensorInfo>> trainable,
+    static TorchFile open(Reading r, Path path, String prefix, Function<TorchObjectTree.Walk, List<TensorInfo>> trainable,
                           String modelScope) throws IOException {
-        return open(path, prefix, trainable, List.of(), modelScope);
+        return open(r, path, prefix, trainable, List.of(), modelScope);
     }
 
     /**
      * As above, for an optimizer file whose model is {@code stored} in another file: its {@code param_names}, when
      * present, bind to those tensors by name (see {@link OptimizerParameters}).
      */
-    static TorchFile open(Path path, String prefix, Function<TorchObjectTree.Walk, List<TensorInfo>> trainable,
+    static TorchFile open(Reading r, Path path, String prefix, Function<TorchObjectTree.Walk, List<TensorInfo>> trainable,
                           List<TensorInfo> stored, String modelScope) throws IOException {
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+        FileChannel ch = RegularFile.open(path);
         try {
             boolean legacy = TorchLegacyReader.hasMagic(ch);
             TorchPayload payload;
             if (legacy) {
-                payload = TorchLegacyReader.read(ch, path);
+                payload = TorchLegacyReader.read(ch, path, r);
             } else if (ZipDirectory.hasZipSignature(ch, 0)) {
-                payload = TorchZipReader.read(ch, path, 0, ch.size());
+                payload = TorchZipReader.read(ch, path, 0, ch.size(), r);
             } else {
                 throw new CheckpointException(path, 0, "the " + ch.size() + "-byte file is neither a torch.save zip"
                         + " archive (no zip signature) nor a legacy torch.save file (no magic number)");
             }
-            TorchObjectTree.Walk walk = TorchObjectTree.walk(payload.root(), prefix, path);
+            TorchObjectTree.Walk walk = TorchObjectTree.walk(payload.root(), prefix, path, r);
             List<Tensor> tensors = TorchTensors.build(payload, walk, trainable.apply(walk), stored, modelScope);
             OptimizerHints hints = OptimizerHintsReader.read(walk.optimizers(), tensors);
             return new TorchFile(path, ch, payload, walk, tensors, hints, legacy);
@@ -85,7 +85,8 @@ record TorchFile(Path path, FileChannel channel, TorchPayload payload, TorchObje
         return OptionalLong.empty();
     }
 
-    Checkpoint.Builder checkpoint(String format) {
-        return Checkpoint.builder(path, format).tensors(tensors).optimizer(hints).step(step()).resource(channel);
+    Checkpoint.Builder checkpoint(String format, Reading r) {
+        return Checkpoint.builder(path, format).tensors(tensors).optimizer(hints).step(step()).resource(channel)
+                .globals(r.globals());
     }
 }

@@ -8,6 +8,16 @@ import java.util.List;
 /** {@code torch.save(..., _use_new_zipfile_serialization=False)} and everything torch wrote before 1.6. */
 public final class TorchLegacyFormat implements CheckpointFormat {
 
+    private final ReadPolicy policy;
+
+    public TorchLegacyFormat() {
+        this(ReadPolicy.standard());
+    }
+
+    public TorchLegacyFormat(ReadPolicy policy) {
+        this.policy = policy;
+    }
+
     @Override
     public String name() {
         return "torch-legacy";
@@ -20,6 +30,7 @@ public final class TorchLegacyFormat implements CheckpointFormat {
 
     @Override
     public Checkpoint open(Path path) throws IOException {
-        return TorchFile.open(path, "", List.of()).checkpoint(name()).build();
+        Reading r = policy.start();
+        return TorchFile.open(r, path, "", List.of()).checkpoint(name(), r).build();
     }
 }

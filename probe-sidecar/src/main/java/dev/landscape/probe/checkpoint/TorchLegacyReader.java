@@ -41,35 +41,35 @@ final class TorchLegacyReader {
         return true;
     }
 
-    static TorchPayload read(FileChannel ch, Path file) throws IOException {
+    static TorchPayload read(FileChannel ch, Path file, Reading r) throws IOException {
         long size = ch.size();
         ByteBuffer all = ch.map(FileChannel.MapMode.READ_ONLY, 0, Math.min(size, Integer.MAX_VALUE));
         long pos = 0;
-        Unpickler u = unpickler(all, pos, file, "magic number pickle", new TorchReducer());
-        Object magic = u.load();
+        Unpickler u = unpickler(r, all, pos, file, "magic number pickle", new TorchReducer(r.budget()));
+        Object magic = r.load(u);
         if (!MAGIC.equals(magic instanceof Long l ? BigInteger.valueOf(l) : magic)) {
             throw new CheckpointException(file, 0, "not a legacy torch.save file: bad magic number");
         }
         pos += u.consumed();
-        u = unpickler(all, pos, file, "protocol version pickle", new TorchReducer());
-        Object version = u.load();
+        u = unpickler(r, all, pos, file, "protocol version pickle", new TorchReducer(r.budget()));
+        Object version = r.load(u);
         if (!Long.valueOf(PROTOCOL_VERSION).equals(version)) {
             throw new CheckpointException(file, pos, "legacy torch.save protocol version " + version + " is not the supported " + PROTOCOL_VERSION);
         }
         pos += u.consumed();
-        u = unpickler(all, pos, file, "sys_info pickle", new TorchReducer());
-        Object sysInfo = u.load();
+        u = unpickler(r, all, pos, file, "sys_info pickle", new TorchReducer(r.budget()));
+        Object sysInfo = r.load(u);
         if (sysInfo instanceof Map<?, ?> m && Boolean.FALSE.equals(m.get("little_endian"))) {
             throw new CheckpointException(file, pos, "file was written on a big-endian machine; only little-endian is supported");
         }
         pos += u.consumed();
-        TorchReducer reducer = new TorchReducer();
-        u = unpickler(all, pos, file, "object pickle", reducer);
-        Object root = u.load();
+        TorchReducer reducer = new TorchReducer(r.budget());
+        u = unpickler(r, all, pos, file, "object pickle", reducer);
+        Object root = r.load(u);
         pos += u.consumed();
         long keysAt = pos;
-        u = unpickler(all, pos, file, "storage key pickle", new TorchReducer());
-        Object keys = u.load();
+        u = unpickler(r, all, pos, file, "storage key pickle", new TorchReducer(r.budget()));
+        Object keys = r.load(u);
         pos += u.consumed();
         if (!(keys instanceof List<?> keyList)) {
             throw new CheckpointException(file, keysAt, "storage key pickle is not a list");
@@ -101,11 +101,11 @@ final class TorchLegacyReader {
         return new TorchPayload(root, file, storages);
     }
 
-    private static Unpickler unpickler(ByteBuffer all, long pos, Path file, String what, TorchReducer reducer)
-            throws CheckpointException {
+    private static Unpickler unpickler(Reading r, ByteBuffer all, long pos, Path file, String what,
+                                       TorchReducer reducer) throws CheckpointException {
         if (pos >= all.limit()) {
             throw new CheckpointException(file, pos, "the " + what + " is missing (truncated?)");
         }
-        return new Unpickler(all.duplicate().position((int) pos), file, what, pos, reducer);
+        return r.unpickler(all.duplicate().position((int) pos), file, what, pos, reducer);
     }
 }

@@ -22,15 +22,14 @@ import java.util.Set;
  * {@code param_groups} list (what {@code Optimizer.state_dict()} returns) or a key path mentioning "optim" (hand-made
  * checkpoints that drop the groups). Tensors inside inert objects (numpy arrays, custom classes) are not listed.
  *
- * <p>The walk is bounded in depth and in total visits, and skips cycles, since the object graph is hostile input.
+ * <p>The walk is bounded in depth and in total visits, and skips cycles, since the object graph is hostile input;
+ * tensors, their names and the key paths it builds are counted against the {@link MemoryBudget} as they are found
+ * (a 65,000-character key reached 200,000 times is 13 GB of names).
  */
 final class TorchObjectTree {
 
     static final int MAX_DEPTH = 1000;
     static final long MAX_VISITS = 10_000_000;
-    /** Far above any real model (with optimizer state, a few hundred thousand); bounds the memory spent on infos. */
-    static final int MAX_TENSORS = 1_000_000;
-    static final int MAX_NAME_CHARS = 1 << 16;
 
     /** A tensor and where it was found. {@code stateId} is the optimizer's parameter id for optimizer state. */
     record Found(String name, TensorRef ref, String group, OptimizerDict optimizer, Object stateId) {
@@ -44,17 +43,21 @@ final class TorchObjectTree {
     }
 
     private final Path file;
+    private final Reading reading;
+    private final int maxNameChars;
     private final List<Found> found = new ArrayList<>();
     private final List<OptimizerDict> optimizers = new ArrayList<>();
     private final Set<Object> ancestors = Collections.newSetFromMap(new IdentityHashMap<>());
     private long visits;
 
-    private TorchObjectTree(Path file) {
+    private TorchObjectTree(Path file, Reading reading) {
         this.file = file;
+        this.reading = reading;
+        this.maxNameChars = reading.budget().maxNameChars();
     }
 
-    static Walk walk(Object root, String prefix, Path file) throws CheckpointException {
-        TorchObjectTree t = new TorchObjectTree(file);
+    static Walk walk(Object root, String prefix, Path file, Reading reading) throws CheckpointException {
+        TorchObjectTree t = new TorchObjectTree(file, reading);
         t.visit(root, prefix, 0, TensorInfo.MODEL, null, null);
         return new Walk(List.copyOf(t.found), List.copyOf(t.optimizers));
     }
@@ -68,14 +71,12 @@ final class TorchObjectTree {
         if (depth > MAX_DEPTH) {
             throw new CheckpointException(file, -1, "values nested more than " + MAX_DEPTH + " deep at " + name);
         }
-        if (name.length() > MAX_NAME_CHARS) {
-            throw new CheckpointException(file, -1, "a key path longer than " + MAX_NAME_CHARS + " characters (starting "
-                    + name.substring(0, 80) + "…)");
+        if (name.length() > maxNameChars) {
+            reading.nameLength(file, -1, name.length());
         }
+        reading.walked(file, name.length());
         if (v instanceof TensorRef t) {
-            if (found.size() == MAX_TENSORS) {
-                throw new CheckpointException(file, -1, "more than " + MAX_TENSORS + " tensors");
-            }
+            reading.tensor(file, -1, name.isEmpty() ? "tensor" : name);
             found.add(new Found(name.isEmpty() ? "tensor" : name, t, group, opt, id));
             return;
         }
@@ -88,13 +89,13 @@ final class TorchObjectTree {
                     visitOptimizer(m, name, depth);
                 } else {
                     for (Map.Entry<?, ?> e : m.entrySet()) {
-                        visit(e.getValue(), join(name, key(e.getKey())), depth + 1, group, opt, id);
+                        visit(e.getValue(), join(name, key(e.getKey()), maxNameChars), depth + 1, group, opt, id);
                     }
                 }
             } else {
                 List<?> items = v instanceof PyTuple t ? t.items() : (List<?>) v;
                 for (int i = 0; i < items.size(); i++) {
-                    visit(items.get(i), join(name, Integer.toString(i)), depth + 1, group, opt, id);
+                    visit(items.get(i), join(name, Integer.toString(i), maxNameChars), depth + 1, group, opt, id);
                 }
             }
         } finally {
@@ -110,16 +111,16 @@ final class TorchObjectTree {
         for (Map.Entry<?, ?> e : m.entrySet()) {
             String k = key(e.getKey());
             if (!"state".equals(e.getKey())) {
-                visit(e.getValue(), join(name, k), depth + 1, "optimizer." + k, od, null);
+                visit(e.getValue(), join(name, k, maxNameChars), depth + 1, "optimizer." + k, od, null);
                 continue;
             }
-            String stateName = join(name, "state");
+            String stateName = join(name, "state", maxNameChars);
             for (Map.Entry<?, ?> s : state.entrySet()) {
-                String idName = join(stateName, key(s.getKey()));
+                String idName = join(stateName, key(s.getKey()), maxNameChars);
                 if (s.getValue() instanceof Map<?, ?> slots) {
                     for (Map.Entry<?, ?> slot : slots.entrySet()) {
                         String slotName = key(slot.getKey());
-                        visit(slot.getValue(), join(idName, slotName), depth + 3, "optimizer." + slotName, od, s.getKey());
+                        visit(slot.getValue(), join(idName, slotName, maxNameChars), depth + 3, "optimizer." + slotName, od, s.getKey());
                     }
                 } else {
                     visit(s.getValue(), idName, depth + 2, "optimizer.state", od, s.getKey());
@@ -141,11 +142,16 @@ final class TorchObjectTree {
     }
 
     static String join(String prefix, String key) {
-        if (prefix.length() + key.length() > MAX_NAME_CHARS) {
-            // Kept just over the limit, for visit() to report without building a huge string.
-            return (prefix + "." + key.substring(0, Math.min(key.length(), MAX_NAME_CHARS))).substring(0, MAX_NAME_CHARS + 1);
-        }
         return prefix.isEmpty() ? key : prefix + "." + key;
+    }
+
+    /** As above, cut just over {@code limit} characters for {@link #visit} to refuse without building a huge string. */
+    static String join(String prefix, String key, int limit) {
+        if ((long) prefix.length() + key.length() + 1 > limit) {
+            String joined = prefix + "." + key.substring(0, Math.min(key.length(), limit));
+            return joined.substring(0, Math.min(joined.length(), limit + 1));
+        }
+        return join(prefix, key);
     }
 
     static String key(Object k) {

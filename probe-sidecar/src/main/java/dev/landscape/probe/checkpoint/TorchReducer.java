@@ -21,8 +21,11 @@ import java.util.Map;
 final class TorchReducer implements Reducer {
 
     private final Map<String, DType> storageDtypes = new java.util.HashMap<>();
+    private final int maxRank;
 
-    private static final int MAX_RANK = 64;
+    TorchReducer(MemoryBudget budget) {
+        this.maxRank = budget.maxRank();
+    }
 
     private static final Map<String, DType> STORAGES = Map.ofEntries(
             Map.entry("FloatStorage", DType.F32), Map.entry("DoubleStorage", DType.F64),
@@ -124,7 +127,7 @@ final class TorchReducer implements Reducer {
         throw new PickleValueException("tensor dtype " + PyRepr.of(o) + " is not supported");
     }
 
-    private static TensorRef tensor(PyTuple args, int needed, DType explicit) throws PickleValueException {
+    private TensorRef tensor(PyTuple args, int needed, DType explicit) throws PickleValueException {
         if (args.size() < needed) {
             throw new PickleValueException("tensor rebuild with " + args.size() + " arguments, needs " + needed);
         }
@@ -140,7 +143,7 @@ final class TorchReducer implements Reducer {
         return new TensorRef(s, explicit != null ? explicit : s.dtype(), offset, shape, stride, false);
     }
 
-    private static long[] dims(Object o, String what) throws PickleValueException {
+    private long[] dims(Object o, String what) throws PickleValueException {
         List<Object> items;
         if (o instanceof PyTuple t) {
             items = t.items();
@@ -149,8 +152,8 @@ final class TorchReducer implements Reducer {
         } else {
             throw new PickleValueException("tensor " + what + " is " + PyRepr.of(o) + ", not a tuple");
         }
-        if (items.size() > MAX_RANK) {
-            throw new PickleValueException("tensor " + what + " has " + items.size() + " dimensions (limit " + MAX_RANK + ")");
+        if (items.size() > maxRank) {
+            throw new PickleValueException("tensor " + what + " has " + items.size() + " dimensions (limit " + maxRank + ")");
         }
         long[] out = new long[items.size()];
         for (int i = 0; i < out.length; i++) {

@@ -15,6 +15,16 @@ public final class TorchZipFormat implements CheckpointFormat {
 
     private static final List<String> EXTENSIONS = List.of(".pt", ".pth", ".bin", ".pkl", ".tar");
 
+    private final ReadPolicy policy;
+
+    public TorchZipFormat() {
+        this(ReadPolicy.standard());
+    }
+
+    public TorchZipFormat(ReadPolicy policy) {
+        this.policy = policy;
+    }
+
     @Override
     public String name() {
         return "torch-zip";
@@ -22,15 +32,17 @@ public final class TorchZipFormat implements CheckpointFormat {
 
     @Override
     public boolean recognises(Path path) throws IOException {
-        if (!Files.isRegularFile(path)) {
+        if (Files.isDirectory(path)) {
             return false;
         }
         String file = path.getFileName().toString().toLowerCase(Locale.ROOT);
-        return TorchFile.isZip(path) || EXTENSIONS.stream().anyMatch(file::endsWith);
+        // By name first: a named pipe called model.pt is then refused when opened, not waited on here.
+        return EXTENSIONS.stream().anyMatch(file::endsWith) || Files.isRegularFile(path) && TorchFile.isZip(path);
     }
 
     @Override
     public Checkpoint open(Path path) throws IOException {
-        return TorchFile.open(path, "", List.of()).checkpoint(name()).build();
+        Reading r = policy.start();
+        return TorchFile.open(r, path, "", List.of()).checkpoint(name(), r).build();
     }
 }

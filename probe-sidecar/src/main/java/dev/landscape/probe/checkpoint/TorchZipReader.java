@@ -1,7 +1,5 @@
 package dev.landscape.probe.checkpoint;
 
-import dev.landscape.probe.checkpoint.pickle.Unpickler;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -20,13 +18,11 @@ import java.util.zip.Inflater;
  */
 final class TorchZipReader {
 
-    static final long MAX_INFLATED_PICKLE = 256L << 20;
-
     private TorchZipReader() {
     }
 
-    static TorchPayload read(FileChannel ch, Path file, long start, long end) throws IOException {
-        ZipDirectory dir = ZipDirectory.read(ch, file, start, end);
+    static TorchPayload read(FileChannel ch, Path file, long start, long end, Reading r) throws IOException {
+        ZipDirectory dir = ZipDirectory.read(ch, file, start, end, r.budget());
         List<ZipDirectory.Entry> pickles = dir.entries().values().stream()
                 .filter(e -> e.name().equals("data.pkl") || e.name().endsWith("/data.pkl"))
                 .filter(e -> e.name().indexOf('/') == e.name().lastIndexOf('/'))
@@ -53,8 +49,9 @@ final class TorchZipReader {
                 storages.put(e.name().substring(dataPrefix.length()), region(ch, file, e));
             }
         }
-        ByteBuffer pickle = pickleBytes(ch, file, pkl);
-        Object value = new Unpickler(pickle, file, "zip entry " + pkl.name(), pkl.dataStart(), new TorchReducer()).load();
+        ByteBuffer pickle = pickleBytes(ch, file, pkl, r.budget());
+        Object value = r.load(r.unpickler(pickle, file, "zip entry " + pkl.name(), pkl.dataStart(),
+                new TorchReducer(r.budget())));
         return new TorchPayload(value, file, storages);
     }
 
@@ -63,7 +60,8 @@ final class TorchZipReader {
                 e.dataStart(), e.method() == ZipDirectory.STORED ? e.size() : -1);
     }
 
-    private static ByteBuffer pickleBytes(FileChannel ch, Path file, ZipDirectory.Entry e) throws IOException {
+    private static ByteBuffer pickleBytes(FileChannel ch, Path file, ZipDirectory.Entry e, MemoryBudget budget)
+            throws IOException {
         if (e.method() == ZipDirectory.STORED) {
             return ch.map(FileChannel.MapMode.READ_ONLY, e.dataStart(), e.size());
         }
@@ -71,9 +69,9 @@ final class TorchZipReader {
             throw new CheckpointException(file, e.dataStart(), "zip entry " + e.name() + " uses compression method "
                     + e.method() + "; torch.save writes entries uncompressed");
         }
-        if (e.size() > MAX_INFLATED_PICKLE || e.compressedSize() > Integer.MAX_VALUE) {
+        if (e.size() > budget.maxInflatedPickle() || e.compressedSize() > budget.maxInflatedPickle()) {
             throw new CheckpointException(file, e.dataStart(), "zip entry " + e.name() + " inflates to " + e.size()
-                    + " bytes, over the " + MAX_INFLATED_PICKLE + "-byte limit");
+                    + " bytes, over " + budget.describe(budget.maxInflatedPickle(), "bytes"));
         }
         byte[] in = new byte[(int) e.compressedSize()];
         ZipDirectory.readAt(ch, file, e.dataStart(), in.length).get(in);

@@ -20,10 +20,10 @@ record TrainerState(OptionalLong globalStep, TrainingLog log) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static TrainerState read(Path file) throws IOException {
+    static TrainerState read(Path file, MemoryBudget budget) throws IOException {
         JsonNode root;
         try {
-            root = JSON.readTree(file.toFile());
+            root = JSON.readTree(RegularFile.readSmall(file, budget, "trainer_state.json"));
         } catch (JsonProcessingException e) {
             throw new CheckpointException(file, e.getLocation() == null ? -1 : e.getLocation().getCharOffset(),
                     "trainer_state.json is not valid JSON: " + e.getOriginalMessage());

@@ -14,6 +14,8 @@ import java.util.Map;
  * but torch.distributed.checkpoint embeds one per tensor chunk inside its {@code .distcp} files, which
  * {@link java.util.zip.ZipFile} cannot open. torch writes entries uncompressed, so each entry's data is a byte
  * range of the file that can be mapped; the range is checked against the archive before it is used. ZIP64 is read.
+ * Its 64-bit sizes and offsets are attacker-chosen, so every bound is checked by subtraction from a position known
+ * to lie in the file, never by adding to one (0x7FFF…F0 + anything wraps negative and would pass).
  */
 final class ZipDirectory {
 
@@ -24,7 +26,6 @@ final class ZipDirectory {
     private static final int ZIP64_EOCD_SIG = 0x06064b50;
     private static final int CEN_SIG = 0x02014b50;
     private static final int LOC_SIG = 0x04034b50;
-    private static final int MAX_ENTRIES = 1_000_000;
 
     /** One entry: where its (possibly compressed) data lies in the file. */
     record Entry(String name, int method, long dataStart, long compressedSize, long size) {
@@ -56,7 +57,7 @@ final class ZipDirectory {
     }
 
     /** Reads the directory of the archive occupying {@code [start, end)} of {@code ch}. */
-    static ZipDirectory read(FileChannel ch, Path file, long start, long end) throws IOException {
+    static ZipDirectory read(FileChannel ch, Path file, long start, long end, MemoryBudget budget) throws IOException {
         long length = end - start;
         if (length < 22) {
             throw new CheckpointException(file, start, "a " + length + "-byte region is too small to be a zip archive");
@@ -82,8 +83,10 @@ final class ZipDirectory {
         boolean needs64 = count == 0xFFFF || cdSize == 0xFFFFFFFFL || cdOffset == 0xFFFFFFFFL;
         if (eocd >= 20 && t.getInt(eocd - 20) == ZIP64_LOCATOR_SIG) {
             // torch always writes the ZIP64 records (between the directory and the end record), needed or not.
-            long z64 = start + t.getLong(eocd - 20 + 8);
-            if (z64 < start || z64 + 56 > eocdPos - 20 || readAt(ch, file, z64, 4).getInt(0) != ZIP64_EOCD_SIG) {
+            long z64Offset = t.getLong(eocd - 20 + 8);
+            long z64 = start + z64Offset;
+            if (z64Offset < 0 || z64Offset > eocdPos - 20 - 56 - start
+                    || readAt(ch, file, z64, 4).getInt(0) != ZIP64_EOCD_SIG) {
                 z64 = eocdPos - 20 - 56;
             }
             ByteBuffer z = z64 >= start ? readAt(ch, file, z64, 56) : null;
@@ -99,15 +102,24 @@ final class ZipDirectory {
         } else if (needs64) {
             throw new CheckpointException(file, eocdPos, "zip archive needs ZIP64 but has no ZIP64 locator");
         }
-        if (count < 0 || count > MAX_ENTRIES || cdSize < 0 || cdSize > Math.min(length, 256L << 20) || cdOffset < 0) {
+        if (count < 0 || cdSize < 0 || cdSize > length || cdOffset < 0) {
             throw new CheckpointException(file, eocdPos, "zip directory declares " + count + " entries in "
-                    + cdSize + " bytes (corrupt)");
+                    + cdSize + " bytes at offset " + cdOffset + " (corrupt)");
+        }
+        if (count > budget.maxZipEntries() || cdSize > budget.maxMetadataBytes()) {
+            throw new CheckpointException(file, eocdPos, "zip directory of " + count + " entries in " + cdSize
+                    + " bytes is larger than " + (count > budget.maxZipEntries()
+                    ? budget.describe(budget.maxZipEntries(), "entries") : budget.describe(budget.maxMetadataBytes(), "bytes")));
+        }
+        if (cdOffset > cdEnd - cdSize) {
+            throw new CheckpointException(file, eocdPos, "zip central directory [" + cdOffset + ", +" + cdSize
+                    + ") lies outside the archive (truncated or corrupt)");
         }
         // Where offset 0 lies: the archive's start, later when data was prepended (as java.util.zip allows), or the
         // file's start when a writer embedding an archive recorded absolute offsets.
-        long base = cdEnd - (cdOffset + cdSize);
+        long base = cdEnd - cdSize - cdOffset;
         long cdStart = base + cdOffset;
-        if (base < 0 || cdStart < start || cdStart + cdSize > end) {
+        if (base < 0 || cdStart < start || cdSize > end - cdStart) {
             throw new CheckpointException(file, eocdPos, "zip central directory [" + cdOffset + ", +" + cdSize
                     + ") lies outside the archive (truncated or corrupt)");
         }
@@ -153,17 +165,17 @@ final class ZipDirectory {
                 x += 4 + sz;
             }
             p += 46 + nameLen + extraLen + commentLen;
-            long localPos = base + local;
-            if (local < 0 || localPos < start || localPos + 30 > cdStart) {
+            if (local < 0 || local > cdStart - 30 - base || base + local < start) {
                 throw new CheckpointException(file, cdStart, "zip entry " + name + ": local header offset " + local
                         + " lies outside the archive");
             }
+            long localPos = base + local;
             ByteBuffer lh = readAt(ch, file, localPos, 30);
             if (lh.getInt(0) != LOC_SIG) {
                 throw new CheckpointException(file, localPos, "zip entry " + name + ": bad local header signature");
             }
             long dataStart = localPos + 30 + (lh.getShort(26) & 0xFFFF) + (lh.getShort(28) & 0xFFFF);
-            if (csize < 0 || usize < 0 || dataStart + csize > cdStart) {
+            if (csize < 0 || usize < 0 || dataStart > cdStart || csize > cdStart - dataStart) {
                 throw new CheckpointException(file, dataStart, "zip entry " + name + ": its " + csize
                         + " bytes of data run past the archive's data (truncated or corrupt)");
             }

@@ -61,6 +61,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
             description = "Override a detector threshold, e.g. --threshold spikeZ=8 (repeatable).")
     Map<String, String> thresholds = new LinkedHashMap<>();
 
+    @CommandLine.Mixin
+    ReadOptions read = new ReadOptions();
+
     @Option(names = "--fail-on", paramLabel = "SEVERITY",
             description = "Exit " + Main.FINDINGS + " when a finding of this severity or worse is present: warning or critical.")
     String failOn;
@@ -91,7 +94,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         AnalyzeReport.Sink sink = json ? AnalyzeReport.json(out) : AnalyzeReport.table(dir, out);
         JUnitReport report = junit == null ? null : new JUnitReport(dir, gate.orElse(Severity.WARNING));
         List<String> tripped = new ArrayList<>();
-        new RunAnalysis(CheckpointFormats.standard(), overrides, t).run(dir, r -> {
+        new RunAnalysis(CheckpointFormats.standard(read.policy()), overrides, t).run(dir, r -> {
             sink.accept(r);
             if (report != null) {
                 report.accept(r);

@@ -120,6 +120,9 @@ public final class CurvatureCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    ReadOptions read = new ReadOptions();
+
     /** Runs the command on its own ({@code java -cp landscape-probe.jar dev.landscape.probe.cli.CurvatureCommand}). */
     public static void main(String[] args) {
         System.exit(new picocli.CommandLine(new CurvatureCommand()).execute(args));
@@ -137,7 +140,7 @@ public final class CurvatureCommand implements Callable<Integer> {
             CurvatureReport r;
             System.setOut(new PrintStream(OutputStream.nullOutputStream()));
             try {
-                CheckpointFormats formats = CheckpointFormats.standard();
+                CheckpointFormats formats = CheckpointFormats.standard(read.policy());
                 CurvatureOptions o = new CurvatureOptions(lossHead(formats), output, topK, tol, maxIter,
                         trace ? traceProbes : 0, seed, allowMissing, previous, slice, plotDir, grid,
                         new OptimizerSettings(optimizer, lr, beta1, beta2, eps, momentum, optimizerStep));

@@ -37,6 +37,18 @@ final class FailureHandler implements IExecutionExceptionHandler {
         return Main.INTERNAL;
     }
 
+    /**
+     * Writes one line for a JVM {@link Error} and returns {@link Main#INTERNAL}. The line is built from constants
+     * and the error's own message only: after an {@link OutOfMemoryError} there may be little room to spare.
+     */
+    static int reportError(Error fatal, String command, PrintWriter err) {
+        String what = fatal instanceof OutOfMemoryError ? "out of memory (" + fatal.getMessage() + "): an input"
+                + " limit failed to keep within the heap, a bug" : fatal.toString();
+        err.println(command + ": internal error: " + what + "; please report it with the command line");
+        err.flush();
+        return Main.INTERNAL;
+    }
+
     /** The user-facing message for an input problem, or null when {@code t} is not one. */
     static String describe(Throwable t) {
         if (t instanceof CheckpointException) {

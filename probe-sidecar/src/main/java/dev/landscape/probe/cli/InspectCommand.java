@@ -2,9 +2,11 @@ package dev.landscape.probe.cli;
 
 import dev.landscape.probe.checkpoint.Checkpoint;
 import dev.landscape.probe.checkpoint.CheckpointFormats;
+import dev.landscape.probe.checkpoint.ReadPolicy;
 import dev.landscape.probe.inspect.InspectJson;
 import dev.landscape.probe.inspect.InspectReport;
 import dev.landscape.probe.inspect.InspectTable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -25,7 +27,8 @@ import java.util.concurrent.Callable;
         description = "Every tensor of one checkpoint (file or folder) with dtype, shape, L2 norm and max |x| of "
                 + "the finite elements, and the NaN/Inf count.",
         exitCodeListHeading = "Exit codes:%n",
-        exitCodeList = {"0:success", "1:usage error", "2:checkpoint missing, unreadable or malformed", "3:internal error"})
+        exitCodeList = {"0:success", "1:usage error", "2:checkpoint missing, unreadable, malformed, over a memory limit"
+                + " or naming a pickle global that is not on the allowlist", "3:internal error (also any JVM Error)"})
 final class InspectCommand implements Callable<Integer> {
 
     static final String NAME = "inspect";
@@ -39,14 +42,17 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "machine-readable output (the contract in DESIGN.md); nothing else on stdout")
     boolean json;
 
+    @CommandLine.Mixin
+    ReadOptions read = new ReadOptions();
+
     @Override
     public Integer call() throws Exception {
-        return inspect(path, json, spec.commandLine().getOut());
+        return inspect(path, json, spec.commandLine().getOut(), read.policy());
     }
 
-    private static int inspect(Path path, boolean json, PrintWriter out) throws IOException {
+    private static int inspect(Path path, boolean json, PrintWriter out, ReadPolicy policy) throws IOException {
         InspectReport report;
-        try (Checkpoint checkpoint = CheckpointFormats.standard().open(path)) {
+        try (Checkpoint checkpoint = CheckpointFormats.standard(policy).open(path)) {
             report = InspectReport.of(checkpoint);
         }
         if (json) {
@@ -87,7 +93,7 @@ final class InspectCommand implements Callable<Integer> {
 
         int run(PrintWriter out, PrintWriter err) {
             try {
-                return inspect(path, json, out);
+                return inspect(path, json, out, ReadPolicy.standard());
             } catch (Exception e) {
                 return FailureHandler.report(e, Main.NAME + " " + NAME, err);
             }

@@ -13,8 +13,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * The sidecar's one entry point. Each mode is a command class of its own in this package, registered in
  * {@code subcommands}; exit codes are fixed here so every command reports failures alike:
- * 0 success, 1 usage error, 2 unreadable or malformed input, 3 internal error, 4 a finding at or above
- * {@code analyze --fail-on} (the CI gate).
+ * 0 success, 1 usage error, 2 unreadable or malformed input (including a file over a memory limit or naming a
+ * pickle global off the allowlist), 3 internal error, 4 a finding at or above {@code analyze --fail-on} (the CI
+ * gate). Any {@link Error} (an {@link OutOfMemoryError} a limit failed to prevent, a {@link StackOverflowError}) is
+ * an internal error too: one line on stderr and exit 3, never a JVM stack dump and exit 1.
  */
 @Command(name = Main.NAME,
         description = "Checkpoint analysis for deep-learning training jobs.",
@@ -45,9 +47,20 @@ public final class Main implements Runnable {
         try {
             InspectCommand.Plain plain = InspectCommand.Plain.of(args);
             return plain != null ? plain.run(o, e) : commandLine(o, e).execute(args);
+        } catch (Error fatal) {
+            return FailureHandler.reportError(fatal, NAME + (args.length > 0 && !args[0].startsWith("-") ? " " + args[0] : ""), e);
         } finally {
-            o.flush();
-            e.flush();
+            flushQuietly(o);
+            flushQuietly(e);
+        }
+    }
+
+    /** A stream that failed with an Error already has its one line written (or cannot take one). */
+    private static void flushQuietly(PrintWriter w) {
+        try {
+            w.flush();
+        } catch (Error ignored) {
+            // the exit code says it
         }
     }
 

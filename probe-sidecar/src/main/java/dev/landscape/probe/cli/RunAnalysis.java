@@ -6,7 +6,6 @@ import dev.landscape.probe.checkpoint.OptimizerHints;
 import dev.landscape.probe.checkpoint.RunFolder;
 import dev.landscape.probe.findings.Finding;
 import dev.landscape.probe.findings.FindingMonitor;
-import dev.landscape.probe.findings.Severity;
 import dev.landscape.probe.findings.Thresholds;
 import dev.landscape.probe.metrics.Tier1Analyzer;
 import dev.landscape.probe.metrics.Tier1Metrics;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 
@@ -117,10 +115,6 @@ public final class RunAnalysis {
     }
 
     private static Result failed(Path path, OptionalLong step, String error) {
-        String message = "Checkpoint " + path + " could not be analysed and was skipped (the others were analysed): "
-                + error;
-        Finding f = new Finding("UnreadableCheckpoint", Severity.WARNING, step.orElse(-1), step.orElse(-1),
-                Map.of(), message);
-        return new Result(path, step, null, null, List.of(f), error);
+        return new Result(path, step, null, null, List.of(Finding.unreadableCheckpoint(path, step, error)), error);
     }
 }

@@ -1,6 +1,7 @@
 package dev.landscape.probe.cli;
 
 import dev.landscape.probe.checkpoint.CheckpointFormats;
+import dev.landscape.probe.checkpoint.ReadPolicy;
 import dev.landscape.probe.curvature.CurvatureTier2Runner;
 import dev.landscape.probe.runtime.Sidecar;
 import dev.landscape.probe.runtime.SidecarConfig;
@@ -51,6 +52,8 @@ public final class WatchCommand implements Callable<Integer> {
     String metricsPort;
     @Option(names = "--health-port", description = "Health port, -1 to disable (LANDSCAPE_HEALTH_PORT).")
     String healthPort;
+    @Option(names = "--trusted-globals", description = "JSON array of pickle globals to accept beside the allowlist (LANDSCAPE_TRUSTED_GLOBALS).")
+    String trustedGlobals;
 
     @Override
     public Integer call() throws Exception {
@@ -68,12 +71,15 @@ public final class WatchCommand implements Callable<Integer> {
             spec.commandLine().getErr().println(e.getMessage());
             return Main.USAGE;
         }
-        CheckpointFormats formats = CheckpointFormats.standard();
+        CheckpointFormats formats = CheckpointFormats.standard(ReadPolicy.standard().trusting(config.trustedGlobals()));
         Tier2Runner tier2 = config.tier2() ? new CurvatureTier2Runner(config, formats) : null;
         Sidecar sidecar = new Sidecar(config, Clock.systemUTC(), formats, tier2);
         Runtime.getRuntime().addShutdownHook(new Thread(sidecar::close, "landscape-shutdown"));
         sidecar.start();
         sidecar.awaitStop();
+        if (sidecar.fatal() != null) {
+            return FailureHandler.reportError(sidecar.fatal(), Main.NAME + " watch", spec.commandLine().getErr());
+        }
         return 0;
     }
 }

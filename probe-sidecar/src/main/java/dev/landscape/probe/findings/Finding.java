@@ -23,6 +23,16 @@ public record Finding(String reason, Severity severity, long step, long since, M
         Objects.requireNonNull(message, "message");
     }
 
+    /**
+     * A checkpoint that could not be read or analysed ({@code analyze} and {@code watch} alike): the run goes on
+     * without it.
+     */
+    public static Finding unreadableCheckpoint(java.nio.file.Path path, java.util.OptionalLong step, String error) {
+        return new Finding("UnreadableCheckpoint", Severity.WARNING, step.orElse(-1), step.orElse(-1), Map.of(),
+                "Checkpoint " + path + " could not be read and was skipped (later checkpoints are still analysed): "
+                        + error);
+    }
+
     /** This finding carried to a later checkpoint at which its condition was not met (hysteresis hold). */
     Finding heldAt(long laterStep, int cleanSoFar, int clearAfter) {
         return new Finding(reason, severity, laterStep, since, values, message + " Not seen at step " + laterStep

@@ -54,6 +54,11 @@ public final class InspectJson {
             number(g, "l2", totals.l2());
             g.writeNumberField("nonFinite", totals.nonFinite());
             g.writeEndObject();
+            g.writeArrayFieldStart("globals");
+            for (String name : report.globals()) {
+                g.writeString(name);
+            }
+            g.writeEndArray();
             g.writeEndObject();
         }
         out.write('\n');

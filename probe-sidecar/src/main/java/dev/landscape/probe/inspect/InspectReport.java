@@ -11,12 +11,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Everything {@code inspect} prints, computed before anything is printed, so that a checkpoint that turns out to be
  * unreadable half-way produces an error and no partial output (tools parse the JSON form).
+ *
+ * @param globals the pickle globals the checkpoint named besides torch's tensor machinery, for the user to judge
  */
-public record InspectReport(Path path, String format, OptionalLong step, List<Row> tensors, TensorStats totals) {
+public record InspectReport(Path path, String format, OptionalLong step, List<Row> tensors, TensorStats totals,
+                            Set<String> globals) {
 
     /** One tensor: what the checkpoint declares and what its elements hold. */
     public record Row(TensorInfo info, TensorStats stats) {
@@ -24,6 +28,7 @@ public record InspectReport(Path path, String format, OptionalLong step, List<Ro
 
     public InspectReport {
         tensors = List.copyOf(tensors);
+        globals = java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(globals));
     }
 
     /** Reads every tensor of {@code checkpoint} once. */
@@ -47,6 +52,7 @@ public record InspectReport(Path path, String format, OptionalLong step, List<Ro
             rows.add(new Row(tensor.info(), stats));
             totals = totals.plus(stats);
         }
-        return new InspectReport(checkpoint.path(), checkpoint.format(), checkpoint.step(), rows, totals);
+        return new InspectReport(checkpoint.path(), checkpoint.format(), checkpoint.step(), rows, totals,
+                checkpoint.globals());
     }
 }

@@ -26,6 +26,9 @@ public final class InspectTable {
         out.println("path:   " + report.path());
         out.println("format: " + report.format());
         out.println("step:   " + (report.step().isPresent() ? Long.toString(report.step().getAsLong()) : "unknown"));
+        if (!report.globals().isEmpty()) {
+            out.println("pickle globals besides tensors: " + String.join(", ", report.globals()));
+        }
         out.println();
         List<String[]> rows = new ArrayList<>();
         rows.add(HEADER);

@@ -1,7 +1,10 @@
 package dev.landscape.probe.report;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -12,13 +15,30 @@ import java.util.logging.Logger;
 
 /**
  * Drains the spool to the operator, oldest step first, one report at a time: a report is never sent before an
- * older one was acknowledged or refused for good, so the operator sees each rank's history in order. A transient
- * failure (unreachable, 401 while a token rotates, 429, 5xx) stops the round and backs off; nothing is dropped.
- * A TLS failure backs off the same way (a CA rotation reaches the pod within minutes) but is logged as a warning
- * with its cause and counted by reason, because unlike an outage it needs someone to fix the trust.
- * Runs on its own daemon thread so the analysis never waits for the network.
+ * older one was acknowledged or set aside, so the operator sees each rank's history in order. A transient failure
+ * (unreachable, 401 while a token rotates, 404 while the operator's route is not ready, 429, 5xx) stops the round
+ * and backs off; nothing is dropped for it. A TLS failure backs off the same way (a CA rotation reaches the pod
+ * within minutes) but is logged as a warning with its cause and counted by reason, because unlike an outage it
+ * needs someone to fix the trust. Runs on its own daemon thread so the analysis never waits for the network.
+ *
+ * <p>One report that keeps failing must not hold back every later one. After {@link Limits#attempts()} failed
+ * attempts, or {@link Limits#age()} since its first failure, a report is a suspect, and the round sends the next
+ * report to tell a bad report from a down operator: if the operator takes the next one, the suspect is moved to
+ * the spool's {@code dead-letter/} folder (logged, counted in {@code landscape_reports_dead_lettered_total}) and
+ * delivery goes on in step order; if the next one fails too, the operator is down, nobody is blamed, and the round
+ * backs off. An outage of any length therefore dead-letters nothing, and neither does a TLS failure, which is never
+ * one report's fault. A suspect with no report after it waits for the next checkpoint's.
  */
 public final class Delivery implements Runnable {
+
+    /** When a failing report becomes a suspect: after this many failed attempts, or this long after the first. */
+    public record Limits(int attempts, Duration age) {
+        public static final Limits DEFAULT = new Limits(8, Duration.ofMinutes(15));
+
+        boolean exceeded(ReportSpool.Attempts a, Instant now) {
+            return a.count() >= attempts || Duration.between(a.first(), now).compareTo(age) >= 0;
+        }
+    }
 
     private static final Logger LOG = Logger.getLogger(Delivery.class.getName());
 
@@ -26,19 +46,24 @@ public final class Delivery implements Runnable {
     private final ReportSender sender;
     private final Backoff backoff;
     private final Duration idlePoll;
+    private final Limits limits;
+    private final Clock clock;
     private final Object wake = new Object();
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
     private final Map<String, AtomicLong> tlsFailures = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     private volatile String lastError = "";
 
-    public Delivery(ReportSpool spool, ReportSender sender, Backoff backoff, Duration idlePoll) {
+    public Delivery(ReportSpool spool, ReportSender sender, Backoff backoff, Duration idlePoll, Limits limits, Clock clock) {
         this.spool = spool;
         this.sender = sender;
         this.backoff = backoff;
         this.idlePoll = idlePoll;
+        this.limits = limits;
+        this.clock = clock;
     }
 
     /** Wakes the loop after a new report was spooled. */
@@ -75,30 +100,43 @@ public final class Delivery implements Runnable {
      */
     public Duration drainOnce() throws IOException {
         List<ReportSpool.Entry> pending = spool.pending();
-        for (ReportSpool.Entry e : pending) {
+        List<ReportSpool.Entry> suspects = new ArrayList<>();
+        for (int i = 0; i < pending.size(); i++) {
             if (stopping) {
                 return Duration.ZERO;
             }
+            ReportSpool.Entry e = pending.get(i);
             ReportSender.Outcome o = sender.send(e.report());
             switch (o.result()) {
                 case DELIVERED -> {
                     spool.delivered(e);
                     delivered.incrementAndGet();
                     backoff.reset();
+                    deadLetter(suspects, e);
                 }
                 case REJECTED -> {
                     spool.rejected(e, o.detail());
                     rejected.incrementAndGet();
                     LOG.log(Level.SEVERE, "operator refused report {0} for good ({1}); kept in the spool''s rejected/ folder",
                             new Object[] {e.report().idempotencyKey(), o.detail()});
+                    deadLetter(suspects, e);
                 }
                 case RETRY -> {
                     retries.incrementAndGet();
                     lastError = o.detail();
-                    Duration wait = backoff.next(o.retryAfter().orElse(null));
-                    LOG.log(Level.INFO, "report {0} not delivered ({1}); retrying in {2} ms",
-                            new Object[] {e.report().idempotencyKey(), o.detail(), wait.toMillis()});
-                    return wait;
+                    if (!suspects.isEmpty()) {
+                        // The report after the suspect failed as well: the operator is down, not the report bad.
+                        return retryIn(e, o);
+                    }
+                    ReportSpool.Attempts a = spool.failedAttempt(e, clock.instant());
+                    if (limits.exceeded(a, clock.instant()) && i + 1 < pending.size()) {
+                        suspects.add(e);
+                        LOG.log(Level.WARNING, "report {0} failed {1} times since {2} ({3}); trying the next report to"
+                                + " tell a bad report from an unreachable operator",
+                                new Object[] {e.report().idempotencyKey(), a.count(), a.first(), o.detail()});
+                        continue;
+                    }
+                    return retryIn(e, o);
                 }
                 case TLS_FAILED -> {
                     o.tls().ifPresent(t -> tlsFailures.computeIfAbsent(t.reason(), r -> new AtomicLong()).incrementAndGet());
@@ -114,6 +152,27 @@ public final class Delivery implements Runnable {
         return idlePoll;
     }
 
+    /** The operator answered {@code after}, so the suspects before it are bad reports, not victims of an outage. */
+    private void deadLetter(List<ReportSpool.Entry> suspects, ReportSpool.Entry after) throws IOException {
+        for (ReportSpool.Entry s : suspects) {
+            ReportSpool.Attempts a = spool.attempts(s);
+            String why = "failed " + a.count() + " delivery attempts since " + a.first() + " (last: " + lastError
+                    + ") while the operator answered the later report " + after.report().idempotencyKey();
+            spool.deadLettered(s, why);
+            deadLettered.incrementAndGet();
+            LOG.log(Level.SEVERE, "report {0} dead-lettered: {1}; kept in the spool''s dead-letter/ folder",
+                    new Object[] {s.report().idempotencyKey(), why});
+        }
+        suspects.clear();
+    }
+
+    private Duration retryIn(ReportSpool.Entry e, ReportSender.Outcome o) {
+        Duration wait = backoff.next(o.retryAfter().orElse(null));
+        LOG.log(Level.INFO, "report {0} not delivered ({1}); retrying in {2} ms",
+                new Object[] {e.report().idempotencyKey(), o.detail(), wait.toMillis()});
+        return wait;
+    }
+
     public long delivered() {
         return delivered.get();
     }
@@ -124,6 +183,10 @@ public final class Delivery implements Runnable {
 
     public long retries() {
         return retries.get();
+    }
+
+    public long deadLettered() {
+        return deadLettered.get();
     }
 
     /** Failed TLS handshakes by {@link TlsFailure#reason()}. */

@@ -97,7 +97,8 @@ public final class ReportSender {
         if (code >= 200 && code < 300) {
             return new Outcome(Result.DELIVERED, Optional.empty(), detail);
         }
-        if (code == 400 || code == 403 || code == 404 || code == 413 || code == 422) {
+        // 404 is not among them: an operator whose route or Service is not ready yet answers it for every report.
+        if (code == 400 || code == 403 || code == 413 || code == 422) {
             return new Outcome(Result.REJECTED, Optional.empty(), detail);
         }
         return new Outcome(Result.RETRY, retryAfter, detail);

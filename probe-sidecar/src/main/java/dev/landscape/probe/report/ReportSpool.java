@@ -8,6 +8,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +20,9 @@ import java.util.stream.Stream;
  * and removed only once the operator has acknowledged it. One file per (rank, step) — the idempotency key — named
  * so that lexical order is step order, written to a temporary name and renamed, so a crash never leaves a
  * half-written report. Reports the operator refuses for good (400/403/413) are moved to {@code rejected/} for
- * inspection rather than deleted.
+ * inspection rather than deleted; reports that kept failing while later ones got through are moved to
+ * {@code dead-letter/} (see {@link Delivery}). Failed attempts are counted in a hidden file beside each report, so
+ * the count survives a restart.
  */
 public final class ReportSpool {
 
@@ -31,15 +34,21 @@ public final class ReportSpool {
     private final Path dir;
     private final Path rejected;
     private final Path overflow;
+    private final Path deadLetter;
 
     public ReportSpool(Path dir) throws IOException {
         this.dir = Files.createDirectories(dir);
         this.rejected = dir.resolve("rejected");
         this.overflow = dir.resolve("overflow");
+        this.deadLetter = dir.resolve("dead-letter");
     }
 
     /** A spooled report and the file holding it. */
     public record Entry(Path file, CheckpointReport report) {
+    }
+
+    /** Failed delivery attempts of one report: how many, and when the first one failed. */
+    public record Attempts(int count, Instant first) {
     }
 
     /** Spools {@code report}; a report with the same key replaces the earlier one (same step, re-analysed). */
@@ -76,11 +85,42 @@ public final class ReportSpool {
     /** The operator acknowledged it. */
     public void delivered(Entry e) throws IOException {
         Files.deleteIfExists(e.file());
+        Files.deleteIfExists(attemptsFile(e.file()));
     }
 
     /** The operator refused it for good; kept in {@code rejected/} with the reason beside it. */
     public void rejected(Entry e, String why) throws IOException {
         setAside(e.file(), rejected, why);
+    }
+
+    /** It kept failing while later reports got through; kept in {@code dead-letter/} with the reason beside it. */
+    public void deadLettered(Entry e, String why) throws IOException {
+        setAside(e.file(), deadLetter, why);
+    }
+
+    /** Counts one more failed attempt at {@code now}; returns the count so far. */
+    public Attempts failedAttempt(Entry e, Instant now) throws IOException {
+        Attempts before = attempts(e);
+        Attempts after = new Attempts(before.count() + 1, before.count() == 0 ? now : before.first());
+        Path f = attemptsFile(e.file());
+        Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+        Files.writeString(tmp, after.count() + " " + after.first().toEpochMilli());
+        Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING);
+        return after;
+    }
+
+    /** Failed attempts so far (none when never tried, or when the count cannot be read). */
+    public Attempts attempts(Entry e) {
+        try {
+            String[] parts = Files.readString(attemptsFile(e.file())).trim().split(" ");
+            return new Attempts(Integer.parseInt(parts[0]), Instant.ofEpochMilli(Long.parseLong(parts[1])));
+        } catch (IOException | RuntimeException unreadable) {
+            return new Attempts(0, Instant.EPOCH);
+        }
+    }
+
+    private static Path attemptsFile(Path report) {
+        return report.resolveSibling("." + report.getFileName() + ".attempts");
     }
 
     static String fileName(CheckpointReport r) {
@@ -107,5 +147,6 @@ public final class ReportSpool {
         Path target = where.resolve(file.getFileName());
         Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(where.resolve(file.getFileName() + ".why"), why + System.lineSeparator());
+        Files.deleteIfExists(attemptsFile(file));
     }
 }

@@ -43,7 +43,8 @@ public final class SidecarTelemetry {
      * @param delivered reports acknowledged by the operator
      */
     public SidecarTelemetry(Meter meter, String namespace, String pod, String probe, int rank,
-                            LongSupplier pending, LongSupplier delivered, LongSupplier rejected, LongSupplier retries) {
+                            LongSupplier pending, LongSupplier delivered, LongSupplier rejected, LongSupplier retries,
+                            LongSupplier deadLettered) {
         this.meter = meter;
         this.attributes = Attributes.of(NAMESPACE, namespace, POD, pod, PROBE, probe, RANK, Integer.toString(rank));
         analysed = meter.counterBuilder("landscape.checkpoints.analysed").setDescription("Checkpoints analysed").build();
@@ -86,6 +87,9 @@ public final class SidecarTelemetry {
                 .buildWithCallback(m -> m.record(rejected.getAsLong(), attributes));
         meter.counterBuilder("landscape.reports.retries").setDescription("Delivery attempts that will be retried")
                 .buildWithCallback(m -> m.record(retries.getAsLong(), attributes));
+        meter.counterBuilder("landscape.reports.dead_lettered")
+                .setDescription("Reports set aside after failing while later ones were delivered")
+                .buildWithCallback(m -> m.record(deadLettered.getAsLong(), attributes));
     }
 
     /**

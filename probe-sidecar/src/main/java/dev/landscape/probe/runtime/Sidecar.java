@@ -29,7 +29,9 @@ import java.util.logging.Logger;
  * The in-pod process: the watch loop on a low-priority thread, delivery on another, metrics and health endpoints.
  * Filesystem events wake the loop early where the volume delivers them; polling every {@code poll-interval}
  * covers network volumes that do not. On SIGTERM the current analysis may finish within {@link #STOP_DEADLINE},
- * delivery gets one last round, and whatever is undelivered stays spooled for the next start.
+ * delivery gets one last round, and whatever is undelivered stays spooled for the next start. An {@link Error} on
+ * either thread stops the process with {@link #fatal()} set, so that {@code watch} exits non-zero and the kubelet
+ * restarts it, rather than leaving a live process whose analysis thread is dead.
  */
 public final class Sidecar implements AutoCloseable {
 
@@ -44,6 +46,7 @@ public final class Sidecar implements AutoCloseable {
     private final HealthServer health;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
+    private volatile Error fatal;
     private Thread worker;
     private Thread sender;
 
@@ -56,11 +59,13 @@ public final class Sidecar implements AutoCloseable {
         this.config = config;
         this.spool = new ReportSpool(config.spoolDir());
         this.delivery = new Delivery(spool, ReportSender.forOperator(config.reportUrl(), config.tokenFile(), config.caFile()),
-                new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(2), new Random()), Duration.ofSeconds(30));
+                new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(2), new Random()), Duration.ofSeconds(30),
+                Delivery.Limits.DEFAULT, clock);
         this.metrics = new MetricsExport("landscape-probe-sidecar", config.metricsPort(), Optional.ofNullable(System.getenv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")),
                 Duration.ofSeconds(30));
         SidecarTelemetry telemetry = new SidecarTelemetry(metrics.provider().get("dev.landscape.probe"), config.namespace(),
-                config.pod(), config.probe(), config.rank(), this::pendingQuietly, delivery::delivered, delivery::rejected, delivery::retries);
+                config.pod(), config.probe(), config.rank(), this::pendingQuietly, delivery::delivered, delivery::rejected, delivery::retries,
+                delivery::deadLettered);
         telemetry.observeTlsFailures(delivery::tlsFailures);
         Path stateFile = config.spoolDir().toAbsolutePath().getParent().resolve("watch-state.json");
         this.loop = new WatchLoop(config, formats, spool, telemetry, clock, stateFile, tier2);
@@ -79,7 +84,13 @@ public final class Sidecar implements AutoCloseable {
 
     /** Starts the threads and returns; {@link #awaitStop()} blocks until stopped. */
     public void start() {
-        sender = new Thread(delivery, "landscape-delivery");
+        sender = new Thread(() -> {
+            try {
+                delivery.run();
+            } catch (Error e) {
+                die(e);
+            }
+        }, "landscape-delivery");
         sender.setDaemon(true);
         sender.start();
         worker = new Thread(this::watch, "landscape-watch");
@@ -115,9 +126,26 @@ public final class Sidecar implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
             LOG.log(Level.SEVERE, "watch service failed: {0}", e.toString());
+        } catch (Error e) {
+            die(e);
         } finally {
             stopped.countDown();
         }
+    }
+
+    /** Records the first Error and releases {@link #awaitStop()}; the caller's thread then ends. */
+    private void die(Error e) {
+        if (fatal == null) {
+            fatal = e;
+        }
+        stopping = true;
+        LOG.log(Level.SEVERE, "stopping after {0}; the kubelet restarts the sidecar", e.toString());
+        stopped.countDown();
+    }
+
+    /** The Error that stopped the sidecar, or {@code null} when it stopped normally. */
+    public Error fatal() {
+        return fatal;
     }
 
     public void awaitStop() throws InterruptedException {

@@ -24,12 +24,13 @@ import java.util.Optional;
  * mounts ({@code LANDSCAPE_CONFIG_FILE}, default {@value #DEFAULT_CONFIG_FILE}, keys as here).
  *
  * @param thresholds probe thresholds as decimal strings, by their CRD field name (e.g. {@code spikeZScore})
+ * @param trustedGlobals pickle globals accepted beside the analyser's allowlist ({@code --trust-global} offline)
  */
 public record SidecarConfig(String probe, String namespace, String pod, int rank, Path dir, URI reportUrl,
                             Path tokenFile, Optional<Path> caFile, Path spoolDir, Duration quietPeriod, Duration pollInterval,
                             int metricsPort, int healthPort, String gpu, Optional<Path> model, Optional<Path> batch,
                             String loss, int topK, boolean trace, List<Integer> tier2Ranks, int sketchWidth, List<String> patterns,
-                            Map<String, String> thresholds, Map<String, String> optimizer) {
+                            Map<String, String> thresholds, Map<String, String> optimizer, List<String> trustedGlobals) {
 
     public static final String DEFAULT_CONFIG_FILE = "/etc/landscape/config.json";
 
@@ -61,6 +62,7 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
         KEYS.put(SidecarSettings.PATTERNS, "[]");
         KEYS.put(SidecarSettings.THRESHOLDS, "{}");
         KEYS.put(SidecarSettings.OPTIMIZER, "{}");
+        KEYS.put(SidecarSettings.TRUSTED_GLOBALS, "[]");
         if (!KEYS.keySet().equals(new java.util.LinkedHashSet<>(SidecarSettings.ALL))) {
             throw new IllegalStateException("SidecarConfig and SidecarSettings disagree on the keys");
         }
@@ -145,7 +147,7 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
                 p.oneOf("loss", "mse", "cross-entropy", "graph"),
                 p.integer("top-k", 1, 20), p.oneOf("trace", "true", "false").equals("true"), p.ranks("tier2-ranks"),
                 p.integer("sketch-width", 16, 4096), p.globs("patterns"),
-                p.decimals("thresholds"), p.decimals("optimizer"));
+                p.decimals("thresholds"), p.decimals("optimizer"), p.globals(SidecarSettings.TRUSTED_GLOBALS));
         if (config.model().isPresent() != config.batch().isPresent()) {
             problems.add("model (from " + origin.get("model") + ") and batch (from " + origin.get("batch") + ") must be given together: tier 2 needs both");
         }
@@ -247,6 +249,27 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
                         out.add(g.asText());
                     } catch (IllegalArgumentException e) {
                         problems.add(k + " entry \"" + g.asText() + "\" (from " + origin.get(k) + ") is not a glob: " + e.getMessage());
+                    }
+                }
+            } catch (IOException e) {
+                problems.add(where(k) + " is not JSON: " + e.getMessage());
+            }
+            return out;
+        }
+
+        List<String> globals(String k) {
+            List<String> out = new ArrayList<>();
+            try {
+                JsonNode n = JSON.readTree(value.get(k));
+                if (n == null || !n.isArray()) {
+                    problems.add(where(k) + " must be a JSON array of dotted names like module.Class");
+                    return out;
+                }
+                for (JsonNode g : n) {
+                    if (!g.isTextual() || !dev.landscape.probe.checkpoint.pickle.GlobalAllowlist.isDottedPath(g.asText())) {
+                        problems.add(k + " entry " + g + " (from " + origin.get(k) + ") is not a dotted name like module.Class");
+                    } else {
+                        out.add(g.asText());
                     }
                 }
             } catch (IOException e) {

@@ -31,6 +31,11 @@ import java.util.logging.Logger;
  * complete, analyse only the newest (latest wins: a sidecar that fell behind never builds a queue, it reports the
  * ones it skipped), spool the report for delivery and remember where it is. Tier 1 only here; the checkpoint is
  * read through the one format registry. Single-threaded by design: it is the only reader of the checkpoint volume.
+ *
+ * <p>A checkpoint that cannot be read or analysed is skipped and reported as an {@code UnreadableCheckpoint}
+ * finding on the next report. One that ends the process (an {@link Error}) is named in the state file before the
+ * error goes on to end the sidecar, so that the restarted one skips it the same way instead of dying on it again
+ * (see {@link WatchState}).
  */
 public final class WatchLoop {
 
@@ -48,6 +53,7 @@ public final class WatchLoop {
     private WatchState state;
     private Checkpoint prior;
     private final List<CheckpointReport.SkippedCheckpoint> skipped = new ArrayList<>();
+    private final List<Finding> unreadable = new ArrayList<>();
     private volatile Instant lastTick = Instant.EPOCH;
 
     private final Tier2Runner tier2;
@@ -121,42 +127,46 @@ public final class WatchLoop {
 
     private Optional<CheckpointReport> analyse(Candidate c) throws IOException {
         long started = System.nanoTime();
+        Optional<String> fatal = state.fatalReason(c.path);
+        if (fatal.isPresent()) {
+            return unreadable(c, "it ended an earlier sidecar process: " + fatal.get());
+        }
+        state = state.reading(c.path);
+        state.save(stateFile);
         Checkpoint cp;
         try {
             cp = formats.open(c.path);
         } catch (IOException | RuntimeException e) {
-            telemetry.failed();
-            LOG.log(Level.WARNING, "checkpoint {0} could not be read and is skipped: {1}", new Object[] {c.path, e.getMessage()});
-            detector.forget(c.path);
-            state = state.advance(c.step.orElse(state.lastStep()), c.path);
-            state.save(stateFile);
-            return Optional.empty();
+            return unreadable(c, describe(e));
+        } catch (Error e) {
+            throw fatal(c, e);
         }
         long step = cp.step().isPresent() ? cp.step().getAsLong() : c.step.orElse(state.lastStep() + 1);
         Tier1Metrics m;
+        dev.landscape.contract.Tier2Metrics curvature = null;
         try {
             m = analyzer.analyze(cp, step, prior);
+            if (tier2 != null) {
+                try {
+                    curvature = tier2.run(c.path, prior == null ? null : prior.path());
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.WARNING, "tier 2 failed on {0}, reporting tier 1 only: {1}", new Object[] {c.path, e.getMessage()});
+                }
+            }
         } catch (IOException | RuntimeException e) {
             cp.close();
-            telemetry.failed();
-            LOG.log(Level.WARNING, "checkpoint {0} could not be analysed and is skipped: {1}", new Object[] {c.path, e.getMessage()});
-            detector.forget(c.path);
-            return Optional.empty();
+            return unreadable(c, describe(e));
+        } catch (Error e) {
+            throw fatal(c, e);
         }
-        dev.landscape.contract.Tier2Metrics curvature = null;
-        if (tier2 != null) {
-            try {
-                curvature = tier2.run(c.path, prior == null ? null : prior.path());
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "tier 2 failed on {0}, reporting tier 1 only: {1}", new Object[] {c.path, e.getMessage()});
-            }
-        }
-        List<Finding> findings = monitor.observe(withMeasuredSharpness(m, curvature));
+        List<Finding> findings = new ArrayList<>(monitor.observe(withMeasuredSharpness(m, curvature)));
+        findings.addAll(unreadable);
         Instant now = Instant.now(clock);
         Instant completedAt = Files.getLastModifiedTime(c.path).toInstant();
         CheckpointReport report = ReportFactory.build(config, step, c.path, cp.format(), completedAt, now, m, curvature, findings, List.copyOf(skipped));
         spool.add(report);
         skipped.clear();
+        unreadable.clear();
         if (prior != null) {
             prior.close();
         }
@@ -168,6 +178,43 @@ public final class WatchLoop {
         LOG.log(Level.INFO, "analysed step {0} ({1}) in {2} ms: {3} finding(s)",
                 new Object[] {step, c.path, (System.nanoTime() - started) / 1_000_000, findings.size()});
         return Optional.of(report);
+    }
+
+    /**
+     * Skips a checkpoint that could not be read or analysed: counted, logged, and carried as an
+     * {@code UnreadableCheckpoint} finding on the next report; the loop moves past it.
+     */
+    private Optional<CheckpointReport> unreadable(Candidate c, String why) throws IOException {
+        telemetry.failed();
+        Finding f = Finding.unreadableCheckpoint(c.path, c.step, why);
+        LOG.log(Level.WARNING, "UnreadableCheckpoint: {0}", f.message());
+        if (unreadable.size() < dev.landscape.contract.ReportValidator.MAX_FINDINGS / 2) {
+            unreadable.add(f);
+        }
+        detector.forget(c.path);
+        state = state.skip(c.step.orElse(state.lastStep()), c.path);
+        state.save(stateFile);
+        return Optional.empty();
+    }
+
+    /**
+     * Names the checkpoint that raised {@code e} in the state file, so that the restarted process skips it, and
+     * returns {@code e} for the caller to rethrow: the process ends (the kubelet restarts it).
+     */
+    private Error fatal(Candidate c, Error e) {
+        try {
+            state = state.fatal(c.path, e.toString());
+            state.save(stateFile);
+        } catch (Throwable unsaved) {
+            e.addSuppressed(unsaved); // the "reading" mark saved before reading still names it
+        }
+        LOG.log(Level.SEVERE, "checkpoint {0} ended the sidecar ({1}); it will be skipped after the restart",
+                new Object[] {c.path, e.toString()});
+        return e;
+    }
+
+    private static String describe(Exception e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     /** Tier 1's metrics judged with tier 2's λmax when tier 2 measured one (see {@link Tier1Metrics#withMeasuredSharpness}). */

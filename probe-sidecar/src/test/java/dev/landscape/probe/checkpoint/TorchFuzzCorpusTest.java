@@ -16,17 +16,17 @@ class TorchFuzzCorpusTest {
 
     @Test
     void everyCorpusInputFailsCleanlyOrOpens() throws IOException {
-        List<String> lines = Files.readAllLines(TorchReaderFuzzProperties.corpusDir().resolve("seeds.txt")).stream()
+        List<String> lines = Files.readAllLines(TorchMutants.corpusDir().resolve("seeds.txt")).stream()
                 .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
         assertThat(lines).isNotEmpty();
         for (String line : lines) {
             String[] parts = line.trim().split("\\s+");
-            byte[] mutant = TorchReaderFuzzProperties.mutate(Files.readAllBytes(Fixtures.file(parts[0])),
+            byte[] mutant = TorchMutants.mutate(Files.readAllBytes(Fixtures.file(parts[0])),
                     new Random(Long.parseUnsignedLong(parts[1], 16)));
             Path file = Files.createTempFile("corpus", ".pt");
             try {
                 Files.write(file, mutant);
-                Throwable t = TorchReaderFuzzProperties.outcome(file);
+                Throwable t = TorchMutants.outcome(file);
                 assertThat(t == null || t instanceof CheckpointException).as(line + " threw " + t).isTrue();
             } finally {
                 Files.deleteIfExists(file);

@@ -90,6 +90,37 @@ class InspectCommandTest {
     }
 
     @Test
+    void jsonListsThePickleGlobalsBesidesTensorMachinery() throws IOException {
+        Path path = Fixtures.file("burn/crates/burn-store/src/pytorch/tests/reader/test_data/checkpoint.pt");
+
+        CliRun run = CliRun.of("inspect", path.toString(), "--json");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(JSON.readTree(run.out()).get("globals").toString()).isEqualTo("[\"collections.OrderedDict\"]");
+    }
+
+    @Test
+    void aGlobalOffTheAllowlistIsExitTwoUnlessTrustedOnTheCommandLine(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("hparams.pt");
+        Files.write(file, dev.landscape.probe.checkpoint.TorchSaveWriter.zip("hparams", new dev.landscape.probe.checkpoint.pickle.PickleWriter()
+                .proto().op('}').string("config").global("mytrainer.config", "TrainConfig").op(')').op('R').op('s')
+                .stop().bytes(), Map.of()));
+
+        CliRun refused = CliRun.of("inspect", file.toString(), "--json");
+        CliRun trusted = CliRun.of("inspect", file.toString(), "--json", "--trust-global", "mytrainer.config.TrainConfig");
+        CliRun malformed = CliRun.of("inspect", file.toString(), "--trust-global", "os");
+
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.out()).isEmpty();
+        assertThat(refused.err()).contains("global mytrainer.config.TrainConfig at offset").contains("is not on the allowlist");
+        assertThat(refused.err().lines()).hasSize(1);
+        assertThat(trusted.exitCode()).as(trusted.err()).isZero();
+        assertThat(JSON.readTree(trusted.out()).get("globals").toString()).isEqualTo("[\"mytrainer.config.TrainConfig\"]");
+        assertThat(malformed.exitCode()).isEqualTo(1);
+        assertThat(malformed.err()).contains("--trust-global").contains("not a dotted name");
+    }
+
+    @Test
     void missingFileIsExitTwoWithTheFileNamedAndNothingOnStdout(@TempDir Path dir) {
         Path missing = dir.resolve("nope.safetensors");
 
@@ -189,7 +220,8 @@ class InspectCommandTest {
 
     /** The DESIGN.md contract, field for field, against EXPECTED.json. */
     static void assertContract(String where, Path path, JsonNode root, Map<String, ExpectedTensor> expected) {
-        assertThat(fieldNames(root)).as(where).containsExactly("path", "format", "step", "tensors", "totals");
+        assertThat(fieldNames(root)).as(where).containsExactly("path", "format", "step", "tensors", "totals", "globals");
+        assertThat(root.get("globals").isArray() && root.get("globals").isEmpty()).as(where + " globals").isTrue();
         assertThat(root.get("path").asText()).isEqualTo(path.toString());
         assertThat(root.get("format").asText()).isEqualTo("safetensors");
         assertThat(root.get("step").isNull()).as(where + " step").isTrue();

@@ -28,13 +28,141 @@ class DeliveryTest {
                 null, List.of(), List.of(), List.of());
     }
 
+    private final MutableClock clock = new MutableClock();
+
     private Delivery delivery(URI uri, ReportSpool spool) throws IOException {
+        return delivery(uri, spool, Delivery.Limits.DEFAULT);
+    }
+
+    private Delivery delivery(URI uri, ReportSpool spool, Delivery.Limits limits) throws IOException {
         Path token = dir.resolve("token");
         if (!Files.exists(token)) {
             Files.writeString(token, "token-1\n");
         }
         ReportSender sender = new ReportSender(OperatorTrust.of(java.util.Optional.empty(), Duration.ofSeconds(5)), uri, token, Duration.ofSeconds(5));
-        return new Delivery(spool, sender, new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5), new Random(1)), Duration.ofSeconds(1));
+        return new Delivery(spool, sender, new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5), new Random(1)),
+                Duration.ofSeconds(1), limits, clock);
+    }
+
+    static final class MutableClock extends java.time.Clock {
+        java.time.Instant now = java.time.Instant.parse("2026-11-22T10:00:00Z");
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void notFoundIsRetriedLikeUnavailableNotRefusedForGood() throws Exception {
+        try (TestingReceiver operator = TestingReceiver.start().then(404, 0).then(404, 0)) {
+            ReportSpool spool = new ReportSpool(dir.resolve("spool"));
+            Delivery d = delivery(operator.uri(), spool);
+            spool.add(report(100));
+            spool.add(report(200));
+
+            d.drainOnce();
+            d.drainOnce();
+            d.drainOnce();
+
+            assertThat(operator.accepted()).extracting(CheckpointReport::step).containsExactly(100L, 200L);
+            assertThat(d.rejected()).isZero();
+            assertThat(d.retries()).isEqualTo(2);
+            assertThat(dir.resolve("spool/rejected")).doesNotExist();
+        }
+    }
+
+    @Test
+    void aReportThatKeepsFailingIsDeadLetteredOnceALaterOneIsAcceptedAndOrderIsKept() throws Exception {
+        try (TestingReceiver operator = TestingReceiver.start().failing(100, 500)) {
+            ReportSpool spool = new ReportSpool(dir.resolve("spool"));
+            Delivery d = delivery(operator.uri(), spool, new Delivery.Limits(3, Duration.ofDays(1)));
+            for (long step : new long[] {100, 200, 300}) {
+                spool.add(report(step));
+            }
+
+            d.drainOnce();
+            d.drainOnce();
+            assertThat(operator.accepted()).as("200 and 300 wait behind 100 for its first attempts").isEmpty();
+            d.drainOnce();
+
+            assertThat(operator.accepted()).extracting(CheckpointReport::step).containsExactly(200L, 300L);
+            assertThat(d.deadLettered()).isEqualTo(1);
+            Path dead = dir.resolve("spool/dead-letter").resolve(ReportSpool.fileName(report(100)));
+            assertThat(dead).exists();
+            assertThat(Files.readString(dead.resolveSibling(dead.getFileName() + ".why")))
+                    .startsWith("failed 3 delivery attempts").contains("500").contains("probe/0/200");
+            assertThat(spool.size()).isZero();
+        }
+    }
+
+    @Test
+    void anOutageOfAnyLengthDeadLettersNothing() throws Exception {
+        int port = closedPort();
+        ReportSpool spool = new ReportSpool(dir.resolve("spool"));
+        Delivery d = delivery(URI.create("http://127.0.0.1:" + port + "/api/v1alpha1/reports"), spool,
+                new Delivery.Limits(2, Duration.ofMinutes(1)));
+        for (long step : new long[] {100, 200, 300}) {
+            spool.add(report(step));
+        }
+
+        for (int i = 0; i < 6; i++) {
+            d.drainOnce();
+            clock.now = clock.now.plus(Duration.ofMinutes(10));
+        }
+        assertThat(d.deadLettered()).isZero();
+        try (TestingReceiver operator = new TestingReceiver(port)) {
+            d.drainOnce();
+
+            assertThat(operator.accepted()).extracting(CheckpointReport::step).containsExactly(100L, 200L, 300L);
+        }
+        assertThat(dir.resolve("spool/dead-letter")).doesNotExist();
+    }
+
+    @Test
+    void theTimeLimitAloneMakesAReportASuspect() throws Exception {
+        try (TestingReceiver operator = TestingReceiver.start().failing(100, 503)) {
+            ReportSpool spool = new ReportSpool(dir.resolve("spool"));
+            Delivery d = delivery(operator.uri(), spool, new Delivery.Limits(1000, Duration.ofMinutes(15)));
+            spool.add(report(100));
+            spool.add(report(200));
+
+            d.drainOnce();
+            clock.now = clock.now.plus(Duration.ofMinutes(16));
+            d.drainOnce();
+
+            assertThat(operator.accepted()).extracting(CheckpointReport::step).containsExactly(200L);
+            assertThat(d.deadLettered()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void failedAttemptsAreCountedAcrossARestart() throws Exception {
+        ReportSpool spool = new ReportSpool(dir.resolve("spool"));
+        spool.add(report(100));
+        spool.failedAttempt(spool.pending().get(0), clock.now);
+        spool.failedAttempt(spool.pending().get(0), clock.now.plusSeconds(5));
+
+        ReportSpool reopened = new ReportSpool(dir.resolve("spool"));
+
+        assertThat(reopened.attempts(reopened.pending().get(0))).isEqualTo(new ReportSpool.Attempts(2, clock.now));
+        assertThat(reopened.size()).as("the count file is not a report").isEqualTo(1);
     }
 
     @Test

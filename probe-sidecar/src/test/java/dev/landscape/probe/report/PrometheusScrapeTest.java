@@ -35,7 +35,7 @@ class PrometheusScrapeTest {
         int metricsPort = freePort();
         int prometheusPort = freePort();
         try (MetricsExport export = new MetricsExport("landscape-probe-sidecar", metricsPort, Optional.empty(), Duration.ofSeconds(30))) {
-            SidecarTelemetry t = new SidecarTelemetry(export.provider().get("test"), "ml", "bert-1", "bert", 1, () -> 0, () -> 3, () -> 0, () -> 0);
+            SidecarTelemetry t = new SidecarTelemetry(export.provider().get("test"), "ml", "bert-1", "bert", 1, () -> 0, () -> 3, () -> 0, () -> 0, () -> 0);
             t.analysed(SidecarTelemetryTest.report(100, 2.5, 0.4), 0.8);
             Path config = Files.writeString(dir.resolve("prometheus.yml"), """
                     global:

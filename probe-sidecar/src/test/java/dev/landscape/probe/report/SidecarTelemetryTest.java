@@ -33,7 +33,7 @@ class SidecarTelemetryTest {
     void latestCheckpointScalarsAreGaugesWithTheRankAttributes() {
         InMemoryMetricReader reader = InMemoryMetricReader.create();
         SdkMeterProvider provider = SdkMeterProvider.builder().registerMetricReader(reader).build();
-        SidecarTelemetry t = new SidecarTelemetry(provider.get("test"), "ml", "bert-1", "bert", 1, () -> 2, () -> 5, () -> 0, () -> 1);
+        SidecarTelemetry t = new SidecarTelemetry(provider.get("test"), "ml", "bert-1", "bert", 1, () -> 2, () -> 5, () -> 0, () -> 1, () -> 4);
 
         t.analysed(report(100, 2.5, 0.4), 0.8);
         t.analysed(report(200, 2.1, 1.3), 0.6);
@@ -61,7 +61,7 @@ class SidecarTelemetryTest {
             port = s.getLocalPort();
         }
         try (MetricsExport export = new MetricsExport("landscape-probe-sidecar", port, Optional.empty(), Duration.ofSeconds(30))) {
-            SidecarTelemetry t = new SidecarTelemetry(export.provider().get("test"), "ml", "bert-1", "bert", 1, () -> 2, () -> 5, () -> 0, () -> 1);
+            SidecarTelemetry t = new SidecarTelemetry(export.provider().get("test"), "ml", "bert-1", "bert", 1, () -> 2, () -> 5, () -> 0, () -> 1, () -> 4);
             t.analysed(report(100, 2.5, 0.4), 0.8);
 
             String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
@@ -70,6 +70,7 @@ class SidecarTelemetryTest {
             assertThat(body).containsPattern("(?m)^landscape_loss\\{[^}]*landscape_rank=\"1\"[^}]*\\} 2\\.5$");
             assertThat(body).containsPattern("(?m)^landscape_reports_pending\\{[^}]*\\} 2(\\.0)?$");
             assertThat(body).containsPattern("(?m)^landscape_checkpoints_analysed_total\\{[^}]*k8s_pod_name=\"bert-1\"[^}]*\\} 1(\\.0)?$");
+            assertThat(body).containsPattern("(?m)^landscape_reports_dead_lettered_total\\{[^}]*\\} 4(\\.0)?$");
         }
     }
 

@@ -27,6 +27,7 @@ final class TestingReceiver implements AutoCloseable {
     private final List<CheckpointReport> accepted = new ArrayList<>();
     private final List<String> tokens = new ArrayList<>();
     private final Deque<int[]> script = new ArrayDeque<>();
+    private final java.util.Map<Long, Integer> failing = new java.util.HashMap<>();
 
     TestingReceiver(int port) throws IOException {
         this(HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0));
@@ -48,13 +49,18 @@ final class TestingReceiver implements AutoCloseable {
                 next = script.pollFirst();
                 tokens.add(exchange.getRequestHeaders().getFirst("Authorization"));
             }
-            int code = next == null ? 200 : next[0];
+            CheckpointReport report = json.readValue(body, CheckpointReport.class);
+            Integer fails;
+            synchronized (this) {
+                fails = failing.get(report.step());
+            }
+            int code = fails != null ? fails : next == null ? 200 : next[0];
             if (next != null && next[1] > 0) {
                 exchange.getResponseHeaders().add("Retry-After", Integer.toString(next[1]));
             }
             if (code == 200) {
                 synchronized (this) {
-                    accepted.add(json.readValue(body, CheckpointReport.class));
+                    accepted.add(report);
                 }
             }
             byte[] answer = ("{\"status\":\"" + (code == 200 ? "accepted" : "refused") + "\"}").getBytes(StandardCharsets.UTF_8);
@@ -81,6 +87,12 @@ final class TestingReceiver implements AutoCloseable {
     /** The next request gets {@code code} (with Retry-After seconds when > 0). */
     synchronized TestingReceiver then(int code, int retryAfterSeconds) {
         script.addLast(new int[] {code, retryAfterSeconds});
+        return this;
+    }
+
+    /** Every request for {@code step} gets {@code code}, whatever the script says. */
+    synchronized TestingReceiver failing(long step, int code) {
+        failing.put(step, code);
         return this;
     }
 

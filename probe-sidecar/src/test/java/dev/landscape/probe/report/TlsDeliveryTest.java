@@ -34,9 +34,10 @@ class TlsDeliveryTest {
         ReportSender sender = new ReportSender(OperatorTrust.of(Optional.of(caFile), Duration.ofSeconds(5)), uri, token,
                 Duration.ofSeconds(5));
         Delivery delivery = new Delivery(spool, sender, new Backoff(Duration.ofMillis(10), Duration.ofMillis(50), new Random(1)),
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1), Delivery.Limits.DEFAULT, java.time.Clock.systemUTC());
         SidecarTelemetry telemetry = new SidecarTelemetry(SdkMeterProvider.builder().registerMetricReader(metrics).build().get("t"),
-                "ns", "pod-0", "probe", 0, () -> 0, delivery::delivered, delivery::rejected, delivery::retries);
+                "ns", "pod-0", "probe", 0, () -> 0, delivery::delivered, delivery::rejected, delivery::retries,
+                delivery::deadLettered);
         telemetry.observeTlsFailures(delivery::tlsFailures);
         return delivery;
     }

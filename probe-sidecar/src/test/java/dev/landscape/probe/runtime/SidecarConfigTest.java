@@ -93,6 +93,20 @@ class SidecarConfigTest {
     }
 
     @Test
+    void trustedGlobalsMustBeDottedNames() throws Exception {
+        Path good = Files.writeString(dir.resolve("good.json"), "{\"probe\":\"p\",\"namespace\":\"ml\",\"pod\":\"p-1\","
+                + "\"rank\":\"0\",\"dir\":\"/ckpt\",\"report-url\":\"http://op/r\",\"trusted-globals\":[\"my.cfg.Config\"]}");
+        Path bad = Files.writeString(dir.resolve("bad.json"), "{\"probe\":\"p\",\"namespace\":\"ml\",\"pod\":\"p-1\","
+                + "\"rank\":\"0\",\"dir\":\"/ckpt\",\"report-url\":\"http://op/r\",\"trusted-globals\":[\"os\", 3]}");
+
+        assertThat(SidecarConfig.load(Map.of(), Map.of("LANDSCAPE_CONFIG_FILE", good.toString())).trustedGlobals())
+                .containsExactly("my.cfg.Config");
+        assertThatThrownBy(() -> SidecarConfig.load(Map.of(), Map.of("LANDSCAPE_CONFIG_FILE", bad.toString())))
+                .hasMessageContaining("trusted-globals entry \"os\"")
+                .hasMessageContaining("trusted-globals entry 3");
+    }
+
+    @Test
     void tierTwoRunsOnlyOnTheRanksTheProbeNames() throws Exception {
         Path cfg = Files.writeString(dir.resolve("config.json"), "{\"probe\":\"p\",\"namespace\":\"ml\",\"pod\":\"p-1\","
                 + "\"dir\":\"/ckpt\",\"report-url\":\"http://op/r\",\"model\":\"/m.onnx\",\"batch\":\"/b.safetensors\","

@@ -6,6 +6,8 @@ import dev.landscape.probe.checkpoint.DType;
 import dev.landscape.probe.checkpoint.SafetensorsWriter;
 import dev.landscape.probe.report.ReportSpool;
 import dev.landscape.probe.report.SidecarTelemetry;
+import dev.landscape.probe.testing.NamedPipes;
+import dev.landscape.probe.testing.TestingFormats;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +28,8 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class WatchLoopTest {
 
@@ -70,9 +74,13 @@ class WatchLoopTest {
     }
 
     private WatchLoop loop() throws IOException {
+        return loop(CheckpointFormats.standard());
+    }
+
+    private WatchLoop loop(CheckpointFormats formats) throws IOException {
         SidecarTelemetry telemetry = new SidecarTelemetry(SdkMeterProvider.builder().build().get("t"), "ns", "pod-0", "p", 0,
-                () -> 0, () -> 0, () -> 0, () -> 0);
-        return new WatchLoop(config, CheckpointFormats.standard(), new ReportSpool(config.spoolDir()), telemetry, clock,
+                () -> 0, () -> 0, () -> 0, () -> 0, () -> 0);
+        return new WatchLoop(config, formats, new ReportSpool(config.spoolDir()), telemetry, clock,
                 tmp.resolve("state/watch-state.json"));
     }
 
@@ -179,6 +187,73 @@ class WatchLoopTest {
         assertThat(tickAfterQuiet(loop)).isEmpty();
         writeCheckpoint(200);
         assertThat(tickAfterQuiet(loop)).hasValueSatisfying(r -> assertThat(r.step()).isEqualTo(200L));
+    }
+
+    @Test
+    void aNamedPipeNeverBlocksTheLoopAndIsReportedWithTheNextCheckpoint() throws Exception {
+        WatchLoop loop = loop();
+        NamedPipes.make(ckpt.resolve("step_100.safetensors"));
+
+        assertThat(assertTimeoutPreemptively(Duration.ofSeconds(20), () -> tickAfterQuiet(loop))).isEmpty();
+        writeCheckpoint(200);
+        Optional<CheckpointReport> next = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> tickAfterQuiet(loop));
+
+        assertThat(next).hasValueSatisfying(r -> {
+            assertThat(r.step()).isEqualTo(200L);
+            assertThat(r.findings()).filteredOn(f -> f.reason().equals("UnreadableCheckpoint")).singleElement()
+                    .satisfies(f -> assertThat(f.message()).contains("step_100.safetensors").contains("not a regular file"));
+        });
+    }
+
+    @Test
+    void anErrorIsRecordedInTheStateAndTheRestartedLoopSkipsThatCheckpoint() throws Exception {
+        WatchLoop dying = loop(TestingFormats.outOfMemoryOn(".bomb"));
+        writeCheckpoint(100);
+        tickAfterQuiet(dying);
+        Files.write(ckpt.resolve("step_200.bomb"), new byte[] {1});
+
+        dying.tick();
+        clock.advance(Duration.ofSeconds(6));
+        assertThatThrownBy(dying::tick).isInstanceOf(OutOfMemoryError.class);
+        WatchState saved = WatchState.load(tmp.resolve("state/watch-state.json"));
+        assertThat(saved.fatal()).containsOnlyKeys(ckpt.resolve("step_200.bomb").toAbsolutePath().normalize().toString());
+
+        WatchLoop restarted = loop(TestingFormats.outOfMemoryOn(".bomb"));
+        assertThat(tickAfterQuiet(restarted)).as("the bomb is skipped, not read again").isEmpty();
+        writeCheckpoint(300);
+        CheckpointReport next = tickAfterQuiet(restarted).orElseThrow();
+
+        assertThat(next.step()).isEqualTo(300L);
+        assertThat(next.findings()).filteredOn(f -> f.reason().equals("UnreadableCheckpoint")).singleElement()
+                .satisfies(f -> assertThat(f.message()).contains("step_200.bomb").contains("ended an earlier sidecar process")
+                        .contains("OutOfMemoryError"));
+        assertThat(next.tier1().updateNorm()).as("compared with step 100, the last one analysed").isNotNull();
+        assertThat(WatchState.load(tmp.resolve("state/watch-state.json")).fatal()).isEmpty();
+    }
+
+    @Test
+    void aCheckpointThatKilledTwoProcessesSilentlyIsSkippedToo() throws Exception {
+        writeCheckpoint(100);
+        Path killer = ckpt.resolve("step_100.safetensors").toAbsolutePath().normalize();
+        Path stateFile = tmp.resolve("state/watch-state.json");
+        // Two processes marked it as being read and were then killed (the kernel's OOM killer gives no warning).
+        WatchState.EMPTY.reading(killer).reading(killer).save(stateFile);
+
+        WatchLoop restarted = loop();
+
+        assertThat(tickAfterQuiet(restarted)).isEmpty();
+        writeCheckpoint(200);
+        assertThat(tickAfterQuiet(restarted)).hasValueSatisfying(r -> assertThat(r.findings())
+                .anySatisfy(f -> assertThat(f.message()).contains("killed 2 times while reading it")));
+    }
+
+    @Test
+    void oneKillIsRetried() throws Exception {
+        writeCheckpoint(100);
+        WatchState.EMPTY.reading(ckpt.resolve("step_100.safetensors").toAbsolutePath().normalize())
+                .save(tmp.resolve("state/watch-state.json"));
+
+        assertThat(tickAfterQuiet(loop())).hasValueSatisfying(r -> assertThat(r.step()).isEqualTo(100L));
     }
 
     @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.landscape.contract.SidecarSettings;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +67,17 @@ class WebhookConfigContractTest {
         assertThat(c.probe()).isNotBlank();
         assertThat(c.dir().toString()).startsWith("/");
         assertThat(c.reportUrl().getPath()).isEqualTo("/api/v1alpha1/reports");
+        List<String> trusted = new java.util.ArrayList<>();
+        new ObjectMapper().readTree(config.asText()).path(SidecarSettings.TRUSTED_GLOBALS)
+                .forEach(g -> trusted.add(g.asText()));
+        assertThat(c.trustedGlobals()).as("spec.checkpoints.trustedGlobals reaches the sidecar").isEqualTo(trusted);
+    }
+
+    @Test
+    void theTrustedGlobalsFieldIsCoveredByAGoldenPod() throws IOException {
+        Path jobset = Path.of(System.getProperty("landscape.root", "..")).resolve("operator/src/test/resources/webhook/golden/jobset-pod.injected.yaml");
+
+        assertThat(Files.readString(jobset)).contains("trusted-globals").contains("llama.training.config.PretrainConfig");
     }
 
     /** What the kubelet would put in an env var from fieldRef or a label of this pod. */

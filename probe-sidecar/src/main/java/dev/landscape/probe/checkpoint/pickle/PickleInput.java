@@ -1,5 +1,7 @@
 package dev.landscape.probe.checkpoint.pickle;
 
+import dev.landscape.probe.checkpoint.MemoryBudget;
+
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,10 +18,12 @@ final class PickleInput {
     private static final int MAX_INT_DIGITS = 4300;
 
     private final ByteBuffer in;
+    private final MemoryBudget budget;
     private long stringBytes;
 
-    PickleInput(ByteBuffer in) {
+    PickleInput(ByteBuffer in, MemoryBudget budget) {
         this.in = in.slice().order(ByteOrder.LITTLE_ENDIAN);
+        this.budget = budget;
     }
 
     int position() {
@@ -60,9 +64,6 @@ final class PickleInput {
 
     String text(long declared) throws PickleValueException {
         int n = length(declared);
-        if (n > Unpickler.MAX_STRING_BYTES) {
-            throw new PickleValueException("a " + n + "-byte string is larger than the " + Unpickler.MAX_STRING_BYTES + "-byte limit");
-        }
         countString(n);
         byte[] b = new byte[n];
         in.get(b);
@@ -80,18 +81,21 @@ final class PickleInput {
     /** A text argument's line, one char per byte (raw-unicode-escape needs the bytes); see {@link #utf8Line()}. */
     String line() throws PickleValueException {
         int start = in.position();
-        int limit = (int) Math.min(in.limit(), (long) start + Unpickler.MAX_STRING_BYTES);
+        long room = budget.maxPickleStrings() - stringBytes;
+        int limit = (int) Math.min(in.limit(), start + room + 1);
         for (int i = start; i < limit; i++) {
             if (in.get(i) == '\n') {
+                countString(i - start);
                 byte[] line = new byte[i - start];
                 in.get(line);
                 in.get();
-                countString(line.length);
                 return new String(line, StandardCharsets.ISO_8859_1);
             }
         }
-        throw new PickleValueException("text argument without an ending newline (truncated, or longer than "
-                + Unpickler.MAX_STRING_BYTES + " bytes)");
+        if (limit < in.limit()) {
+            countString(limit - start);
+        }
+        throw new PickleValueException("text argument without an ending newline (truncated?)");
     }
 
     /** A line holding UTF-8 text (global names since protocol 3). */
@@ -182,10 +186,12 @@ final class PickleInput {
         return (int) declared;
     }
 
-    private void countString(int n) throws PickleValueException {
+    /** Counted before the string is allocated, so a string over the budget is never built. */
+    private void countString(long n) throws PickleValueException {
         stringBytes += n;
-        if (stringBytes > Unpickler.MAX_TOTAL_STRING_BYTES) {
-            throw new PickleValueException("strings exceed " + Unpickler.MAX_TOTAL_STRING_BYTES + " bytes in total");
+        if (stringBytes > budget.maxPickleStrings()) {
+            throw new PickleValueException("the pickle's strings exceed "
+                    + budget.describe(budget.maxPickleStrings(), "characters") + " in total");
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.landscape.probe.checkpoint.pickle;
 
 import dev.landscape.probe.checkpoint.CheckpointException;
+import dev.landscape.probe.checkpoint.MemoryBudget;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -22,13 +23,15 @@ import java.util.Set;
  * {@code weights_only} runs whatever a pickle says. This one never loads or calls a class. It builds Python's own
  * values (ints, floats, strings, bytes, tuples, lists, dicts, sets), lets a {@link Reducer} give meaning to the
  * calls it knows (tensor rebuilds), keeps every other call as an inert {@link PyObject}, and rejects the whole file
- * when it names a global that {@link GlobalPolicy} refuses.
+ * when it names a global that the {@link GlobalAllowlist} does not hold, so that a file it calls clean is also one
+ * that CPython's unpickler can load without running anything.
  *
  * <p>Every resource is bounded so that a hostile or corrupt pickle ends in a {@link CheckpointException} naming the
  * byte offset, never in an out-of-memory error, a stack overflow or a hang: declared lengths are checked against
- * the remaining input before anything is allocated, and the stack, mark nesting, memo, container elements, tuple
- * nesting, string and integer sizes and distinct keys sharing a hash code all have limits (the constants below).
- * Nothing here recurses over values.
+ * the remaining input before anything is allocated; the values created, the container slots and the memo share
+ * one count and the strings another, both from the {@link MemoryBudget}; the stack, mark nesting, tuple nesting,
+ * integer sizes and distinct keys sharing a hash code have fixed limits (the constants below). Nothing here
+ * recurses over values.
  *
  * <p>Protocols 0 to 5 are read, except extension codes ({@code EXT1/2/4}) and out-of-band buffers
  * ({@code NEXT_BUFFER}), which no checkpoint writer uses.
@@ -38,10 +41,6 @@ public final class Unpickler {
     public static final int MAX_STACK = 1_000_000;
     public static final int MAX_MARKS = 1000;
     public static final int MAX_DEPTH = 1000;
-    public static final int MAX_MEMO = 1 << 21;
-    public static final long MAX_ELEMENTS = 5_000_000;
-    public static final int MAX_STRING_BYTES = 16 << 20;
-    public static final long MAX_TOTAL_STRING_BYTES = 256L << 20;
     public static final int MAX_INT_BYTES = 1024;
     /**
      * Distinct dict keys or set items sharing one hash code. Real pickles have a handful at most; crafted collisions
@@ -56,6 +55,8 @@ public final class Unpickler {
     private final String where;
     private final long base;
     private final Reducer reducer;
+    private final MemoryBudget budget;
+    private final GlobalAllowlist allowlist;
 
     private final ArrayList<Object> stack = new ArrayList<>();
     private final int[] marks = new int[MAX_MARKS];
@@ -65,21 +66,32 @@ public final class Unpickler {
     /** One intern map per class, so that colliding hashes within a map stay comparable (see {@link #intern}). */
     private final Map<Class<?>, Map<Object, Object>> interned = new HashMap<>();
     private final Map<Integer, List<Object>> keysByHash = new HashMap<>();
-    private long elements;
+    private final Set<String> globalsMet = new java.util.TreeSet<>();
+    private long objects;
     private int opOffset;
 
     /**
-     * @param in      the pickle, from its position to its limit (a mapped file region or a heap buffer)
-     * @param file    the file named in errors
-     * @param where   what the pickle is, for errors (e.g. {@code "zip entry archive/data.pkl"})
-     * @param base    the file offset of the pickle's first byte, so errors give offsets in the file
+     * @param in        the pickle, from its position to its limit (a mapped file region or a heap buffer)
+     * @param file      the file named in errors
+     * @param where     what the pickle is, for errors (e.g. {@code "zip entry archive/data.pkl"})
+     * @param base      the file offset of the pickle's first byte, so errors give offsets in the file
+     * @param budget    the limits on what the pickle may make this process hold
+     * @param allowlist the globals the pickle may name
      */
-    public Unpickler(ByteBuffer in, Path file, String where, long base, Reducer reducer) {
-        this.in = new PickleInput(in);
+    public Unpickler(ByteBuffer in, Path file, String where, long base, Reducer reducer, MemoryBudget budget,
+                     GlobalAllowlist allowlist) {
+        this.in = new PickleInput(in, budget);
         this.file = file;
         this.where = where;
         this.base = base;
         this.reducer = reducer;
+        this.budget = budget;
+        this.allowlist = allowlist;
+    }
+
+    /** The globals the pickle named, other than torch's tensor machinery, by dotted name. */
+    public Set<String> globals() {
+        return Collections.unmodifiableSet(globalsMet);
     }
 
     /** Bytes consumed so far: after {@link #load()}, the pickle's length (legacy files hold several in a row). */
@@ -280,6 +292,11 @@ public final class Unpickler {
             case 'b' -> {
                 Object state = pop();
                 Object target = peek();
+                if (target instanceof PyGlobal g) {
+                    // CPython would set attributes on the class or function itself: no writer does that.
+                    throw error(opOffset, "BUILD on global " + g + ", a class or function rather than an object,"
+                            + " would change it for every later use: refused");
+                }
                 if (target instanceof PyObject o) {
                     o.state(state);
                 }
@@ -302,14 +319,21 @@ public final class Unpickler {
     // ---- values
 
     private Object global(String module, String name) throws CheckpointException {
-        Optional<String> refusal = GlobalPolicy.refusal(module, name);
-        if (refusal.isPresent()) {
-            throw error(opOffset, "refusing global " + module + "." + name + " (" + refusal.get()
-                    + "): this file was made to run code when loaded with torch.load; nothing was executed."
-                    + " Do not load it with torch.load either");
+        if (module.length() > 256 || name.length() > 256) {
+            throw error(opOffset, "global name longer than 256 characters");
         }
-        if (module.isEmpty() || name.isEmpty() || module.length() > 256 || name.length() > 256) {
-            throw error(opOffset, "malformed global name " + PyRepr.of(module) + " " + PyRepr.of(name));
+        String path = module + "." + name;
+        Optional<String> refusal = allowlist.refusal(module, name);
+        if (refusal.isPresent()) {
+            boolean dotted = GlobalAllowlist.isDottedPath(path);
+            throw error(opOffset, "global " + (dotted ? path : PyRepr.of(path)) + " at offset " + (base + opOffset)
+                    + " is not on the allowlist (" + refusal.get() + "; docs/analyser.md lists what checkpoints need)."
+                    + " Nothing was executed, but CPython's pickle would import and may run it: do not torch.load this"
+                    + " file unless you trust it" + (dotted ? " (--trust-global " + path + ", or"
+                    + " spec.checkpoints.trustedGlobals for the sidecar, accepts it here)" : ""));
+        }
+        if (!GlobalAllowlist.isTensorMachinery(path)) {
+            globalsMet.add(path);
         }
         return intern(new PyGlobal(module, name));
     }
@@ -318,6 +342,7 @@ public final class Unpickler {
         if (!(callable instanceof PyGlobal g)) {
             throw error(opOffset, "call of " + PyRepr.of(callable) + ", which is not a class or function");
         }
+        refuseCall(g);
         switch (g.qualifiedName()) {
             case "collections.OrderedDict", "collections.defaultdict" -> {
                 Map<Object, Object> m = new LinkedHashMap<>();
@@ -361,7 +386,17 @@ public final class Unpickler {
         }
     }
 
+    private void refuseCall(PyGlobal g) throws CheckpointException {
+        Optional<String> refusal = allowlist.callRefusal(g);
+        if (refusal.isPresent()) {
+            throw error(opOffset, "global " + g + " at offset " + (base + opOffset) + " is called, but " + refusal.get());
+        }
+    }
+
     private Object newObject(Object cls, PyTuple args, Object kwargs) throws CheckpointException, PickleValueException {
+        if (cls instanceof PyGlobal g) {
+            refuseCall(g);
+        }
         if (cls instanceof PyGlobal g && (g.is("collections", "OrderedDict") || g.is("collections", "defaultdict"))) {
             return new LinkedHashMap<>();
         }
@@ -467,11 +502,13 @@ public final class Unpickler {
         same.add(key);
     }
 
+    /** Values created and container slots filled, against the budget, before they are allocated. */
     private void count(long n) throws CheckpointException {
-        elements += n;
-        if (elements > MAX_ELEMENTS) {
-            throw error(opOffset, "more than " + MAX_ELEMENTS + " container elements (a pickle bomb, or far larger"
-                    + " than any checkpoint's object pickle)");
+        objects += n;
+        if (objects > budget.maxPickleObjects()) {
+            throw error(opOffset, "the pickle creates more values and container slots than "
+                    + budget.describe(budget.maxPickleObjects(), "objects") + ": a pickle bomb, or far larger than"
+                    + " any checkpoint's object pickle");
         }
     }
 
@@ -485,6 +522,7 @@ public final class Unpickler {
         if (stack.size() >= MAX_STACK) {
             throw error(opOffset, "pickle stack deeper than " + MAX_STACK);
         }
+        count(1);
         stack.add(o);
     }
 
@@ -514,12 +552,15 @@ public final class Unpickler {
     }
 
     private void memoPut(long index) throws CheckpointException {
-        if (index < 0 || index >= MAX_MEMO) {
-            throw error(opOffset, "memo index " + index + " exceeds the limit of " + MAX_MEMO);
+        long maxMemo = Math.min(Integer.MAX_VALUE - 8, budget.maxPickleObjects());
+        if (index < 0 || index >= maxMemo) {
+            throw error(opOffset, "memo index " + index + " exceeds " + budget.describe(maxMemo, "memo slots"));
         }
         int i = (int) index;
         if (i >= memo.length) {
-            memo = Arrays.copyOf(memo, Math.max(i + 1, Math.min(MAX_MEMO, memo.length * 2)));
+            int grown = (int) Math.max(i + 1, Math.min(maxMemo, memo.length * 2L));
+            count(grown - memo.length);
+            memo = Arrays.copyOf(memo, grown);
         }
         if (memo[i] == null) {
             memoCount++;

@@ -1,63 +1,27 @@
 package dev.landscape.probe.checkpoint;
 
-import dev.landscape.probe.testing.Fixtures;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * Mutated real checkpoints (bit flips, truncation, inserted and overwritten bytes, from a seed) must either open and
- * stream, or fail with a {@link CheckpointException}: never another exception, an out-of-memory error or a hang.
- * A failing input's fixture and seed are appended to {@code src/test/resources/fuzz-corpus/seeds.txt}, which
- * {@link FuzzCorpusTest} replays (seeds, not bytes: fixtures are never copied into the repository).
+ * The mutations the jqwik fuzzing of the torch readers applied to real checkpoints (bit flips, truncation, inserted
+ * and overwritten bytes, from a seed), kept because {@code src/test/resources/fuzz-corpus/seeds.txt} names its
+ * regression inputs by fixture and seed ({@link TorchFuzzCorpusTest} replays them). The fuzzing itself is now
+ * Jazzer's, coverage-guided ({@link CheckpointFuzzTest}, bench/fuzz.sh).
  */
-class TorchReaderFuzzProperties {
-
-    static final List<String> SEEDS = List.of(
-            "burn/crates/burn-store/src/pytorch/tests/reader/test_data/float32.pt",
-            "burn/crates/burn-store/src/pytorch/tests/reader/test_data/checkpoint.pt",
-            "burn/crates/burn-store/src/pytorch/tests/reader/test_data/parameter.pt",
-            "burn/crates/burn-store/src/pytorch/tests/reader/test_data/simple_legacy.pt",
-            "burn/crates/burn-store/src/pytorch/tests/reader/test_data/legacy_shared_storage.pt",
-            "burn/crates/burn-store/src/pytorch/tests/reader/test_data/bfloat16.pt",
-            "candle/candle-core/tests/fortran_tensor_3d.pth");
+final class TorchMutants {
 
     /** Elements streamed per tensor at most, to keep each try fast whatever shape a mutation produced. */
     private static final int MAX_ELEMENTS = 1 << 20;
 
-    @Property(tries = 500)
-    void mutatedTorchFilesFailOnlyWithCheckpointException(@ForAll @IntRange(min = 0, max = 6) int fixture,
-                                                          @ForAll long seed) throws IOException {
-        if (!Fixtures.available()) {
-            return; // fixtures absent: nothing to mutate (the JUnit tests report the skip)
-        }
-        byte[] original = Files.readAllBytes(Fixtures.file(SEEDS.get(fixture)));
-        byte[] mutant = mutate(original, new Random(seed));
-        Path file = Files.createTempFile("fuzz", SEEDS.get(fixture).endsWith(".pth") ? ".pth" : ".pt");
-        try {
-            Files.write(file, mutant);
-            Throwable failure = outcome(file);
-            if (failure != null && !(failure instanceof CheckpointException)) {
-                Path seeds = corpusDir().resolve("seeds.txt");
-                Files.writeString(seeds, SEEDS.get(fixture) + " " + Long.toHexString(seed) + "\n",
-                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-                throw new AssertionError("mutant of " + SEEDS.get(fixture) + " with seed " + Long.toHexString(seed)
-                        + " (appended to " + seeds + ") failed with " + failure, failure);
-            }
-        } finally {
-            Files.deleteIfExists(file);
-        }
+    private TorchMutants() {
     }
 
     /** Opens and streams {@code file}; returns what it threw, or {@code null}. */
