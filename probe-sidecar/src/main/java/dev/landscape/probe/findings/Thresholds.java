@@ -23,21 +23,30 @@ import java.util.Set;
  * @param raiseAfter             consecutive detections before a finding is raised (1: each rule above already
  *                               demands its own persistence)
  * @param clearAfter             consecutive clean checkpoints before a raised condition is cleared (3)
+ * @param classDriftRise         a class's eval loss over its baseline that makes ClassLossDrift (1.5)
+ * @param classDriftMeanRise     ... provided the mean eval loss stays below this ratio to its baseline (1.1)
+ * @param classDriftCheckpoints  consecutive checkpoints both must hold (2)
+ * @param classDriftWindow       checkpoints before those whose median is the baseline (10)
  */
 public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eosCheckpoints,
                          double spikeZ, int spikeWindow, int spikeMinHistory,
                          double oscillationCosine, int oscillationCheckpoints,
                          double plateauRelativeChange, int plateauCheckpoints,
-                         double divergenceRelative, int raiseAfter, int clearAfter) {
+                         double divergenceRelative, int raiseAfter, int clearAfter,
+                         double classDriftRise, double classDriftMeanRise, int classDriftCheckpoints,
+                         int classDriftWindow) {
 
-    public static final Thresholds DEFAULTS = new Thresholds(1, 2, 2, 6, 20, 8, -0.5, 3, 1e-4, 10, 1e-3, 1, 3);
+    public static final Thresholds DEFAULTS = new Thresholds(1, 2, 2, 6, 20, 8, -0.5, 3, 1e-4, 10, 1e-3, 1, 3,
+            1.5, 1.1, 2, 10);
 
     private static final Set<String> INTEGERS = Set.of("eosCheckpoints", "spikeWindow", "spikeMinHistory",
-            "oscillationCheckpoints", "plateauCheckpoints", "raiseAfter", "clearAfter");
+            "oscillationCheckpoints", "plateauCheckpoints", "raiseAfter", "clearAfter", "classDriftCheckpoints",
+            "classDriftWindow");
 
     public Thresholds {
         if (eosCheckpoints < 1 || spikeWindow < 3 || spikeMinHistory < 3 || spikeMinHistory > spikeWindow
-                || oscillationCheckpoints < 1 || plateauCheckpoints < 1 || raiseAfter < 1 || clearAfter < 1) {
+                || oscillationCheckpoints < 1 || plateauCheckpoints < 1 || raiseAfter < 1 || clearAfter < 1
+                || classDriftCheckpoints < 1 || classDriftWindow < ClassLossDriftDetector.MIN_BASELINE) {
             throw new IllegalArgumentException("thresholds out of range: " + this);
         }
     }
@@ -73,7 +82,9 @@ public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eo
                 (int) Math.round(v.get("spikeMinHistory")), v.get("oscillationCosine"),
                 (int) Math.round(v.get("oscillationCheckpoints")), v.get("plateauRelativeChange"),
                 (int) Math.round(v.get("plateauCheckpoints")), v.get("divergenceRelative"),
-                (int) Math.round(v.get("raiseAfter")), (int) Math.round(v.get("clearAfter")));
+                (int) Math.round(v.get("raiseAfter")), (int) Math.round(v.get("clearAfter")), v.get("classDriftRise"),
+                v.get("classDriftMeanRise"), (int) Math.round(v.get("classDriftCheckpoints")),
+                (int) Math.round(v.get("classDriftWindow")));
     }
 
     private Map<String, Double> asMap() {
@@ -91,6 +102,10 @@ public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eo
         m.put("divergenceRelative", divergenceRelative);
         m.put("raiseAfter", (double) raiseAfter);
         m.put("clearAfter", (double) clearAfter);
+        m.put("classDriftRise", classDriftRise);
+        m.put("classDriftMeanRise", classDriftMeanRise);
+        m.put("classDriftCheckpoints", (double) classDriftCheckpoints);
+        m.put("classDriftWindow", (double) classDriftWindow);
         return m;
     }
 }

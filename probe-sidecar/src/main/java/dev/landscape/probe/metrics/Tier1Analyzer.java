@@ -139,7 +139,7 @@ public final class Tier1Analyzer {
                 r.hasGradient ? Math.sqrt(r.gradSq) : Double.NaN, all.firstMomentNorm(), all.fisherTrace(),
                 secant, preconditioned, threshold, ratio,
                 current.log().latestLoss(), current.log().latestGradNorm(),
-                layers, tensors, r.fingerprints, false);
+                layers, tensors, r.fingerprints, false, null);
     }
 
     /** Layer group of a tensor: its name up to the last {@code .} ({@code model.fc1.weight} → {@code model.fc1}). */

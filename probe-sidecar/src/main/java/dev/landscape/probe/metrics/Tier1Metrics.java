@@ -33,6 +33,7 @@ import java.util.OptionalDouble;
  *                                comparison
  * @param measuredSharpness       whether the sharpness and stability ratio are tier 2's Lanczos λmax on the eval
  *                                batch ({@link #withMeasuredSharpness}) rather than the secant along the update
+ * @param evalLoss                tier 2's loss on the eval batch, per class ({@link #withEvalLoss}); null without tier 2
  */
 public record Tier1Metrics(long step, String optimizer, double learningRate, long stepsSincePrevious,
                            double parameterNorm, long nonFinite, Map<String, Long> nonFiniteTensors,
@@ -42,7 +43,7 @@ public record Tier1Metrics(long step, String optimizer, double learningRate, lon
                            double stabilityThreshold, double stabilityRatio,
                            OptionalDouble loss, OptionalDouble loggedGradNorm,
                            Map<String, GroupMetrics> layers, Map<String, GroupMetrics> tensors,
-                           Map<String, CountSketch> fingerprints, boolean measuredSharpness) {
+                           Map<String, CountSketch> fingerprints, boolean measuredSharpness, EvalLoss evalLoss) {
 
     public Tier1Metrics {
         nonFiniteTensors = Map.copyOf(nonFiniteTensors);
@@ -62,7 +63,15 @@ public record Tier1Metrics(long step, String optimizer, double learningRate, lon
         return new Tier1Metrics(step, optimizer, learningRate, stepsSincePrevious, parameterNorm, nonFinite,
                 nonFiniteTensors, updateNorm, relativeUpdate, updateCosine, gradientNorm, firstMomentNorm, fisherTrace,
                 adam ? secantSharpness : sharpness, adam ? sharpness : preconditionedSharpness, stabilityThreshold, ratio,
-                loss, loggedGradNorm, layers, tensors, fingerprints, true);
+                loss, loggedGradNorm, layers, tensors, fingerprints, true, evalLoss);
+    }
+
+    /** These metrics with tier 2's loss on the eval batch. */
+    public Tier1Metrics withEvalLoss(EvalLoss e) {
+        return new Tier1Metrics(step, optimizer, learningRate, stepsSincePrevious, parameterNorm, nonFinite,
+                nonFiniteTensors, updateNorm, relativeUpdate, updateCosine, gradientNorm, firstMomentNorm, fisherTrace,
+                secantSharpness, preconditionedSharpness, stabilityThreshold, stabilityRatio, loss, loggedGradNorm, layers,
+                tensors, fingerprints, measuredSharpness, e);
     }
 
     /** The gradient norm spikes are judged on: the trainer's own when logged, else the recovered one. */

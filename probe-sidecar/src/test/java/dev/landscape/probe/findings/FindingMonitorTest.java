@@ -15,7 +15,7 @@ class FindingMonitorTest {
 
     private static Tier1Metrics metrics(long step, double eosRatio, double cosine, OptionalDouble loss) {
         return new Tier1Metrics(step, "sgd", 0.1, 1, 1, 0, Map.of(), 0.1, 0.1, cosine, 1, Double.NaN, Double.NaN,
-                eosRatio * 20, Double.NaN, 20, eosRatio, loss, OptionalDouble.empty(), Map.of(), Map.of(), Map.of(), false);
+                eosRatio * 20, Double.NaN, 20, eosRatio, loss, OptionalDouble.empty(), Map.of(), Map.of(), Map.of(), false, null);
     }
 
     private static List<String> reasons(List<Finding> fs) {
