@@ -36,8 +36,8 @@ public final class DemoScenario {
     /** The longest the trainer waits for its sidecars to analyse a checkpoint before it goes on regardless. */
     static final Duration ANALYSIS_WAIT = Duration.ofSeconds(60);
 
-    /** What a run produced: the observations, the score and where the report is. */
-    public record Outcome(ProbeWatcher watcher, DetectionQuality.Result quality, Path report, Duration took) {
+    /** What a run produced: the observations, the score, where the report and the detection section (Markdown) are. */
+    public record Outcome(ProbeWatcher watcher, DetectionQuality.Result quality, Path report, Path detection, Duration took) {
     }
 
     private final Layout layout;
@@ -163,10 +163,12 @@ public final class DemoScenario {
                     training.instabilityPeak(), out.resolve("landscape"));
             Path report = new DemoReport(watcher, training, quality, started, progress.elapsed(), images)
                     .write(out.resolve("report"));
+            Path detection = out.resolve("detection.md");
+            Files.writeString(detection, DetectionDoc.markdown(quality, watcher.checkpoints(), training.stepBeforeInstability() + 1));
             new Summary(watcher).print(progress);
             progress.section("Detection quality (what the script injected vs what the operator published)");
             progress.print(quality.table());
-            return new Outcome(watcher, quality, report, progress.elapsed());
+            return new Outcome(watcher, quality, report, detection, progress.elapsed());
         }
     }
 

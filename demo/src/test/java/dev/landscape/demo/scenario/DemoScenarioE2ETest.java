@@ -16,13 +16,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The project's end-to-end test: the demo's scenario, shorter, with everything real that can be here (the operator
  * as built, one sidecar process per rank, the ND4J training job, the webhook, TokenReviews, HTTP reports) on the
  * embedded API server. Each injected fault must be published as the right finding on the right rank, the edge of
- * stability before the loss spike, and nothing else may be raised. The detection-quality table is printed.
+ * stability before the loss spike, and nothing else may be raised. The detection-quality table is printed, and
+ * docs/demo.md's detection section must be the one this run produced ({@link DetectionSection}).
  */
 class DemoScenarioE2ETest {
 
     @Test
     void everyFaultIsFoundOnItsRankBeforeTheFailureAndCleanRanksStayQuiet(@TempDir Path out) throws Exception {
-        DemoScenario.Outcome o = new DemoScenario(Layout.discover(), out, true, Timings.demo(), System.out).run();
+        Layout layout = Layout.discover();
+        DemoScenario.Outcome o = new DemoScenario(layout, out, true, Timings.demo(), System.out).run();
         DetectionQuality.Result q = o.quality();
 
         assertThat(q.rows()).as("expected findings").isNotEmpty();
@@ -33,6 +35,7 @@ class DemoScenarioE2ETest {
                 .findFirst().orElseThrow();
         assertThat(eos.leadSteps()).as("EdgeOfStability's lead over the LossSpike, in steps").isNotNull().isPositive();
         assertThat(o.report()).exists();
+        DetectionSection.checkOrUpdate(layout.root().resolve("docs/demo.md"), Files.readString(o.detection()));
         assertThat(Files.readString(o.report())).contains("EdgeOfStability", "WorkerDivergence", "InstabilityBeforeFailure");
 
         // The run's own report, rendered by real headless Chromium where it is installed (CI installs it): every
@@ -41,8 +44,12 @@ class DemoScenarioE2ETest {
         org.junit.jupiter.api.Assumptions.assumeTrue(chromium.isPresent(), "headless Chromium is not installed; the report check needs it");
         Document dom = Jsoup.parse(chromium.get().dumpDom(o.report()));
         assertThat(dom.selectFirst("html").attr("data-render")).isEqualTo("ok");
-        assertThat(dom.select("#charts-root > figure.chart")).hasSize(5).allSatisfy(chart ->
+        assertThat(dom.select("#charts-root > figure.chart[data-lines=rank]")).hasSize(6).allSatisfy(chart ->
                 assertThat(chart.select("path.series")).as(chart.text()).hasSize(DemoScenario.RANKS));
+        // Rank 0's eval loss per class: one line for each of the demo model's classes, each drawn through points.
+        assertThat(dom.select("#charts-root > figure.chart[data-lines=class]")).singleElement().satisfies(chart ->
+                assertThat(chart.select("path.series")).hasSize(dev.landscape.demo.training.TrainingConfig.demo().classes())
+                        .allSatisfy(p -> assertThat(Integer.parseInt(p.attr("data-points"))).isPositive()));
         assertThat(dom.select("g.marker[data-kind=OOMKilled]")).isNotEmpty();
         assertThat(dom.select("#images img.report-image")).hasSize(2)
                 .allSatisfy(img -> assertThat(img.attr("data-loaded")).isEqualTo("true"));
