@@ -18,7 +18,7 @@ class PromtoolRulesTest {
 
     @Test
     void rulesAreValid() throws Exception {
-        assertThat(promtool("check", "rules", "deploy/prometheus/landscape-rules.yaml")).contains("SUCCESS: 12 rules found");
+        assertThat(promtool("check", "rules", "deploy/prometheus/landscape-rules.yaml")).contains("SUCCESS: 13 rules found");
     }
 
     @Test
