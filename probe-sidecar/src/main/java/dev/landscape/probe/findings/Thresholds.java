@@ -27,6 +27,8 @@ import java.util.Set;
  * @param classDriftMeanRise     ... provided the mean eval loss stays below this ratio to its baseline (1.1)
  * @param classDriftCheckpoints  consecutive checkpoints both must hold (2)
  * @param classDriftWindow       checkpoints before those whose median is the baseline (10)
+ * @param eosJumpFactor          a ratio past eosWarningRatio that is at least this many times its median over the
+ *                               previous checkpoints raises EdgeOfStability at once (3)
  */
 public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eosCheckpoints,
                          double spikeZ, int spikeWindow, int spikeMinHistory,
@@ -34,10 +36,10 @@ public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eo
                          double plateauRelativeChange, int plateauCheckpoints,
                          double divergenceRelative, int raiseAfter, int clearAfter,
                          double classDriftRise, double classDriftMeanRise, int classDriftCheckpoints,
-                         int classDriftWindow) {
+                         int classDriftWindow, double eosJumpFactor) {
 
     public static final Thresholds DEFAULTS = new Thresholds(1, 2, 2, 6, 20, 8, -0.5, 3, 1e-4, 10, 1e-3, 1, 3,
-            1.5, 1.1, 2, 10);
+            1.5, 1.1, 2, 10, 3);
 
     private static final Set<String> INTEGERS = Set.of("eosCheckpoints", "spikeWindow", "spikeMinHistory",
             "oscillationCheckpoints", "plateauCheckpoints", "raiseAfter", "clearAfter", "classDriftCheckpoints",
@@ -84,7 +86,7 @@ public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eo
                 (int) Math.round(v.get("plateauCheckpoints")), v.get("divergenceRelative"),
                 (int) Math.round(v.get("raiseAfter")), (int) Math.round(v.get("clearAfter")), v.get("classDriftRise"),
                 v.get("classDriftMeanRise"), (int) Math.round(v.get("classDriftCheckpoints")),
-                (int) Math.round(v.get("classDriftWindow")));
+                (int) Math.round(v.get("classDriftWindow")), v.get("eosJumpFactor"));
     }
 
     private Map<String, Double> asMap() {
@@ -106,6 +108,7 @@ public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eo
         m.put("classDriftMeanRise", classDriftMeanRise);
         m.put("classDriftCheckpoints", (double) classDriftCheckpoints);
         m.put("classDriftWindow", (double) classDriftWindow);
+        m.put("eosJumpFactor", eosJumpFactor);
         return m;
     }
 }

@@ -23,8 +23,12 @@ import java.util.OptionalDouble;
  * @param fisherTrace             {@code Σ v / (1 − β2^n)} (Adam), the empirical-Fisher trace
  * @param secantSharpness         {@code ⟨ḡ_t − ḡ_{t−1}, Δθ_{t−1}⟩ / ‖Δθ_{t−1}‖²}: curvature along the last update
  * @param preconditionedSharpness the same over {@code Σ (√v̂ + ε) Δθ²}: curvature of {@code P⁻¹H} (Adam)
+ * @param curvatureBound          {@code ‖ḡ_t − ḡ_{t−1}‖ / ‖Δθ_{t−1}‖ = ‖H̄Δθ‖/‖Δθ‖}: a tighter lower bound on
+ *                                {@code λmax(H)} than the secant (see {@link Tier1Analyzer})
+ * @param preconditionedCurvatureBound {@code ‖P^-½(ḡ_t − ḡ_{t−1})‖ / ‖P^½ Δθ_{t−1}‖}, the same for {@code P⁻¹H}
  * @param stabilityThreshold      {@code 2/η}, {@code 2(1+μ)/η} or {@code (2+2β1)/((1−β1)η)}
- * @param stabilityRatio          sharpness (preconditioned for Adam) over that threshold; ≥ 1 is past the edge
+ * @param stabilityRatio          sharpness (preconditioned for Adam; the larger of the secant and the bound) over
+ *                                that threshold; ≥ 1 is past the edge
  * @param loss                    loss the trainer logged for this checkpoint (may be NaN: a logged NaN)
  * @param loggedGradNorm          gradient norm the trainer logged (before clipping, as trainers log it)
  * @param layers                  per layer group (tensor name up to its last {@code .})
@@ -40,6 +44,7 @@ public record Tier1Metrics(long step, String optimizer, double learningRate, lon
                            double updateNorm, double relativeUpdate, double updateCosine,
                            double gradientNorm, double firstMomentNorm, double fisherTrace,
                            double secantSharpness, double preconditionedSharpness,
+                           double curvatureBound, double preconditionedCurvatureBound,
                            double stabilityThreshold, double stabilityRatio,
                            OptionalDouble loss, OptionalDouble loggedGradNorm,
                            Map<String, GroupMetrics> layers, Map<String, GroupMetrics> tensors,
@@ -62,7 +67,8 @@ public record Tier1Metrics(long step, String optimizer, double learningRate, lon
         boolean adam = optimizer.equals("adam");
         return new Tier1Metrics(step, optimizer, learningRate, stepsSincePrevious, parameterNorm, nonFinite,
                 nonFiniteTensors, updateNorm, relativeUpdate, updateCosine, gradientNorm, firstMomentNorm, fisherTrace,
-                adam ? secantSharpness : sharpness, adam ? sharpness : preconditionedSharpness, stabilityThreshold, ratio,
+                adam ? secantSharpness : sharpness, adam ? sharpness : preconditionedSharpness, curvatureBound,
+                preconditionedCurvatureBound, stabilityThreshold, ratio,
                 loss, loggedGradNorm, layers, tensors, fingerprints, true, evalLoss);
     }
 
@@ -70,7 +76,8 @@ public record Tier1Metrics(long step, String optimizer, double learningRate, lon
     public Tier1Metrics withEvalLoss(EvalLoss e) {
         return new Tier1Metrics(step, optimizer, learningRate, stepsSincePrevious, parameterNorm, nonFinite,
                 nonFiniteTensors, updateNorm, relativeUpdate, updateCosine, gradientNorm, firstMomentNorm, fisherTrace,
-                secantSharpness, preconditionedSharpness, stabilityThreshold, stabilityRatio, loss, loggedGradNorm, layers,
+                secantSharpness, preconditionedSharpness, curvatureBound, preconditionedCurvatureBound, stabilityThreshold,
+                stabilityRatio, loss, loggedGradNorm, layers,
                 tensors, fingerprints, measuredSharpness, e);
     }
 
