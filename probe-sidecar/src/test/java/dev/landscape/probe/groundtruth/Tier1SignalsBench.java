@@ -13,8 +13,9 @@ import java.util.stream.LongStream;
 
 /**
  * Not a test: {@code bench/tier1-signals.sh} runs it. Every case of {@link Tier1Cases} over seeds 1..N (10 by
- * default), then prints the tables and, with {@code --write ROOT}, replaces the generated parts of
- * {@code ROOT/bench/results/tier1-signals.md} and {@code ROOT/README.md} (between their {@code tier1-signals}
+ * default; {@code --only REGEX} keeps the cases whose name matches, for a partial look that is never written),
+ * then prints the tables and, with {@code --write} (run from the repository root), replaces the generated parts of
+ * {@code bench/results/tier1-signals.md} and {@code README.md} (between their {@code tier1-signals}
  * markers), so that the figures in both come from this run and no other.
  */
 public final class Tier1SignalsBench {
@@ -28,25 +29,33 @@ public final class Tier1SignalsBench {
     public static void main(String[] args) throws IOException {
         int seeds = 10;
         Path root = null;
+        String only = null;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--write")) {
-                root = Path.of(args[++i]);
+                root = Path.of("").toAbsolutePath();
+            } else if (args[i].equals("--only")) {
+                only = args[++i];
             } else {
                 seeds = Integer.parseInt(args[i]);
             }
         }
         List<Long> seedList = LongStream.rangeClosed(1, seeds).boxed().toList();
+        String pattern = only;
+        List<Tier1Case> cases = Tier1Cases.all().stream().filter(c -> pattern == null || c.name().matches(pattern)).toList();
+        if (root != null && pattern != null) {
+            throw new IllegalArgumentException("--write needs every case; drop --only");
+        }
         Path work = Files.createTempDirectory("tier1-signals-");
         long started = System.nanoTime();
         double cpuBefore = cpuSeconds();
-        List<Tier1Scorer.Score> scores = new Tier1Harness(work, Thresholds.DEFAULTS).run(Tier1Cases.all(), seedList);
+        List<Tier1Scorer.Score> scores = new Tier1Harness(work, Thresholds.DEFAULTS).run(cases, seedList);
         double wall = (System.nanoTime() - started) / 1e9;
         double cpu = cpuSeconds() - cpuBefore;
         Files.deleteIfExists(work);
-        long checkpoints = Tier1Cases.all().stream().mapToLong(Tier1Case::steps).sum() * seeds;
+        long checkpoints = cases.stream().mapToLong(Tier1Case::steps).sum() * seeds;
         String provenance = String.format(Locale.ROOT, "Run of %s: %d cases × %d seeds, %d checkpoints written and "
                         + "analysed in %.0f s (%.0f CPU-s of this JVM), load average %.1f at the end.",
-                LocalDate.now(), Tier1Cases.all().size(), seeds, checkpoints, wall, cpu,
+                LocalDate.now(), cases.size(), seeds, checkpoints, wall, cpu,
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         String full = Tier1SignalsTable.full(scores);
         String summary = Tier1SignalsTable.summary(scores);
@@ -60,7 +69,7 @@ public final class Tier1SignalsBench {
                     + (missed.isEmpty() ? "Every target met.\n" : "Targets missed:\n\n- " + String.join("\n- ", missed) + "\n")
                     + "\n" + full;
             replace(root.resolve("bench/results/tier1-signals.md"), results);
-            replace(root.resolve("README.md"), summary.strip());
+            replace(root.resolve("README.md"), "| what | figure | reproduce |\n|---|---|---|\n" + summary.strip());
         }
     }
 
