@@ -40,7 +40,7 @@ class TrendBaselineTest {
         java.util.Arrays.fill(flat, 2.0);
 
         assertThat(TrendBaseline.score(2.0, flat).z()).isZero();
-        assertThat(TrendBaseline.score(2.0 * Math.exp(0.03), flat).z()).isCloseTo(1, within(1e-6));
+        assertThat(TrendBaseline.score(2.0 * Math.exp(TrendBaseline.FLOOR), flat).z()).isCloseTo(1, within(1e-6));
         assertThat(TrendBaseline.score(2.0 * 1.2, flat).z()).isCloseTo(Math.log(1.2) / TrendBaseline.FLOOR, within(1e-9));
     }
 
