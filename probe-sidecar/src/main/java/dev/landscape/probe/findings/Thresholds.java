@@ -14,7 +14,8 @@ import java.util.Set;
  * @param eosCheckpoints         consecutive checkpoints the ratio must hold (2)
  * @param spikeZ                 robust z-score of a GradientSpike / LossSpike (6)
  * @param spikeWindow            checkpoints of history the median and MAD are taken over (20)
- * @param spikeMinHistory        fewer finite values than this and no spike is judged (8)
+ * @param spikeMinHistory        fewer finite values than this and no spike is judged (16: a run falls fastest in
+ *                               its first checkpoints, where a line through them says little about the next)
  * @param oscillationCosine      update cosine at or below which updates count as reversing (−0.5)
  * @param oscillationCheckpoints consecutive reversing checkpoints for UpdateOscillation (3)
  * @param plateauRelativeChange  relative loss change at or below which the loss is flat (1e-4)
@@ -38,7 +39,7 @@ public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eo
                          double classDriftRise, double classDriftMeanRise, int classDriftCheckpoints,
                          int classDriftWindow, double eosJumpFactor) {
 
-    public static final Thresholds DEFAULTS = new Thresholds(1, 2, 2, 6, 20, 8, -0.5, 3, 1e-4, 10, 1e-3, 1, 3,
+    public static final Thresholds DEFAULTS = new Thresholds(1, 2, 2, 6, 20, 16, -0.5, 3, 1e-4, 10, 1e-3, 1, 3,
             1.5, 1.1, 2, 10, 3);
 
     private static final Set<String> INTEGERS = Set.of("eosCheckpoints", "spikeWindow", "spikeMinHistory",

@@ -9,6 +9,7 @@ import dev.landscape.probe.groundtruth.Tier1Case.Noise;
 import dev.landscape.probe.groundtruth.Tier1Case.Optimizer;
 import dev.landscape.probe.groundtruth.Tier1Case.Schedule;
 import dev.landscape.probe.metrics.Tier1Metrics;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -51,5 +52,19 @@ class Tier1SignalsTest {
         // The gradient recovered from two consecutive checkpoints is the minibatch gradient of that step, whose
         // norm the trainer logged (float32 storage: a few parts in 10^6 for SGD, 10× that through Adam's moments).
         assertThat(m.gradientNorm()).isCloseTo(m.loggedGradNorm().getAsDouble(), within(1e-4 * m.gradientNorm()));
+    }
+
+    /**
+     * Tier1Cases.quick on two seeds through the whole harness (files written, read back by {@code analyze}'s path,
+     * scored): every fault found in its window and no finding on any control. The bench runs all cases on ten
+     * seeds; this keeps a regression in any of these rules from passing the build.
+     */
+    @Test
+    void quickCasesAreFoundInTheirWindowAndControlsStaySilent() throws IOException {
+        List<Tier1Scorer.Score> scores = new Tier1Harness(dir, Thresholds.DEFAULTS).run(Tier1Cases.quick(), SEEDS);
+
+        assertThat(scores).filteredOn(s -> !s.c().isControl())
+                .allSatisfy(s -> assertThat(s.found()).as("%s seed %d: lag %s", s.c().name(), s.seed(), s.lag()).isTrue());
+        assertThat(scores).allSatisfy(s -> assertThat(s.falseAlarms()).as("%s seed %d", s.c().name(), s.seed()).isEmpty());
     }
 }
