@@ -30,8 +30,9 @@ final class DetectionDoc {
                     .filter(c -> c.hasNonNull("eosRatio")).mapToDouble(c -> c.get("eosRatio").asDouble()).max();
             sb.append(String.format(Locale.ROOT, "Edge of stability: on rank 0, tier 2 (λmax(P⁻¹H) by Lanczos on the eval "
                             + "batch) put the stability ratio at %s at step %d, the first EdgeOfStability, and at %s at step "
-                            + "%d, rank 0's loss spike. On ranks 1–3, which run tier 1 only, the secant along the update "
-                            + "read at most %s between steps %d and %d.%n", ratio(rank0.get(eos)), eos, ratio(rank0.get(spike)),
+                            + "%d, rank 0's loss spike. On ranks 1–3, which run tier 1 only, its estimate along the update (the "
+                            + "larger of the secant and the gradient-difference bound) read at most %s between steps %d "
+                            + "and %d.%n", ratio(rank0.get(eos)), eos, ratio(rank0.get(spike)),
                     spike, tier1.isPresent() ? String.format(Locale.ROOT, "%.2f", tier1.getAsDouble()) : "nothing",
                     lrFaultStep, spike));
         }

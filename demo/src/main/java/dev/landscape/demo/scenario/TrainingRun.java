@@ -203,6 +203,8 @@ public final class TrainingRun {
 
     /** Steps after the learning rate is lowered back during which the loss may still spike. */
     static final int AFTER_REMEDY = 2;
+    /** Steps after a fault during which its effect on the all-reduced gradient may show on any rank. */
+    static final int ALL_REDUCE_AFTERMATH = 10;
     /** Steps after its injection in which a fault's own finding must come (the next checkpoint at the latest). */
     static final int PROMPT = 1;
 
@@ -274,7 +276,16 @@ public final class TrainingRun {
                 "rank 2 stays apart from the others after it was first named"));
         out.add(new DetectionQuality.Tolerated(PERTURBED, null, "WorkerDivergence", diverged,
                 "when only two ranks are at the same step, the pair that differs is named, not one rank"));
+        // Gradients are all-reduced: what rank 2's perturbed weights and rank 3's spiked gradient do to the averaged
+        // gradient moves every rank's weights, and so every rank's own gradient norm, for a few steps.
         Fault spike = fault(SPIKE);
+        for (Fault f : List.of(perturbed, spike)) {
+            for (int r = 0; r < training.config().ranks(); r++) {
+                out.add(new DetectionQuality.Tolerated(f.label(), r, "GradientSpike",
+                        new DetectionQuality.Window(f.step(), f.step() + ALL_REDUCE_AFTERMATH),
+                        "the all-reduce carries the fault into every rank's update"));
+            }
+        }
         DetectionQuality.Window spikeAftermath = new DetectionQuality.Window(spike.step(), fault(OOM).step() + PROMPT);
         out.add(new DetectionQuality.Tolerated(SPIKE, OOM_RANK, "LossSpike", spikeAftermath,
                 "the spiked gradient's step raises the loss"));
