@@ -77,6 +77,20 @@ class NonFiniteLogValuesTest {
     }
 
     @Test
+    void trainerStateWriterWritesNonFiniteNumbersAsPythonDoesAndTheReaderReadsThemBack() throws IOException {
+        Path file = dir.resolve("trainer_state.json");
+        TrainerStateWriter.write(file, new TrainerStateWriter.Run(1, 1, 500, 10, 1, 32, true), 2, 0.2, List.of(
+                new TrainerStateWriter.LogEntry(1, 0.1, 2.5, 1.5, 1e-3),
+                new TrainerStateWriter.LogEntry(2, 0.2, Double.NaN, Double.POSITIVE_INFINITY, 1e-3)));
+
+        assertThat(Files.readString(file)).contains("\"loss\" : NaN").contains("\"grad_norm\" : Infinity");
+        TrainerState state = TrainerState.read(file);
+        assertThat(state.globalStep()).hasValue(2);
+        assertThat(state.log().latestLoss()).hasValue(Double.NaN);
+        assertThat(state.log().latestGradNorm()).hasValue(Double.POSITIVE_INFINITY);
+    }
+
+    @Test
     void aWordThatIsNoNumberStillNamesTheKey() throws IOException {
         Path file = dir.resolve("step_1.safetensors");
         new SafetensorsWriter().add("model.w", new long[] {1}, new double[] {1}).metadata("loss", "nano").write(file);

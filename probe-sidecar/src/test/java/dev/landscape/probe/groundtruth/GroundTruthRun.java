@@ -86,7 +86,7 @@ final class GroundTruthRun {
                 }
             }
             if (writer != null) {
-                writer.write(new HfRunWriter.LogEntry(s, loss, gradNorm, lr), theta, state, c.schedule().lr(s + 1));
+                writer.write(s, loss, gradNorm, lr, theta, state, c.schedule().lr(s + 1));
             }
         }
         return new Truth(ratio, crossing, peak);
