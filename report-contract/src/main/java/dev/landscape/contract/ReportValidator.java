@@ -29,6 +29,8 @@ public final class ReportValidator {
     /** All sketch values of one report together: 16,384 doubles, about 350 KB of JSON at most. */
     public static final int MAX_SKETCH_VALUES = 16_384;
     public static final int MAX_FINDINGS = 64;
+    /** Classes whose mean loss one report carries; a model with more (a language model's vocabulary) sends none. */
+    public static final int MAX_CLASS_LOSSES = 64;
 
     private ReportValidator() {
     }
@@ -66,6 +68,10 @@ public final class ReportValidator {
         }
         if (r.tier1() == null) {
             errors.add(new FieldError("tier1", "is required"));
+        }
+        if (r.tier2() != null && r.tier2().classLosses().size() > MAX_CLASS_LOSSES) {
+            errors.add(new FieldError("tier2.classLosses", "has " + r.tier2().classLosses().size() + " classes, more than "
+                    + MAX_CLASS_LOSSES));
         }
         if (r.sketches().size() > MAX_SKETCHES) {
             errors.add(new FieldError("sketches", "has " + r.sketches().size() + " entries, more than " + MAX_SKETCHES));

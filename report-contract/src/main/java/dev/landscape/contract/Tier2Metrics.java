@@ -3,7 +3,10 @@ package dev.landscape.contract;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Curvature on the evaluation batch at the checkpoint's weights (the sidecar's tier 2).
@@ -16,6 +19,10 @@ import java.util.List;
  * @param preconditionedSharpness λmax(P⁻¹H) with P from Adam's second moment
  * @param eosRatio                sharpness / edge-of-stability threshold
  * @param hvpCount                Hessian-vector products spent
+ * @param classLosses             mean loss of each class of the batch, by class index (at most
+ *                                {@link ReportValidator#MAX_CLASS_LOSSES} classes; beyond, only the worst class; empty without classes)
+ * @param worstClass              the class with the highest mean loss
+ * @param lossP95                 95th percentile of the batch's per-example loss
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -27,9 +34,18 @@ public record Tier2Metrics(
         Double traceCi95,
         Double preconditionedSharpness,
         Double eosRatio,
-        Integer hvpCount) {
+        Integer hvpCount,
+        Map<String, Double> classLosses,
+        Integer worstClass,
+        Double lossP95) {
 
     public Tier2Metrics {
         eigenvalues = eigenvalues == null ? List.of() : List.copyOf(eigenvalues);
+        classLosses = classLosses == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(classLosses));
+    }
+
+    /** The worst class's mean loss, if reported. */
+    public Double worstClassLoss() {
+        return worstClass == null ? null : classLosses.get(Integer.toString(worstClass));
     }
 }

@@ -9,9 +9,9 @@ import java.util.Objects;
  * @param rank           the rank it was injected on
  * @param expectedReason the finding reason that should report it
  * @param detected       whether that finding was raised for that rank
- * @param leadTimeSteps  steps between the finding and the failure it preceded (negative when it came after), or
- *                       {@code null} when not detected or when the fault causes no failure
- * @param falseAlarms    findings raised for this rank before the fault was injected
+ * @param leadTimeSteps  steps between the finding and what it preceded (a later finding or a failure; negative
+ *                       when it came after), or {@code null} when not detected or when nothing follows it
+ * @param falseAlarms    findings on this rank that no fault explains (premature, late, unexpected)
  */
 public record DetectionRow(String fault, int rank, String expectedReason, boolean detected, Long leadTimeSteps,
                            int falseAlarms) {

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One metric's timeline, one line per rank, drawn as one chart.
+ * One metric's timeline, one line per rank (or per class, for a rank's per-class loss), drawn as one chart.
  *
  * <p>Values that are NaN or infinite are kept as gaps in the line (a non-finite loss is the moment a chart matters
  * most, so the point is not silently dropped from the data: the JSON carries it as {@code null}). On a log scale,
@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param unit      the y axis label, e.g. {@code ratio}; empty when the metric has none
  * @param scale     linear or logarithmic y axis
  * @param threshold a horizontal reference line (the edge-of-stability ratio 1), or {@code null} for none
- * @param ranks     one series per rank, in rank order
+ * @param ranks     one series per rank, in rank order (per class when {@code lines} says so)
+ * @param lines     what one line is, as the legend names it: {@code rank} or {@code class}
  */
-public record MetricSeries(String name, String unit, Scale scale, Threshold threshold, List<RankSeries> ranks) {
+public record MetricSeries(String name, String unit, Scale scale, Threshold threshold, List<RankSeries> ranks,
+                           String lines) {
 
     /** Y axis scale. */
     public enum Scale { LINEAR, LOG }
@@ -59,6 +61,7 @@ public record MetricSeries(String name, String unit, Scale scale, Threshold thre
                     "metric '" + name + "': a log-scale threshold must be positive, was " + threshold.value());
         }
         ranks = ranks.stream().sorted(Comparator.comparingInt(RankSeries::rank)).toList();
+        lines = lines == null ? "rank" : lines;
         for (int i = 1; i < ranks.size(); i++) {
             if (ranks.get(i).rank() == ranks.get(i - 1).rank()) {
                 throw new IllegalArgumentException(
@@ -71,11 +74,18 @@ public record MetricSeries(String name, String unit, Scale scale, Threshold thre
     public static MetricSeries of(String name, String unit, Scale scale, Map<Integer, List<Point>> pointsByRank) {
         List<RankSeries> ranks = new ArrayList<>();
         pointsByRank.forEach((rank, points) -> ranks.add(new RankSeries(rank, points)));
-        return new MetricSeries(name, unit, scale, null, ranks);
+        return new MetricSeries(name, unit, scale, null, ranks, "rank");
+    }
+
+    /** A series with one line per class of one rank ({@code pointsByClass}: class index to points). */
+    public static MetricSeries perClass(String name, String unit, Scale scale, Map<Integer, List<Point>> pointsByClass) {
+        List<RankSeries> classes = new ArrayList<>();
+        pointsByClass.forEach((c, points) -> classes.add(new RankSeries(c, points)));
+        return new MetricSeries(name, unit, scale, null, classes, "class");
     }
 
     /** This series with a reference line at {@code value}. */
     public MetricSeries withThreshold(double value, String label) {
-        return new MetricSeries(name, unit, scale, new Threshold(value, label), ranks);
+        return new MetricSeries(name, unit, scale, new Threshold(value, label), ranks, lines);
     }
 }

@@ -57,6 +57,7 @@ final class ReportJson {
         out.put("scale", m.scale().name().toLowerCase(Locale.ROOT));
         out.put("threshold", m.threshold() == null ? null
                 : object("value", m.threshold().value(), "label", m.threshold().label()));
+        out.put("lines", m.lines());
         out.put("ranks", m.ranks().stream().map(r -> object(
                 "rank", r.rank(),
                 "points", r.points().stream().map(p -> List.<Object>of(p.step(), p.value())).toList())).toList());

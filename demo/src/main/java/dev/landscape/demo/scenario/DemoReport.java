@@ -57,6 +57,8 @@ final class DemoReport {
                 MetricSeries.Scale.LOG, "eosRatio").withThreshold(1, "edge of stability"));
         b.metric(series(history, "relative update ‖Δθ‖/‖θ‖", "", MetricSeries.Scale.LOG, "relativeUpdate"));
         b.metric(series(history, "learning rate (from the checkpoint)", "", MetricSeries.Scale.LOG, "learningRate"));
+        b.metric(classLosses(history.getOrDefault(0, new TreeMap<>())));
+        b.metric(series(history, "eval loss, 95th percentile per example (tier 2)", "", MetricSeries.Scale.LOG, "evalLossP95"));
 
         for (TrainingRun.Fault f : training.faults()) {
             for (int rank : f.ranks()) {
@@ -114,6 +116,15 @@ final class DemoReport {
             points.put(rank, p);
         });
         return MetricSeries.of(name, unit, scale, points);
+    }
+
+    /** Rank 0's tier-2 loss on the eval batch, one line per class (the ranks share their weights). */
+    private static MetricSeries classLosses(TreeMap<Long, JsonNode> rank0) {
+        Map<Integer, List<MetricSeries.Point>> byClass = new TreeMap<>();
+        rank0.forEach((step, c) -> c.path("classLosses").fields().forEachRemaining(e -> byClass
+                .computeIfAbsent(Integer.valueOf(e.getKey()), k -> new ArrayList<>())
+                .add(new MetricSeries.Point(step, e.getValue().asDouble()))));
+        return MetricSeries.perClass("eval loss per class (rank 0, tier 2)", "", MetricSeries.Scale.LOG, byClass);
     }
 
     /** The rank's latest checkpoint completed before {@code t} (infrastructure events are timed, charts are by step). */

@@ -55,8 +55,11 @@ public final class DemoScenario {
      */
     static final Duration ANALYSIS_WAIT = Duration.ofSeconds(60);
 
-    /** What a run produced: the observations, the score, where the report is, and how each sidecar reported. */
-    public record Outcome(ProbeWatcher watcher, DetectionQuality.Result quality, Path report, Duration took,
+    /**
+     * What a run produced: the observations, the score, where the report and the detection section (Markdown) are,
+     * and how each sidecar reported.
+     */
+    public record Outcome(ProbeWatcher watcher, DetectionQuality.Result quality, Path report, Path detection, Duration took,
                           List<SidecarTransport> sidecars) {
     }
 
@@ -222,10 +225,12 @@ public final class DemoScenario {
                     training.instabilityPeak(), out.resolve("landscape"));
             Path report = new DemoReport(watcher, training, quality, started, progress.elapsed(), images)
                     .write(out.resolve("report"));
+            Path detection = out.resolve("detection.md");
+            Files.writeString(detection, DetectionDoc.markdown(quality, watcher.checkpoints(), training.stepBeforeInstability() + 1));
             new Summary(watcher).print(progress);
             progress.section("Detection quality (what the script injected vs what the operator published)");
             progress.print(quality.table());
-            return new Outcome(watcher, quality, report, progress.elapsed(), transports);
+            return new Outcome(watcher, quality, report, detection, progress.elapsed(), transports);
         }
     }
 

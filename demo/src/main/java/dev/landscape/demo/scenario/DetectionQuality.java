@@ -8,25 +8,70 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Scores what the operator published against what the script injected: for every expected (fault, rank, reason)
- * whether a finding with that reason appeared on that rank at or after the injection, at which step, and — for the
- * edge-of-stability warning — how many steps before the same rank's loss spike it came. Every finding that no
- * injected fault explains is a false alarm.
+ * Scores what the operator published against what the script injected, so that it cannot flatter:
+ * <ul>
+ * <li>each expected finding has a step window relative to its fault; it is found only by a finding with its reason,
+ * on its rank, at a step inside that window (a finding without a step is never a detection);</li>
+ * <li>every finding seen (each reason, rank and step) that no expectation's window and no tolerated companion
+ * explains is a false alarm, so an expected reason that comes before its window (premature), after it, or on the
+ * wrong rank counts against the run;</li>
+ * <li>companions are tolerated only on their fault's rank and inside their fault's window;</li>
+ * <li>a lead is measured in steps: over the first later finding of another reason (the edge of stability over the
+ * loss spike) or over the step of a failure (the joined anomaly over the OOM kill).</li>
+ * </ul>
+ * An OOM's InstabilityBeforeFailure carries the step of the anomaly it was joined to, so expecting it in the window
+ * of the injected cause checks that the operator joined the right one.
  */
 public final class DetectionQuality {
 
-    /** One finding the scenario should produce. {@code leadBefore}: a reason it should precede (lead time), or null. */
-    public record Expectation(String fault, int rank, long injectedAtStep, String reason, String leadBefore) {
+    /** Training steps {@code from..to}, inclusive. */
+    public record Window(long from, long to) {
+        public Window {
+            if (to < from) {
+                throw new IllegalArgumentException("window " + from + ".." + to + " is empty");
+            }
+        }
+
+        boolean contains(Long step) {
+            return step != null && step >= from && step <= to;
+        }
+
+        @Override
+        public String toString() {
+            return from == to ? Long.toString(from) : from + "–" + to;
+        }
     }
 
-    /** A finding that is not a false alarm although no fault asks for it (e.g. StepSkew beside a stall). */
-    public record Tolerated(Integer rank, String reason, String why) {
+    /**
+     * What a lead is measured over: the first finding of {@code reason} on the same rank at or after the detection,
+     * or the fixed {@code step} of a failure. {@code label} names it in the table.
+     */
+    public record Lead(String label, String reason, Long step) {
+        public static Lead overFinding(String reason) {
+            return new Lead(reason, reason, null);
+        }
+
+        public static Lead overStep(String label, long step) {
+            return new Lead(label, null, step);
+        }
+    }
+
+    /** One finding the scenario should produce; {@code lead} may be null. */
+    public record Expectation(String fault, int rank, String reason, Window window, Lead lead) {
+    }
+
+    /**
+     * A finding that is right although no expectation names it, on {@code rank} ({@code null}: a job-wide finding)
+     * within its fault's {@code window}.
+     */
+    public record Tolerated(String fault, Integer rank, String reason, Window window, String why) {
     }
 
     public record Row(Expectation expected, boolean found, Long step, Long leadSteps) {
     }
 
-    public record FalseAlarm(String reason, Integer rank, Long step, String message) {
+    /** A finding nothing explains, and why: unexpected, premature, late, wrong rank, or without a step. */
+    public record FalseAlarm(String reason, Integer rank, Long step, String why, String message) {
     }
 
     public record Result(List<Row> rows, List<FalseAlarm> falseAlarms) {
@@ -39,59 +84,106 @@ public final class DetectionQuality {
             return rows.size() - found();
         }
 
+        /** The console table. */
         public String table() {
-            TextTable t = new TextTable(60, "FAULT", "RANK", "EXPECTED", "DETECTED", "AT STEP", "LEAD (STEPS)");
+            TextTable t = new TextTable(60, "FAULT", "RANK", "EXPECTED", "WINDOW", "DETECTED", "AT STEP", "LEAD (STEPS)");
             for (Row r : rows) {
-                t.row(r.expected().fault(), r.expected().rank(), r.expected().reason(), r.found() ? "yes" : "MISSED",
-                        r.step() == null ? "-" : r.step(),
-                        r.leadSteps() == null ? "-" : (r.leadSteps() > 0 ? "+" : "") + r.leadSteps() + " before " + r.expected().leadBefore());
+                t.row(r.expected().fault(), r.expected().rank(), r.expected().reason(), r.expected().window(),
+                        r.found() ? "yes" : "MISSED", r.step() == null ? "-" : r.step(), lead(r));
             }
             StringBuilder sb = new StringBuilder(t.toString());
-            sb.append(String.format(Locale.ROOT, "found %d / %d, missed %d, false alarms %d%n", found(), rows.size(), missed(),
-                    falseAlarms.size()));
+            sb.append(totals()).append(String.format(Locale.ROOT, "%n"));
             for (FalseAlarm f : falseAlarms) {
-                sb.append(String.format(Locale.ROOT, "  false alarm: %s on rank %s at step %s: %s%n", f.reason(), f.rank(),
-                        f.step(), f.message()));
+                sb.append(String.format(Locale.ROOT, "  false alarm (%s): %s on rank %s at step %s: %s%n", f.why(),
+                        f.reason(), f.rank() == null ? "-" : f.rank(), f.step() == null ? "-" : f.step(), f.message()));
             }
             return sb.toString();
+        }
+
+        /** The same as a Markdown table, for docs/demo.md (see DemoScenarioE2ETest). */
+        public String markdown() {
+            StringBuilder sb = new StringBuilder("| fault | rank | expected finding | window (steps) | detected | at step "
+                    + "| lead (steps) |\n|---|---|---|---|---|---|---|\n");
+            for (Row r : rows) {
+                sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s |%n", r.expected().fault(),
+                        r.expected().rank(), r.expected().reason(), r.expected().window(), r.found() ? "yes" : "**missed**",
+                        r.step() == null ? "—" : r.step(), r.leadSteps() == null ? "—" : lead(r)));
+            }
+            sb.append('\n').append(totals()).append('\n');
+            for (FalseAlarm f : falseAlarms) {
+                sb.append(String.format(Locale.ROOT, "%n- false alarm (%s): %s on rank %s at step %s", f.why(), f.reason(),
+                        f.rank() == null ? "—" : f.rank(), f.step() == null ? "—" : f.step()));
+            }
+            return sb.toString();
+        }
+
+        private String totals() {
+            return String.format(Locale.ROOT, "found %d / %d, missed %d, false alarms %d", found(), rows.size(), missed(),
+                    falseAlarms.size());
+        }
+
+        private static String lead(Row r) {
+            if (r.leadSteps() == null) {
+                return "-";
+            }
+            return (r.leadSteps() > 0 ? "+" : "") + r.leadSteps() + " before " + r.expected().lead().label();
         }
     }
 
     private DetectionQuality() {
     }
 
+    /** @param seen every finding seen, one per (reason, rank, step) */
     public static Result score(List<Expectation> expected, List<Tolerated> tolerated, List<ProbeWatcher.Seen> seen) {
         List<Row> rows = new ArrayList<>();
         for (Expectation e : expected) {
-            Optional<ProbeWatcher.Seen> hit = first(seen, e.reason(), e.rank(), e.injectedAtStep());
-            Long lead = null;
-            if (hit.isPresent() && e.leadBefore() != null) {
-                Optional<ProbeWatcher.Seen> later = first(seen, e.leadBefore(), e.rank(), e.injectedAtStep());
-                if (later.isPresent() && later.get().step() != null && hit.get().step() != null) {
-                    lead = later.get().step() - hit.get().step();
-                }
-            }
+            Optional<ProbeWatcher.Seen> hit = seen.stream()
+                    .filter(s -> s.reason().equals(e.reason()) && Objects.equals(s.rank(), e.rank()) && e.window().contains(s.step()))
+                    .min(Comparator.comparing(ProbeWatcher.Seen::step));
+            Long lead = hit.map(h -> lead(e, h, seen)).orElse(null);
             rows.add(new Row(e, hit.isPresent(), hit.map(ProbeWatcher.Seen::step).orElse(null), lead));
         }
         List<FalseAlarm> falseAlarms = new ArrayList<>();
-        java.util.Set<String> counted = new java.util.HashSet<>();
         for (ProbeWatcher.Seen s : seen) {
-            if (!counted.add(s.reason() + "/" + s.rank())) {
-                continue; // one false alarm per (reason, rank), however many checkpoints repeat it
-            }
-            boolean explained = expected.stream().anyMatch(e -> e.reason().equals(s.reason()) && Objects.equals(e.rank(), s.rank()))
-                    || tolerated.stream().anyMatch(t -> t.reason().equals(s.reason()) && Objects.equals(t.rank(), s.rank()));
+            boolean explained = expected.stream().anyMatch(e -> e.reason().equals(s.reason())
+                    && Objects.equals(e.rank(), s.rank()) && e.window().contains(s.step()))
+                    || tolerated.stream().anyMatch(t -> t.reason().equals(s.reason())
+                    && Objects.equals(t.rank(), s.rank()) && t.window().contains(s.step()));
             if (!explained) {
-                falseAlarms.add(new FalseAlarm(s.reason(), s.rank(), s.step(), s.message()));
+                falseAlarms.add(new FalseAlarm(s.reason(), s.rank(), s.step(), why(s, expected), s.message()));
             }
         }
+        falseAlarms.sort(Comparator.comparing((FalseAlarm f) -> f.step() == null ? Long.MAX_VALUE : f.step())
+                .thenComparing(FalseAlarm::reason));
         return new Result(rows, falseAlarms);
     }
 
-    private static Optional<ProbeWatcher.Seen> first(List<ProbeWatcher.Seen> seen, String reason, int rank, long fromStep) {
+    private static Long lead(Expectation e, ProbeWatcher.Seen hit, List<ProbeWatcher.Seen> seen) {
+        if (e.lead() == null) {
+            return null;
+        }
+        if (e.lead().step() != null) {
+            return e.lead().step() - hit.step();
+        }
         return seen.stream()
-                .filter(s -> s.reason().equals(reason) && s.rank() != null && s.rank() == rank)
-                .filter(s -> s.step() == null || s.step() >= fromStep)
-                .min(Comparator.comparing((ProbeWatcher.Seen s) -> s.step() == null ? Long.MAX_VALUE : s.step()));
+                .filter(s -> s.reason().equals(e.lead().reason()) && Objects.equals(s.rank(), e.rank())
+                        && s.step() != null && s.step() >= hit.step())
+                .map(ProbeWatcher.Seen::step).min(Long::compare).map(later -> later - hit.step()).orElse(null);
+    }
+
+    private static String why(ProbeWatcher.Seen s, List<Expectation> expected) {
+        if (s.step() == null) {
+            return "no step";
+        }
+        List<Expectation> same = expected.stream().filter(e -> e.reason().equals(s.reason())).toList();
+        if (same.isEmpty()) {
+            return "unexpected";
+        }
+        List<Expectation> onRank = same.stream().filter(e -> Objects.equals(e.rank(), s.rank())).toList();
+        if (onRank.isEmpty()) {
+            return "wrong rank";
+        }
+        return onRank.stream().allMatch(e -> s.step() < e.window().from()) ? "premature"
+                : onRank.stream().allMatch(e -> s.step() > e.window().to()) ? "late" : "outside its window";
     }
 }

@@ -82,16 +82,38 @@ public final class ProbeWatcher {
                 continue;
             }
             int rank = report.path("spec").path("rank").asInt();
+            TreeMap<Long, JsonNode> history = checkpoints.computeIfAbsent(rank, k -> new TreeMap<>());
             for (JsonNode c : report.path("status").path("checkpoints")) {
-                checkpoints.computeIfAbsent(rank, k -> new TreeMap<>()).put(c.path("step").asLong(), c);
-                // The sidecar's findings of each checkpoint: a spike lasts one checkpoint and may be gone from
-                // the probe's status by the next look, but the rank's history keeps it.
+                history.put(c.path("step").asLong(), c);
+            }
+            // The sidecar's findings of each checkpoint: a spike lasts one checkpoint and may be gone from the
+            // probe's status by the next look, but the rank's history keeps it. A finding carried by consecutive
+            // checkpoints (a condition held by hysteresis) is one occurrence, seen at the first of them, as the
+            // operator dates it.
+            JsonNode before = null;
+            for (JsonNode c : history.values()) {
                 for (JsonNode f : c.path("findings")) {
-                    record(new Seen(f.path("reason").asText(), f.path("severity").asText(), rank, text(c, "pod"),
-                            c.path("step").asLong(), null, text(f, "message"), null, Instant.now(clock)), onNew);
+                    String reason = f.path("reason").asText();
+                    if (!carries(before, reason)) {
+                        record(new Seen(reason, f.path("severity").asText(), rank, text(c, "pod"), c.path("step").asLong(),
+                                null, text(f, "message"), null, Instant.now(clock)), onNew);
+                    }
                 }
+                before = c;
             }
         }
+    }
+
+    private static boolean carries(JsonNode checkpoint, String reason) {
+        if (checkpoint == null) {
+            return false;
+        }
+        for (JsonNode f : checkpoint.path("findings")) {
+            if (reason.equals(f.path("reason").asText())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Keeps every (reason, rank, step); tells {@code onNew} the first time a (reason, rank) shows up. */

@@ -61,6 +61,12 @@ public final class TrainingRun {
         }
     }
 
+    static final String LR_FAULT = "learning rate raised";
+    static final String PERTURBED = "rank 2 perturbed";
+    static final String SPIKE = "rank 3 gradient spike";
+    static final String OOM = "rank 3 OOMKilled";
+    static final String STALLED = "rank 1 stalled";
+
     static final int DIVERGING_RANK = 2;
     static final int OOM_RANK = 3;
     static final int STALLED_RANK = 1;
@@ -123,7 +129,7 @@ public final class TrainingRun {
         steps(script.warmup(), pace);
 
         lrFaultStep = training.globalStep() + 1;
-        fault("learning rate raised", List.of(0, 1, 2, 3), String.format(Locale.ROOT,
+        fault(LR_FAULT, List.of(0, 1, 2, 3), String.format(Locale.ROOT,
                 "lr ×%.2f per step from %.3g: the preconditioned sharpness will cross the edge of stability", script.rampFactor(), base),
                 listener);
         for (int i = 0; i < script.ramp(); i++) {
@@ -138,23 +144,23 @@ public final class TrainingRun {
         steps(script.recovery(), pace);
 
         training.perturb(DIVERGING_RANK, PERTURBATION);
-        fault("rank 2 perturbed", List.of(DIVERGING_RANK), String.format(Locale.ROOT,
+        fault(PERTURBED, List.of(DIVERGING_RANK), String.format(Locale.ROOT,
                 "rank %d's weights moved by %.1g·‖θ‖ (a bad restore): its replica no longer matches", DIVERGING_RANK, PERTURBATION),
                 listener);
         steps(script.divergence(), pace);
 
         training.spikeGradient(OOM_RANK, GRADIENT_SPIKE);
-        fault("rank 3 gradient spike", List.of(OOM_RANK), String.format(Locale.ROOT,
+        fault(SPIKE, List.of(OOM_RANK), String.format(Locale.ROOT,
                 "rank %d's next gradient ×%.0f (a loss scale not divided back out)", OOM_RANK, GRADIENT_SPIKE), listener);
         steps(2, pace);
         listener.oomKill(OOM_RANK, training.globalStep());
-        faults.add(new Fault("rank 3 OOMKilled", List.of(OOM_RANK), training.globalStep(), "the trainer container of rank 3 was OOM-killed"));
+        faults.add(new Fault(OOM, List.of(OOM_RANK), training.globalStep(), "the trainer container of rank 3 was OOM-killed"));
         long resumed = training.restart(OOM_RANK);
         listener.phase("restart", training.globalStep(), "rank " + OOM_RANK + " resumed from its checkpoint of step " + resumed);
         steps(script.afterSpike() - 2, pace);
 
         training.stall(STALLED_RANK);
-        fault("rank 1 stalled", List.of(STALLED_RANK), "rank " + STALLED_RANK
+        fault(STALLED, List.of(STALLED_RANK), "rank " + STALLED_RANK
                 + "'s checkpoint storage hangs: no new checkpoints from it", listener);
         steps(script.stall(), pace);
         listener.phase("end", training.globalStep(), "training stopped");
@@ -195,42 +201,100 @@ public final class TrainingRun {
         return List.copyOf(faults);
     }
 
-    /** What the operator should publish for each fault, rank by rank. */
+    /** Steps after the learning rate is lowered back during which the loss may still spike. */
+    static final int AFTER_REMEDY = 2;
+    /** Steps after a fault during which its effect on the all-reduced gradient may show on any rank. */
+    static final int ALL_REDUCE_AFTERMATH = 10;
+    /** Steps after its injection in which a fault's own finding must come (the next checkpoint at the latest). */
+    static final int PROMPT = 1;
+
+    private Fault fault(String label) {
+        return faults.stream().filter(f -> f.label().equals(label)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the script has not injected '" + label + "' yet"));
+    }
+
+    private long lastStep() {
+        return training.globalStep();
+    }
+
+    /**
+     * What the operator should publish for each fault, rank by rank, and in which steps (see {@link DetectionQuality}).
+     * Call after {@link #run}.
+     */
     public List<DetectionQuality.Expectation> expectations() {
         List<DetectionQuality.Expectation> out = new ArrayList<>();
-        long lr = lrFaultStep;
+        DetectionQuality.Window lrPhase = new DetectionQuality.Window(lrFaultStep, remedyStep);
+        DetectionQuality.Window lrAftermath = new DetectionQuality.Window(lrFaultStep, remedyStep + AFTER_REMEDY);
         // Tier 2 (the measured λmax behind EdgeOfStability) runs on rank 0 only; the loss spikes on every rank.
-        out.add(new DetectionQuality.Expectation("learning rate raised", 0, lr, "EdgeOfStability", "LossSpike"));
+        out.add(new DetectionQuality.Expectation(LR_FAULT, 0, "EdgeOfStability", lrPhase,
+                DetectionQuality.Lead.overFinding("LossSpike")));
         for (int r = 0; r < training.config().ranks(); r++) {
-            out.add(new DetectionQuality.Expectation("learning rate raised", r, lr, "LossSpike", null));
+            out.add(new DetectionQuality.Expectation(LR_FAULT, r, "LossSpike", lrAftermath, null));
         }
-        for (Fault f : faults) {
-            switch (f.label()) {
-                case "rank 2 perturbed" -> out.add(new DetectionQuality.Expectation(f.label(), DIVERGING_RANK, f.step(), "WorkerDivergence", null));
-                case "rank 3 gradient spike" -> out.add(new DetectionQuality.Expectation(f.label(), OOM_RANK, f.step(), "GradientSpike", "InstabilityBeforeFailure"));
-                // The operator's findings name the step they are about: the anomaly's for InstabilityBeforeFailure,
-                // the last checkpoint written for StaleCheckpoints.
-                case "rank 3 OOMKilled" -> out.add(new DetectionQuality.Expectation(f.label(), OOM_RANK, 0, "InstabilityBeforeFailure", null));
-                case "rank 1 stalled" -> out.add(new DetectionQuality.Expectation(f.label(), STALLED_RANK, f.step() - 1, "StaleCheckpoints", null));
-                default -> {
-                }
-            }
-        }
+        Fault perturbed = fault(PERTURBED);
+        out.add(new DetectionQuality.Expectation(PERTURBED, DIVERGING_RANK, "WorkerDivergence", prompt(perturbed), null));
+        Fault spike = fault(SPIKE);
+        Fault oom = fault(OOM);
+        out.add(new DetectionQuality.Expectation(SPIKE, OOM_RANK, "GradientSpike", prompt(spike), null));
+        // InstabilityBeforeFailure names the step of the anomaly it joined the kill to: the injected spike, not an
+        // earlier anomaly of the rank; its lead is counted over the step the kill came at.
+        out.add(new DetectionQuality.Expectation(OOM, OOM_RANK, "InstabilityBeforeFailure", prompt(spike),
+                DetectionQuality.Lead.overStep("the OOM kill", oom.step())));
+        // StaleCheckpoints names the last checkpoint the stalled rank wrote.
+        Fault stalled = fault(STALLED);
+        out.add(new DetectionQuality.Expectation(STALLED, STALLED_RANK, "StaleCheckpoints",
+                new DetectionQuality.Window(stalled.step() - 1, stalled.step() - 1), null));
         return out;
     }
 
-    /** Findings that are right although no expectation names them. */
+    private static DetectionQuality.Window prompt(Fault f) {
+        return new DetectionQuality.Window(f.step(), f.step() + PROMPT);
+    }
+
+    /** Findings that are right although no expectation names them, each on its fault's ranks and in its window. */
     public List<DetectionQuality.Tolerated> tolerated() {
         List<DetectionQuality.Tolerated> out = new ArrayList<>();
+        DetectionQuality.Window lrAftermath = new DetectionQuality.Window(lrFaultStep, remedyStep + AFTER_REMEDY);
         for (int r = 0; r < training.config().ranks(); r++) {
-            out.add(new DetectionQuality.Tolerated(r, "UpdateOscillation", "the oscillation is the edge of stability's symptom"));
-            out.add(new DetectionQuality.Tolerated(r, "GradientSpike", "the gradient blows up with the loss past the edge"));
+            out.add(new DetectionQuality.Tolerated(LR_FAULT, r, "UpdateOscillation", lrAftermath,
+                    "the oscillation is the edge of stability's symptom"));
+            out.add(new DetectionQuality.Tolerated(LR_FAULT, r, "GradientSpike", lrAftermath,
+                    "the gradient blows up with the loss past the edge"));
+            if (r != 0) {
+                out.add(new DetectionQuality.Tolerated(LR_FAULT, r, "EdgeOfStability", lrAftermath,
+                        "tier 1's own estimate on the ranks without tier 2"));
+            }
         }
-        out.add(new DetectionQuality.Tolerated(OOM_RANK, "LossSpike", "rank 3 had loss spikes of its own in the learning-rate phase"));
-        out.add(new DetectionQuality.Tolerated(OOM_RANK, "OOMKilled", "the bare kill, before it is joined to the spike"));
-        out.add(new DetectionQuality.Tolerated(STALLED_RANK, "StepSkew", "a stalled rank falls behind the others"));
-        out.add(new DetectionQuality.Tolerated(null, "WorkerDivergence",
+        // Tier 2 (rank 0) sees the eval batch class by class: the blow-up sets one class back more than the others,
+        // which recovers more slowly once the learning rate is lowered.
+        out.add(new DetectionQuality.Tolerated(LR_FAULT, 0, "ClassLossDrift",
+                new DetectionQuality.Window(lrFaultStep, remedyStep + script.recovery()),
+                "the instability set one class back more than the others"));
+        Fault perturbed = fault(PERTURBED);
+        DetectionQuality.Window diverged = new DetectionQuality.Window(perturbed.step(), lastStep());
+        out.add(new DetectionQuality.Tolerated(PERTURBED, DIVERGING_RANK, "WorkerDivergence", diverged,
+                "rank 2 stays apart from the others after it was first named"));
+        out.add(new DetectionQuality.Tolerated(PERTURBED, null, "WorkerDivergence", diverged,
                 "when only two ranks are at the same step, the pair that differs is named, not one rank"));
+        // Gradients are all-reduced: what rank 2's perturbed weights and rank 3's spiked gradient do to the averaged
+        // gradient moves every rank's weights, and so every rank's own gradient norm, for a few steps.
+        Fault spike = fault(SPIKE);
+        for (Fault f : List.of(perturbed, spike)) {
+            for (int r = 0; r < training.config().ranks(); r++) {
+                out.add(new DetectionQuality.Tolerated(f.label(), r, "GradientSpike",
+                        new DetectionQuality.Window(f.step(), f.step() + ALL_REDUCE_AFTERMATH),
+                        "the all-reduce carries the fault into every rank's update"));
+            }
+        }
+        DetectionQuality.Window spikeAftermath = new DetectionQuality.Window(spike.step(), fault(OOM).step() + PROMPT);
+        out.add(new DetectionQuality.Tolerated(SPIKE, OOM_RANK, "LossSpike", spikeAftermath,
+                "the spiked gradient's step raises the loss"));
+        out.add(new DetectionQuality.Tolerated(SPIKE, OOM_RANK, "UpdateOscillation", spikeAftermath,
+                "the spiked gradient's step overshoots"));
+        out.add(new DetectionQuality.Tolerated(OOM, OOM_RANK, "OOMKilled", new DetectionQuality.Window(fault(OOM).step(), lastStep()),
+                "the bare kill, before it is joined to the spike"));
+        out.add(new DetectionQuality.Tolerated(STALLED, STALLED_RANK, "StepSkew",
+                new DetectionQuality.Window(fault(STALLED).step() - 1, lastStep()), "a stalled rank falls behind the others"));
         return out;
     }
 }

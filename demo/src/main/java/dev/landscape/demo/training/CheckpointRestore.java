@@ -1,7 +1,10 @@
 package dev.landscape.demo.training;
 
+import dev.landscape.probe.checkpoint.TrainerStateWriter;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.landscape.probe.checkpoint.Checkpoint;
 import dev.landscape.probe.checkpoint.CheckpointFormats;
 import dev.landscape.probe.checkpoint.ElementStream;
@@ -32,10 +35,12 @@ import java.util.stream.Stream;
 final class CheckpointRestore {
 
     /** A loaded checkpoint. */
-    record Restored(long step, Map<String, INDArray> params, Adam.State adam, List<Replica.LogEntry> logHistory) {
+    record Restored(long step, Map<String, INDArray> params, Adam.State adam, List<TrainerStateWriter.LogEntry> logHistory) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** trainer_state.json holds Python's bare NaN/Infinity when a loss diverged ({@link TrainerStateWriter}). */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     private CheckpointRestore() {
     }
@@ -92,10 +97,10 @@ final class CheckpointRestore {
         }
     }
 
-    private static List<Replica.LogEntry> logHistory(Path trainerState) throws IOException {
-        List<Replica.LogEntry> out = new ArrayList<>();
+    private static List<TrainerStateWriter.LogEntry> logHistory(Path trainerState) throws IOException {
+        List<TrainerStateWriter.LogEntry> out = new ArrayList<>();
         for (JsonNode e : JSON.readTree(trainerState.toFile()).path("log_history")) {
-            out.add(new Replica.LogEntry(e.path("step").asLong(), e.path("epoch").asDouble(), e.path("loss").asDouble(),
+            out.add(new TrainerStateWriter.LogEntry(e.path("step").asLong(), e.path("epoch").asDouble(), e.path("loss").asDouble(),
                     e.path("grad_norm").asDouble(), e.path("learning_rate").asDouble()));
         }
         return out;

@@ -1,5 +1,6 @@
 package dev.landscape.demo.training;
 
+import dev.landscape.probe.checkpoint.TrainerStateWriter;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -113,7 +114,7 @@ public final class DemoTraining {
             r.stepsSinceLog++;
             Optional<Path> written = Optional.empty();
             if (save) {
-                r.logHistory.add(new Replica.LogEntry(step, step, r.lossSinceLog / r.stepsSinceLog, gradNorms[r.rank],
+                r.logHistory.add(new TrainerStateWriter.LogEntry(step, step, r.lossSinceLog / r.stepsSinceLog, gradNorms[r.rank],
                         learningRate));
                 r.lossSinceLog = 0;
                 r.stepsSinceLog = 0;

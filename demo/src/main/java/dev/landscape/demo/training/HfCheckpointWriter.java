@@ -1,14 +1,11 @@
 package dev.landscape.demo.training;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.landscape.probe.checkpoint.DType;
 import dev.landscape.probe.checkpoint.SafetensorsWriter;
+import dev.landscape.probe.checkpoint.TorchParamGroups;
 import dev.landscape.probe.checkpoint.TorchSaveWriter;
+import dev.landscape.probe.checkpoint.TrainerStateWriter;
 import dev.landscape.probe.checkpoint.TorchSaveWriter.TensorSpec;
-import dev.landscape.probe.checkpoint.pickle.PickleWriter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
@@ -35,7 +32,7 @@ import java.util.TreeMap;
  * {@code param_names} (which is what lets a reader name the moments of a model stored sorted) before
  * {@code params};</li>
  * <li>{@code trainer_state.json}: {@code global_step} and {@code log_history}, written as transformers writes it
- * ({@code json.dumps(indent=2, sort_keys=True)}). Each rank logs its own loss (the mean over the steps since the
+ * ({@link TrainerStateWriter}). Each rank logs its own loss (the mean over the steps since the
  * last log) and its own gradient norm before the all-reduce, where the Trainer would log the all-reduced ones: the
  * sidecar of each pod then sees that rank's own trouble.</li>
  * </ul>
@@ -44,7 +41,6 @@ import java.util.TreeMap;
 final class HfCheckpointWriter {
 
     static final String PREFIX = "checkpoint-";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private HfCheckpointWriter() {
     }
@@ -88,20 +84,7 @@ final class HfCheckpointWriter {
             names.add(name);
             id++;
         }
-        // torch 2.6: add_param_group puts param_names after params, the defaults follow; state_dict() moves params last.
-        Map<String, Object> group = new LinkedHashMap<>();
-        group.put("param_names", names);
-        group.put("lr", lr);
-        group.put("betas", PickleWriter.Tuple.of(c.beta1(), c.beta2()));
-        group.put("eps", c.eps());
-        group.put("weight_decay", 0);
-        group.put("amsgrad", false);
-        group.put("maximize", false);
-        group.put("foreach", null);
-        group.put("capturable", false);
-        group.put("differentiable", false);
-        group.put("fused", null);
-        group.put("params", ids);
+        Map<String, Object> group = TorchParamGroups.adam(names, lr, c.beta1(), c.beta2(), c.eps(), 0, null, ids);
         Map<String, Object> sd = new LinkedHashMap<>();
         sd.put("state", state);
         sd.put("param_groups", List.of(group));
@@ -109,38 +92,8 @@ final class HfCheckpointWriter {
     }
 
     private static void writeTrainerState(Replica r, TrainingConfig c, long step, Path file) throws IOException {
-        ObjectNode s = JSON.createObjectNode();
-        s.putNull("best_global_step");
-        s.putNull("best_metric");
-        s.putNull("best_model_checkpoint");
-        s.put("epoch", (double) step);
-        s.put("eval_steps", c.saveSteps());
-        s.put("global_step", step);
-        s.put("is_hyper_param_search", false);
-        s.put("is_local_process_zero", true);
-        s.put("is_world_process_zero", r.rank == 0);
-        ArrayNode log = s.putArray("log_history");
-        for (Replica.LogEntry e : r.logHistory) {
-            ObjectNode o = log.addObject();
-            o.put("epoch", e.epoch());
-            o.put("grad_norm", e.gradNorm());
-            o.put("learning_rate", e.learningRate());
-            o.put("loss", e.loss());
-            o.put("step", e.step());
-        }
-        s.put("logging_steps", c.saveSteps());
-        s.put("max_steps", c.maxSteps());
-        s.put("num_input_tokens_seen", 0);
-        s.put("num_train_epochs", c.maxSteps());
-        s.put("save_steps", c.saveSteps());
-        s.putObject("stateful_callbacks").putObject("TrainerControl").putObject("args")
-                .put("should_epoch_stop", false).put("should_evaluate", false).put("should_log", false)
-                .put("should_save", true).put("should_training_stop", false);
-        s.put("total_flos", 0.0);
-        s.put("train_batch_size", c.samplesPerRank());
-        s.putNull("trial_name");
-        s.putNull("trial_params");
-        JSON.writeValue(file.toFile(), s);
+        TrainerStateWriter.write(file, new TrainerStateWriter.Run(c.saveSteps(), c.saveSteps(), c.saveSteps(), c.maxSteps(),
+                c.maxSteps(), c.samplesPerRank(), r.rank == 0), step, step, r.logHistory);
     }
 
     static double[] values(INDArray a) {

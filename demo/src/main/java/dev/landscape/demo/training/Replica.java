@@ -1,5 +1,6 @@
 package dev.landscape.demo.training;
 
+import dev.landscape.probe.checkpoint.TrainerStateWriter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Path;
@@ -14,16 +15,13 @@ import java.util.Map;
  */
 final class Replica {
 
-    /** One {@code log_history} entry, with the rank's own loss and gradient norm. */
-    record LogEntry(long step, double epoch, double loss, double gradNorm, double learningRate) {
-    }
-
     final int rank;
     final Path runDir;
     final SyntheticData.Batch shard;
     Map<String, INDArray> params;
     Adam.State adam;
-    final List<LogEntry> logHistory = new ArrayList<>();
+    /** Its {@code log_history}, with the rank's own loss and gradient norm. */
+    final List<TrainerStateWriter.LogEntry> logHistory = new ArrayList<>();
     /** Losses of the steps since the last log entry (HF logs their mean). */
     double lossSinceLog;
     int stepsSinceLog;

@@ -171,6 +171,7 @@
     var figure = document.createElement('figure');
     figure.className = 'chart';
     figure.setAttribute('data-metric', metric.name);
+    figure.setAttribute('data-lines', metric.lines || 'rank');
     var caption = document.createElement('figcaption');
     caption.textContent = metric.name + (metric.unit ? ' (' + metric.unit + ')' : '') + (log ? ', log scale' : '');
     figure.appendChild(caption);
@@ -239,6 +240,7 @@
     });
 
     var lines = svg('g', { 'class': 'lines' }, root);
+    var noun = metric.lines || 'rank';
     metric.ranks.forEach(function (r) {
       var colour = rankColour(r.rank), d = '', pen = 'M', drawn = 0;
       var group = svg('g', { 'class': 'rank', 'data-rank': r.rank }, lines);
@@ -251,12 +253,12 @@
         drawn++;
         if (r.points.length <= 400) {
           var dot = svg('circle', { cx: px, cy: py, r: 3, fill: colour, 'class': 'pt' }, dots);
-          title(dot, 'rank ' + r.rank + ', step ' + p[0] + ': ' + format(p[1]));
+          title(dot, noun + ' ' + r.rank + ', step ' + p[0] + ': ' + format(p[1]));
         }
       });
       var path = svg('path', { d: d, stroke: colour, 'class': 'series', 'data-rank': r.rank, 'data-points': drawn },
         group);
-      title(path, 'rank ' + r.rank);
+      title(path, noun + ' ' + r.rank);
       group.insertBefore(path, dots);
     });
 
@@ -267,7 +269,7 @@
       var item = svg('g', { 'class': 'legend-item', 'data-rank': r.rank }, legend);
       svg('line', { x1: plotRight + 12, x2: plotRight + 30, y1: y, y2: y, stroke: rankColour(r.rank),
         'stroke-width': 3 }, item);
-      label(item, plotRight + 35, y + 4, 'rank ' + r.rank);
+      label(item, plotRight + 35, y + 4, noun + ' ' + r.rank);
     });
 
     var glyphs = svg('g', { 'class': 'markers' }, root);

@@ -18,13 +18,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the API server over HTTPS, TokenReviews, reports over HTTPS trusting the CA in the pod) on the strict embedded API
  * server with the rendered deploy/ installed. Each injected fault must be published as the right finding on the
  * right rank, the edge of stability before the loss spike, and nothing else may be raised; every sidecar must have
- * reported over HTTPS without a TLS error. The detection-quality table is printed.
+ * reported over HTTPS without a TLS error. The detection-quality table is printed, and docs/demo.md's detection
+ * section must be the one this run produced ({@link DetectionSection}).
  */
 class DemoScenarioE2ETest {
 
     @Test
     void everyFaultIsFoundOnItsRankBeforeTheFailureAndCleanRanksStayQuiet(@TempDir Path out) throws Exception {
-        DemoScenario.Outcome o = new DemoScenario(Layout.discover(), out, true, Timings.demo(), System.out).run();
+        Layout layout = Layout.discover();
+        DemoScenario.Outcome o = new DemoScenario(layout, out, true, Timings.demo(), System.out).run();
         DetectionQuality.Result q = o.quality();
 
         assertThat(q.rows()).as("expected findings").isNotEmpty();
@@ -39,6 +41,7 @@ class DemoScenarioE2ETest {
             assertThat(t.tlsErrors()).as("TLS errors in the log of %s", t.pod()).isEmpty();
         });
         assertThat(o.report()).exists();
+        DetectionSection.checkOrUpdate(layout.root().resolve("docs/demo.md"), Files.readString(o.detection()));
         assertThat(Files.readString(o.report())).contains("EdgeOfStability", "WorkerDivergence", "InstabilityBeforeFailure");
 
         // The run's own report, rendered by real headless Chromium where it is installed (CI installs it): every
@@ -47,8 +50,12 @@ class DemoScenarioE2ETest {
         org.junit.jupiter.api.Assumptions.assumeTrue(chromium.isPresent(), "headless Chromium is not installed; the report check needs it");
         Document dom = Jsoup.parse(chromium.get().dumpDom(o.report()));
         assertThat(dom.selectFirst("html").attr("data-render")).isEqualTo("ok");
-        assertThat(dom.select("#charts-root > figure.chart")).hasSize(5).allSatisfy(chart ->
+        assertThat(dom.select("#charts-root > figure.chart[data-lines=rank]")).hasSize(6).allSatisfy(chart ->
                 assertThat(chart.select("path.series")).as(chart.text()).hasSize(DemoScenario.RANKS));
+        // Rank 0's eval loss per class: one line for each of the demo model's classes, each drawn through points.
+        assertThat(dom.select("#charts-root > figure.chart[data-lines=class]")).singleElement().satisfies(chart ->
+                assertThat(chart.select("path.series")).hasSize(dev.landscape.demo.training.TrainingConfig.demo().classes())
+                        .allSatisfy(p -> assertThat(Integer.parseInt(p.attr("data-points"))).isPositive()));
         assertThat(dom.select("g.marker[data-kind=OOMKilled]")).isNotEmpty();
         assertThat(dom.select("#images img.report-image")).hasSize(2)
                 .allSatisfy(img -> assertThat(img.attr("data-loaded")).isEqualTo("true"));

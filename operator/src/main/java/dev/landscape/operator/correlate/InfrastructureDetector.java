@@ -24,7 +24,7 @@ import java.util.OptionalLong;
  *       container waiting in {@code CrashLoopBackOff}.</li>
  *   <li>InstabilityBeforeFailure: an OOM kill or error exit that came at most {@code instabilityWindow} after a
  *       metric anomaly (non-finite values, edge of stability, gradient or loss spike, update oscillation) on the
- *       same rank. It replaces the bare OOMKilled/ErrorExit finding for that event: one finding naming both, since
+ *       same rank, joined to the nearest such anomaly before it (and naming the window's earliest when different). It replaces the bare OOMKilled/ErrorExit finding for that event: one finding naming both, since
  *       raising memory would only postpone a failure the optimisation caused.</li>
  * </ul>
  */
@@ -95,34 +95,61 @@ final class InfrastructureDetector {
                 r.latest().map(c -> OptionalLong.of(c.step())).orElse(OptionalLong.empty()), p.time(), message, values);
     }
 
+    /** An anomaly the sidecar reported on one checkpoint of the rank. */
+    private record Anomaly(CheckpointPoint at, SidecarFinding finding) {
+    }
+
+    /**
+     * The failure joined to the <b>nearest</b> anomaly before it on the rank (the latest checkpoint within the window
+     * that carries one; the most severe if it carries several): that is the one most likely to have caused it. An
+     * earlier anomaly in the same window (say, a spike of a learning-rate phase the run recovered from) is named as
+     * well when it is a different one, because on-call reads the window's history too, but never as the cause.
+     */
     private static Optional<Finding> instabilityBefore(RankTimeline r, InfraPoint failure, CorrelationThresholds t) {
-        CheckpointPoint anomalyAt = null;
-        SidecarFinding anomaly = null;
+        Anomaly nearest = null;
+        Anomaly earliest = null;
         for (CheckpointPoint c : r.checkpoints()) {
             if (c.observedAt().isAfter(failure.time())
                     || Duration.between(c.observedAt(), failure.time()).compareTo(t.instabilityWindow()) > 0) {
                 continue;
             }
             for (SidecarFinding f : c.findings()) {
-                if (Reason.ANOMALIES.contains(f.reason()) && (anomalyAt == null || c.observedAt().isBefore(anomalyAt.observedAt()))) {
-                    anomalyAt = c;
-                    anomaly = f;
+                if (!Reason.ANOMALIES.contains(f.reason())) {
+                    continue;
+                }
+                Anomaly a = new Anomaly(c, f);
+                if (earliest == null || c.observedAt().isBefore(earliest.at().observedAt())) {
+                    earliest = a;
+                }
+                if (nearest == null || c.observedAt().isAfter(nearest.at().observedAt())
+                        || c == nearest.at() && f.severity().compareTo(nearest.finding().severity()) > 0) {
+                    nearest = a;
                 }
             }
         }
-        if (anomaly == null) {
+        if (nearest == null) {
             return Optional.empty();
         }
-        Duration lead = Duration.between(anomalyAt.observedAt(), failure.time());
+        Duration lead = Duration.between(nearest.at().observedAt(), failure.time());
         String failureWhat = failure.reason().orElseThrow() == Reason.OOMKilled ? "was OOM-killed" : "exited with code " + failure.exitCode();
-        String message = String.format(Locale.ROOT,
-                "Rank %d had a %s at step %d (%s) %s before its pod %s %s at %s. %s",
-                r.rank(), anomaly.reason(), anomalyAt.step(), anomaly.message(), ProgressDetector.human(lead),
-                failure.pod(), failureWhat, failure.time(), Reason.InstabilityBeforeFailure.remedy());
-        Map<String, Double> values = new HashMap<>(anomaly.values());
+        String earlier = "";
+        Map<String, Double> values = new HashMap<>(nearest.finding().values());
         values.put("leadSeconds", (double) lead.toSeconds());
-        values.put("anomalyStep", (double) anomalyAt.step());
+        values.put("anomalyStep", (double) nearest.at().step());
+        if (earliest.at() != nearest.at()) {
+            Duration before = Duration.between(earliest.at().observedAt(), failure.time());
+            earlier = String.format(Locale.ROOT, " Earlier in the %s before the failure: a %s at step %d, %s before it.",
+                    ProgressDetector.human(t.instabilityWindow()), earliest.finding().reason(), earliest.at().step(),
+                    ProgressDetector.human(before));
+            values.put("earliestAnomalyStep", (double) earliest.at().step());
+            values.put("earliestLeadSeconds", (double) before.toSeconds());
+        }
+        String message = String.format(Locale.ROOT,
+                "Rank %d had a %s at step %d (%s) %s before its pod %s %s at %s: the nearest anomaly before the failure.%s %s",
+                r.rank(), nearest.finding().reason(), nearest.at().step(), nearest.finding().message(),
+                ProgressDetector.human(lead), failure.pod(), failureWhat, failure.time(), earlier,
+                Reason.InstabilityBeforeFailure.remedy());
         return Optional.of(new Finding(Reason.InstabilityBeforeFailure, Severity.CRITICAL, OptionalInt.of(r.rank()),
-                failure.pod(), OptionalLong.of(anomalyAt.step()), anomalyAt.observedAt(), message, values));
+                failure.pod(), OptionalLong.of(nearest.at().step()), nearest.at().observedAt(), message, values));
     }
 }

@@ -14,6 +14,7 @@ public enum Reason {
     LossSpike(Family.TRAINING, "Restart from the checkpoint before the spike with a lower learning rate or skip the offending data; enable gradient clipping."),
     UpdateOscillation(Family.TRAINING, "Consecutive updates point in opposite directions: the step size is too large along the top curvature direction; lower the learning rate or raise momentum damping."),
     Plateau(Family.TRAINING, "Loss has stopped improving: check the learning-rate schedule (too low or decayed to zero), data loader exhaustion, or consider stopping early."),
+    ClassLossDrift(Family.TRAINING, "One class's eval loss is rising while the mean is not: check that class's training data (a shard missing or mislabelled, a changed sampling mix or filter) and its share of recent batches; rebalance or fix the data before the mean shows it."),
     WorkerDivergence(Family.WORKERS, "Replicated weights differ across ranks: check for a rank with different data/seed/config, a failed all-reduce, or silent hardware corruption (run GPU diagnostics on that node); restart the job from a consistent checkpoint."),
     StepSkew(Family.WORKERS, "One rank is behind the others: check its node for throttling, a slow disk or network, or a straggling data loader."),
     StaleCheckpoints(Family.WORKERS, "No fresh checkpoint for several intervals while pods run: the job may be hung (NCCL timeout, deadlock, stuck I/O); inspect the trainer logs and py-spy dump the processes."),
@@ -49,7 +50,7 @@ public enum Reason {
     public static final Set<Reason> FAILURES = EnumSet.of(OOMKilled, ErrorExit);
 
     /** Findings the sidecar raises from one rank's own history. */
-    public static final Set<Reason> FROM_SIDECAR = EnumSet.of(NonFiniteValues, EdgeOfStability, GradientSpike, LossSpike, UpdateOscillation, Plateau);
+    public static final Set<Reason> FROM_SIDECAR = EnumSet.of(NonFiniteValues, EdgeOfStability, GradientSpike, LossSpike, UpdateOscillation, Plateau, ClassLossDrift);
 
     /** The reason named by {@code name}, if the product knows it. */
     public static java.util.Optional<Reason> of(String name) {

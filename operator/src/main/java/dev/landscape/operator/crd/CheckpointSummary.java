@@ -1,8 +1,10 @@
 package dev.landscape.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import java.util.List;
+import java.util.Map;
 
 /** The scalars of one analysed checkpoint; the full series is exported to OpenTelemetry. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -27,6 +29,14 @@ public class CheckpointSummary {
     private Double gradNormProxy;
     private Double secantCurvature;
     private List<RankFinding> findings;
+    @JsonPropertyDescription("Tier 2: mean loss on the probe's eval batch.")
+    private Double evalLoss;
+    @JsonPropertyDescription("Tier 2: 95th percentile of the eval batch's per-example loss.")
+    private Double evalLossP95;
+    @JsonPropertyDescription("Tier 2: the class with the highest mean loss on the eval batch.")
+    private Integer worstClass;
+    @JsonPropertyDescription("Tier 2: mean eval loss of each class, by class index (up to 64 classes).")
+    private Map<String, Double> classLosses;
 
     public Long getStep() {
         return step;
@@ -178,5 +188,37 @@ public class CheckpointSummary {
 
     public void setFindings(List<RankFinding> findings) {
         this.findings = findings;
+    }
+
+    public Double getEvalLoss() {
+        return evalLoss;
+    }
+
+    public void setEvalLoss(Double evalLoss) {
+        this.evalLoss = evalLoss;
+    }
+
+    public Double getEvalLossP95() {
+        return evalLossP95;
+    }
+
+    public void setEvalLossP95(Double evalLossP95) {
+        this.evalLossP95 = evalLossP95;
+    }
+
+    public Integer getWorstClass() {
+        return worstClass;
+    }
+
+    public void setWorstClass(Integer worstClass) {
+        this.worstClass = worstClass;
+    }
+
+    public Map<String, Double> getClassLosses() {
+        return classLosses;
+    }
+
+    public void setClassLosses(Map<String, Double> classLosses) {
+        this.classLosses = classLosses;
     }
 }

@@ -89,6 +89,10 @@ public final class ReportRecorder {
             } else if (!t2.eigenvalues().isEmpty()) {
                 c.setSharpness(t2.eigenvalues().get(0));
             }
+            c.setEvalLoss(t2.loss());
+            c.setEvalLossP95(t2.lossP95());
+            c.setWorstClass(t2.worstClass());
+            c.setClassLosses(t2.classLosses().isEmpty() ? null : new java.util.TreeMap<>(t2.classLosses()));
         }
         if (!r.findings().isEmpty()) {
             c.setFindings(r.findings().stream().map(ReportRecorder::finding).toList());

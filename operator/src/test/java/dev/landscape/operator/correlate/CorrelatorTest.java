@@ -28,6 +28,9 @@ class CorrelatorTest {
                 Arguments.of("a sidecar finding on the latest checkpoint is active",
                         List.of(rank(0).clean(4, 100, 10).checkpoint(500, 50, finding(Reason.LossSpike, Severity.WARNING, "loss 9.1, z=7.2"))),
                         52.0, List.of("LossSpike@0:WARNING")),
+                Arguments.of("a class drifting on the eval batch is a training finding of its rank",
+                        List.of(rank(0).clean(4, 100, 10).checkpoint(500, 50, finding(Reason.ClassLossDrift, Severity.WARNING, "class 2 ×1.6"))),
+                        52.0, List.of("ClassLossDrift@0:WARNING")),
                 Arguments.of("a sidecar finding no longer on the latest checkpoint is cleared",
                         List.of(rank(0).checkpoint(100, 10, finding(Reason.LossSpike, Severity.WARNING, "z=7")).checkpoint(200, 20)),
                         21.0, List.of()),
@@ -226,6 +229,62 @@ class CorrelatorTest {
         assertThat(joined.message()).startsWith("Rank 3 had a GradientSpike at step 300 (grad norm 88, z=9) 4m before its pod train-worker-3 was OOM-killed");
         assertThat(joined.values()).containsEntry("leadSeconds", 240.0).containsEntry("anomalyStep", 300.0);
         assertThat(joined.step()).hasValue(300);
+    }
+
+    /**
+     * The failure is joined to the nearest anomaly before it on its rank; the window's earliest anomaly is named too
+     * when it is a different one. Columns: timeline, failure minute, then the expected nearest reason, its step, the
+     * lead in seconds, and the earliest anomaly's step (null when the nearest is the earliest).
+     */
+    static Stream<Arguments> joins() {
+        return Stream.of(
+                Arguments.of("the only anomaly in the window",
+                        rank(3).clean(2, 100, 10).checkpoint(300, 30, finding(Reason.GradientSpike, Severity.WARNING, "z=9")),
+                        34.0, Reason.GradientSpike, 300L, 240.0, null),
+                Arguments.of("the demo: loss spikes of a learning-rate phase, then an injected gradient spike just before the OOM",
+                        rank(3).clean(2, 100, 10).checkpoint(310, 31, finding(Reason.LossSpike, Severity.WARNING, "z=8"))
+                                .checkpoint(320, 32, finding(Reason.GradientSpike, Severity.WARNING, "z=7")).checkpoint(400, 36)
+                                .checkpoint(630, 40, finding(Reason.GradientSpike, Severity.WARNING, "z=30")),
+                        40.2, Reason.GradientSpike, 630L, 12.0, 310L),
+                Arguments.of("an anomaly after the failure is not its cause",
+                        rank(3).checkpoint(200, 20, finding(Reason.LossSpike, Severity.WARNING, "z=8"))
+                                .checkpoint(300, 30, finding(Reason.GradientSpike, Severity.WARNING, "z=9")),
+                        29.0, Reason.LossSpike, 200L, 540.0, null),
+                Arguments.of("of two anomalies on the nearest checkpoint, the more severe",
+                        rank(0).checkpoint(100, 10, finding(Reason.EdgeOfStability, Severity.WARNING, "ratio 1.1"))
+                                .checkpoint(200, 20, finding(Reason.LossSpike, Severity.WARNING, "z=8"),
+                                        finding(Reason.NonFiniteValues, Severity.CRITICAL, "3 NaN")),
+                        21.0, Reason.NonFiniteValues, 200L, 60.0, 100L),
+                Arguments.of("an anomaly older than the window is neither the cause nor the earliest",
+                        rank(1).checkpoint(100, 0, finding(Reason.GradientSpike, Severity.WARNING, "z=9"))
+                                .checkpoint(200, 35, finding(Reason.UpdateOscillation, Severity.WARNING, "cos -0.9")),
+                        40.0, Reason.UpdateOscillation, 200L, 300.0, null),
+                Arguments.of("a plateau is not an anomaly, however near",
+                        rank(2).checkpoint(100, 30, finding(Reason.GradientSpike, Severity.WARNING, "z=9"))
+                                .checkpoint(200, 38, finding(Reason.Plateau, Severity.INFO, "flat")),
+                        39.0, Reason.GradientSpike, 100L, 540.0, null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("joins")
+    void failureIsJoinedToTheNearestPrecedingAnomaly(String name, TestingTimeline timeline, double failureMinute,
+                                                     Reason nearest, long step, double leadSeconds, Long earliestStep) {
+        RankTimeline r = timeline.infra(failureMinute, Reason.OOMKilled, 137, 1).build();
+
+        Finding joined = Correlator.correlate(List.of(r), T, minute(failureMinute + 0.5), Map.of()).stream()
+                .filter(f -> f.reason() == Reason.InstabilityBeforeFailure).findFirst().orElseThrow();
+
+        assertThat(joined.step()).hasValue(step);
+        assertThat(joined.values()).containsEntry("anomalyStep", (double) step).containsEntry("leadSeconds", leadSeconds);
+        assertThat(joined.message()).startsWith("Rank " + r.rank() + " had a " + nearest + " at step " + step + " (");
+        if (earliestStep == null) {
+            assertThat(joined.values()).doesNotContainKey("earliestAnomalyStep");
+            assertThat(joined.message()).doesNotContain("Earlier in the");
+        } else {
+            assertThat(joined.values()).containsEntry("earliestAnomalyStep", (double) earliestStep);
+            assertThat(joined.message()).contains("Earlier in the 30m before the failure: a ")
+                    .contains(" at step " + earliestStep + ", ");
+        }
     }
 
     @Test

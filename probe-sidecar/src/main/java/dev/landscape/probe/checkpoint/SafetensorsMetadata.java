@@ -14,7 +14,7 @@ import java.util.OptionalLong;
  *
  * <pre>
  * step               training step of the checkpoint               → {@link Checkpoint#step()}
- * loss               loss logged at that step ("NaN" allowed)      → one {@link TrainingLog} entry
+ * loss               loss logged at that step (nan, inf, -inf too) → one {@link TrainingLog} entry
  * grad_norm          gradient norm logged at that step
  * learning_rate      learning rate in force at that step
  * optimizer          adam | adamw | sgd | sgd-momentum             → {@link OptimizerHints#type()}
@@ -57,11 +57,32 @@ final class SafetensorsMetadata {
         if (v == null) {
             return OptionalDouble.empty();
         }
-        try {
-            return OptionalDouble.of(Double.parseDouble(v.trim()));
-        } catch (NumberFormatException e) {
+        OptionalDouble parsed = decimal(v.trim());
+        if (parsed.isEmpty()) {
             throw new CheckpointException(file, 8, "__metadata__ \"" + key + "\" is \"" + v
-                    + "\", not a decimal number");
+                    + "\", not a decimal number (nor nan, inf or -inf)");
+        }
+        return parsed;
+    }
+
+    /**
+     * A decimal as Java or Python writes it: Python's {@code str(float)} spells the non-finite values {@code nan},
+     * {@code inf} and {@code -inf}, which are values (a diverged run logs them), not malformed metadata; Java's
+     * {@code NaN} and {@code Infinity} are read too. Empty when {@code s} is neither.
+     */
+    static OptionalDouble decimal(String s) {
+        String lower = s.toLowerCase(Locale.ROOT);
+        String unsigned = lower.startsWith("-") || lower.startsWith("+") ? lower.substring(1) : lower;
+        if (unsigned.equals("nan")) {
+            return OptionalDouble.of(Double.NaN);
+        }
+        if (unsigned.equals("inf") || unsigned.equals("infinity")) {
+            return OptionalDouble.of(lower.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY);
+        }
+        try {
+            return OptionalDouble.of(Double.parseDouble(s));
+        } catch (NumberFormatException e) {
+            return OptionalDouble.empty();
         }
     }
 

@@ -1,8 +1,10 @@
 package dev.landscape.probe.checkpoint;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,11 +16,14 @@ import java.util.OptionalLong;
 /**
  * HF Trainer's {@code trainer_state.json}: {@code global_step} and the {@code log_history} of training entries
  * ({@code loss}, {@code grad_norm}, {@code learning_rate} at a {@code step}). Evaluation entries, which carry
- * {@code eval_*} keys only, are skipped.
+ * {@code eval_*} keys only, are skipped. A diverged run's {@code NaN} and {@code Infinity} (as Python's {@code json}
+ * writes them) are read as values.
  */
 record TrainerState(OptionalLong globalStep, TrainingLog log) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Python's {@code json.dumps} writes non-finite floats as bare {@code NaN}, {@code Infinity}, {@code -Infinity}. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     static TrainerState read(Path file, MemoryBudget budget) throws IOException {
         JsonNode root;

@@ -186,6 +186,17 @@ public final class CurvatureCommand implements Callable<Integer> {
             res.add(v);
         }
         o.put("converged", r.converged());
+        if (r.classLosses().examples() > 0) {
+            ObjectNode c = o.putObject("classLoss");
+            c.put("examples", r.classLosses().examples());
+            ObjectNode per = c.putObject("classes");
+            r.classLosses().classes().forEach((k, v) -> per.put(Integer.toString(k), v));
+            if (r.classLosses().worstClass() >= 0) {
+                c.put("worstClass", r.classLosses().worstClass());
+                c.put("worstClassLoss", r.classLosses().worstClassLoss());
+            }
+            c.put("p95", r.classLosses().p95());
+        }
         if (r.trace() != null) {
             ObjectNode t = o.putObject("trace");
             t.put("mean", r.trace().mean());
@@ -250,6 +261,16 @@ public final class CurvatureCommand implements Callable<Integer> {
         for (int i = 0; i < r.eigenvalues().length; i++) {
             b.append(String.format(Locale.ROOT, "lambda_%d        %.6g  (residual %.2g)%n", i + 1, r.eigenvalues()[i],
                     r.residuals()[i]));
+        }
+        if (r.classLosses().examples() > 0) {
+            if (r.classLosses().worstClass() >= 0) {
+                b.append(String.format(Locale.ROOT, "loss per class  %s (worst: class %d)%n",
+                        r.classLosses().classes().entrySet().stream()
+                                .map(e -> String.format(Locale.ROOT, "%d: %.4g", e.getKey(), e.getValue()))
+                                .collect(java.util.stream.Collectors.joining(", ")), r.classLosses().worstClass()));
+            }
+            b.append(String.format(Locale.ROOT, "loss p95        %.6g (per example, %d examples)%n", r.classLosses().p95(),
+                    r.classLosses().examples()));
         }
         if (r.trace() != null) {
             b.append(String.format(Locale.ROOT, "trace           %.6g +- %.2g (95%%, %d %s)%n", r.trace().mean(),

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Tier 2 for one checkpoint: loss and gradient on the eval batch, top-k Hessian eigenvalues (Lanczos on
+ * Tier 2 for one checkpoint: loss and gradient on the eval batch, per-class and tail loss, top-k Hessian eigenvalues (Lanczos on
  * finite-difference HVPs), Hutchinson trace, Adam-preconditioned sharpness and the edge-of-stability ratio, and the
  * optional 1-D interpolation and 2-D slice images. Only the order of steps lives here; each step is its own class.
  */
@@ -70,6 +70,7 @@ public final class CurvatureAnalysis {
                         + checkpointFile + " on this batch: curvature is undefined where the loss is not finite "
                         + "(look for non-finite weights in `inspect`)");
             }
+            ClassLosses classLosses = ClassLosses.of(o.loss(), m.outputValues(w), m.outputShape(), batch.get("target"));
             FiniteDifferenceHvp hvp = new FiniteDifferenceHvp(m.loss(), w);
             double[] eigenvalues = new double[0];
             double[] residuals = new double[0];
@@ -114,7 +115,7 @@ public final class CurvatureAnalysis {
             CurvatureReport.Slice slice = o.slice() ? slice(m, w, o, checkpointFile) : null;
             return new CurvatureReport(w.length, loss, gradNorm, eigenvalues, residuals, converged, trace,
                     hvp.products(), hvp.step(), preconditioned, eos, line, slice, notes,
-                    (System.nanoTime() - started) / 1e9);
+                    (System.nanoTime() - started) / 1e9, classLosses);
         }
     }
 

@@ -93,4 +93,13 @@ public final class CurvatureModel {
     TranslatedGraph graph() {
         return graph;
     }
+
+    /** The output the loss head reads, at {@code w}, row-major (forward pass only); its shape is {@link #outputShape}. */
+    public double[] outputValues(double[] w) {
+        return loss.forward(w, graph.value(output).var().name());
+    }
+
+    public long[] outputShape() {
+        return graph.value(output).shape();
+    }
 }

@@ -13,11 +13,12 @@ import java.util.List;
  * @param preconditionedSharpness lambda_max(P^-1/2 H P^-1/2) with Adam's P, when the checkpoint has exp_avg_sq
  * @param line                    loss along the segment from the previous checkpoint (alpha 0) to this one (1)
  * @param slice                   the 2-D filter-normalised slice
+ * @param classLosses             the eval batch's loss per class and its 95th percentile per example
  */
 public record CurvatureReport(int parameters, double loss, double gradNorm, double[] eigenvalues, double[] residuals,
                               boolean converged, HutchinsonTrace.Estimate trace, int hvpCount, double hvpStep,
                               Double preconditionedSharpness, EdgeOfStability edgeOfStability, Line line,
-                              Slice slice, List<String> notes, double seconds) {
+                              Slice slice, List<String> notes, double seconds, ClassLosses classLosses) {
 
     public record Line(double[] alphas, double[] losses, Path image) {
     }

@@ -1,5 +1,6 @@
 package dev.landscape.probe.curvature;
 
+import dev.landscape.contract.ReportValidator;
 import dev.landscape.contract.Tier2Metrics;
 import dev.landscape.probe.checkpoint.CheckpointFormats;
 import dev.landscape.probe.runtime.SidecarConfig;
@@ -37,9 +38,23 @@ public final class CurvatureTier2Runner implements Tier2Runner {
         CurvatureOptions options = new CurvatureOptions(base.loss(), base.output(), config.topK(), base.tol(),
                 base.maxIterations(), config.trace() ? TRACE_PROBES : 0, base.seed(), false, null, false, null, base.grid(), optimizer);
         CurvatureReport r = analysis.run(config.model().orElseThrow(), config.batch().orElseThrow(), checkpoint, options);
+        ClassLosses c = r.classLosses();
         return new Tier2Metrics(r.loss(), r.gradNorm(), Arrays.stream(r.eigenvalues()).boxed().toList(),
                 r.trace() == null ? null : r.trace().mean(), r.trace() == null ? null : r.trace().halfWidth(),
-                r.preconditionedSharpness(), r.edgeOfStability() == null ? null : r.edgeOfStability().ratio(), r.hvpCount());
+                r.preconditionedSharpness(), r.edgeOfStability() == null ? null : r.edgeOfStability().ratio(), r.hvpCount(),
+                classLosses(c), c.worstClass() < 0 ? null : c.worstClass(), c.examples() > 0 ? c.p95() : null);
+    }
+
+    /** Every class's mean loss while they fit in a report; beyond, none (the worst class and p95 still go). */
+    static Map<String, Double> classLosses(ClassLosses c) {
+        if (c.classes().size() > ReportValidator.MAX_CLASS_LOSSES) {
+            Map<String, Double> worst = new java.util.TreeMap<>();
+            worst.put(Integer.toString(c.worstClass()), c.worstClassLoss());
+            return worst;
+        }
+        Map<String, Double> out = new java.util.TreeMap<>();
+        c.classes().forEach((k, v) -> out.put(Integer.toString(k), v));
+        return out;
     }
 
     private static Double decimal(String s) {

@@ -84,6 +84,13 @@ public final class SameDiffLoss implements DifferentiableLoss {
         return r.getOutputs().get(lossName).getDouble(0);
     }
 
+    /** The values of graph variable {@code name} at {@code w} on the batch (a forward pass), row-major. */
+    public double[] forward(double[] w, String name) {
+        load(w);
+        INDArray a = sd.output(feeds, name).get(name);
+        return a.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup('c').data().asDouble();
+    }
+
     public int gradientEvaluations() {
         return gradientEvaluations;
     }

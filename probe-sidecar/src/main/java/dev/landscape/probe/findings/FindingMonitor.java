@@ -19,7 +19,8 @@ public final class FindingMonitor {
 
     private final Thresholds thresholds;
     private final List<Detector> detectors = List.of(new NonFiniteDetector(), SpikeDetector.gradient(),
-            SpikeDetector.loss(), new OscillationDetector(), new PlateauDetector(), new EdgeOfStabilityDetector());
+            SpikeDetector.loss(), new OscillationDetector(), new PlateauDetector(), new EdgeOfStabilityDetector(),
+            new ClassLossDriftDetector());
     private final ArrayDeque<Tier1Metrics> history = new ArrayDeque<>();
     private final int keep;
     private final Map<String, State> states = new HashMap<>();
@@ -32,8 +33,9 @@ public final class FindingMonitor {
 
     public FindingMonitor(Thresholds thresholds) {
         this.thresholds = thresholds;
-        this.keep = 1 + Math.max(Math.max(thresholds.spikeWindow(), thresholds.plateauCheckpoints()),
-                Math.max(thresholds.eosCheckpoints(), thresholds.oscillationCheckpoints()));
+        this.keep = 1 + Math.max(Math.max(Math.max(thresholds.spikeWindow(), thresholds.plateauCheckpoints()),
+                Math.max(thresholds.eosCheckpoints(), thresholds.oscillationCheckpoints())),
+                thresholds.classDriftWindow() + thresholds.classDriftCheckpoints());
     }
 
     /** Judges the next checkpoint of the run; returns the findings to report at its step. */

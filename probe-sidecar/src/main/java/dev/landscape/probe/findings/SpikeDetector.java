@@ -10,10 +10,13 @@ import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 
 /**
- * GradientSpike / LossSpike (warning): the latest value's robust z-score ({@link RobustZ}) against the previous
- * {@code spikeWindow} finite values is at least {@code spikeZ}. One-sided: only jumps up are spikes. Failure
- * modes: a regime change (new learning-rate phase, curriculum) looks like a spike once; a slow run-away growth
- * moves the median along and is not a spike (EdgeOfStability and NonFiniteValues catch those).
+ * GradientSpike / LossSpike (warning): the latest value lies at least {@code spikeZ} robust standard deviations
+ * above the trend of the previous {@code spikeWindow} finite values ({@link TrendBaseline}: a Theil–Sen line through
+ * the logarithms, so a spike ×k is judged as a jump of ln k at any level and a loss falling fast does not hide it).
+ * One-sided: only jumps up are spikes. Failure modes: a regime change upwards (a new learning-rate phase,
+ * curriculum) looks like a spike once; a slow run-away growth moves the trend along and is not a spike
+ * (EdgeOfStability and NonFiniteValues catch those); a minibatch loss whose own scatter is wide (robust σ of its
+ * logarithm 0.25 and more) hides spikes below about e^(6·σ).
  */
 final class SpikeDetector implements Detector {
 
@@ -57,18 +60,20 @@ final class SpikeDetector implements Detector {
         if (past.length < t.spikeMinHistory()) {
             return Optional.empty();
         }
-        double z = RobustZ.score(x, past);
+        TrendBaseline.Score score = TrendBaseline.score(x, past);
+        double z = score.z();
         if (!(z >= t.spikeZ())) {
             return Optional.empty();
         }
-        double median = RobustZ.median(past.clone());
         Map<String, Double> values = new LinkedHashMap<>();
         values.put("value", x);
-        values.put("median", median);
+        values.put("expected", score.predicted());
         values.put("robustZ", z);
-        String msg = String.format(Locale.ROOT, "Step %d: %s %.4g is %.1f robust standard deviations above its median "
-                + "%.4g over the previous %d checkpoints. Look for a bad batch or a learning-rate jump; if it repeats, "
-                + "clip gradients or lower the learning rate.", m.step(), series, x, z, median, past.length);
+        String msg = String.format(Locale.ROOT, "Step %d: %s %.4g is %s where the trend of the previous %d checkpoints "
+                + "put it (%.4g), %.1f robust standard deviations of their scatter. Look for a bad batch or a learning-rate "
+                + "jump; if it repeats, clip gradients or lower the learning rate.", m.step(), series, x,
+                score.logScale() ? String.format(Locale.ROOT, "%.3g×", x / score.predicted()) : "above", past.length,
+                score.predicted(), z);
         return Optional.of(new Finding(reason, Severity.WARNING, m.step(), m.step(), values, msg));
     }
 }

@@ -14,7 +14,8 @@ import java.util.Set;
  * @param eosCheckpoints         consecutive checkpoints the ratio must hold (2)
  * @param spikeZ                 robust z-score of a GradientSpike / LossSpike (6)
  * @param spikeWindow            checkpoints of history the median and MAD are taken over (20)
- * @param spikeMinHistory        fewer finite values than this and no spike is judged (8)
+ * @param spikeMinHistory        fewer finite values than this and no spike is judged (16: a run falls fastest in
+ *                               its first checkpoints, where a line through them says little about the next)
  * @param oscillationCosine      update cosine at or below which updates count as reversing (−0.5)
  * @param oscillationCheckpoints consecutive reversing checkpoints for UpdateOscillation (3)
  * @param plateauRelativeChange  relative loss change at or below which the loss is flat (1e-4)
@@ -23,21 +24,32 @@ import java.util.Set;
  * @param raiseAfter             consecutive detections before a finding is raised (1: each rule above already
  *                               demands its own persistence)
  * @param clearAfter             consecutive clean checkpoints before a raised condition is cleared (3)
+ * @param classDriftRise         a class's eval loss over its baseline that makes ClassLossDrift (1.5)
+ * @param classDriftMeanRise     ... provided the mean eval loss stays below this ratio to its baseline (1.1)
+ * @param classDriftCheckpoints  consecutive checkpoints both must hold (2)
+ * @param classDriftWindow       checkpoints before those whose median is the baseline (10)
+ * @param eosJumpFactor          a ratio past eosWarningRatio that is at least this many times its median over the
+ *                               previous checkpoints raises EdgeOfStability at once (3)
  */
 public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eosCheckpoints,
                          double spikeZ, int spikeWindow, int spikeMinHistory,
                          double oscillationCosine, int oscillationCheckpoints,
                          double plateauRelativeChange, int plateauCheckpoints,
-                         double divergenceRelative, int raiseAfter, int clearAfter) {
+                         double divergenceRelative, int raiseAfter, int clearAfter,
+                         double classDriftRise, double classDriftMeanRise, int classDriftCheckpoints,
+                         int classDriftWindow, double eosJumpFactor) {
 
-    public static final Thresholds DEFAULTS = new Thresholds(1, 2, 2, 6, 20, 8, -0.5, 3, 1e-4, 10, 1e-3, 1, 3);
+    public static final Thresholds DEFAULTS = new Thresholds(1, 2, 2, 6, 20, 16, -0.5, 3, 1e-4, 10, 1e-3, 1, 3,
+            1.5, 1.1, 2, 10, 3);
 
     private static final Set<String> INTEGERS = Set.of("eosCheckpoints", "spikeWindow", "spikeMinHistory",
-            "oscillationCheckpoints", "plateauCheckpoints", "raiseAfter", "clearAfter");
+            "oscillationCheckpoints", "plateauCheckpoints", "raiseAfter", "clearAfter", "classDriftCheckpoints",
+            "classDriftWindow");
 
     public Thresholds {
         if (eosCheckpoints < 1 || spikeWindow < 3 || spikeMinHistory < 3 || spikeMinHistory > spikeWindow
-                || oscillationCheckpoints < 1 || plateauCheckpoints < 1 || raiseAfter < 1 || clearAfter < 1) {
+                || oscillationCheckpoints < 1 || plateauCheckpoints < 1 || raiseAfter < 1 || clearAfter < 1
+                || classDriftCheckpoints < 1 || classDriftWindow < ClassLossDriftDetector.MIN_BASELINE) {
             throw new IllegalArgumentException("thresholds out of range: " + this);
         }
     }
@@ -73,7 +85,9 @@ public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eo
                 (int) Math.round(v.get("spikeMinHistory")), v.get("oscillationCosine"),
                 (int) Math.round(v.get("oscillationCheckpoints")), v.get("plateauRelativeChange"),
                 (int) Math.round(v.get("plateauCheckpoints")), v.get("divergenceRelative"),
-                (int) Math.round(v.get("raiseAfter")), (int) Math.round(v.get("clearAfter")));
+                (int) Math.round(v.get("raiseAfter")), (int) Math.round(v.get("clearAfter")), v.get("classDriftRise"),
+                v.get("classDriftMeanRise"), (int) Math.round(v.get("classDriftCheckpoints")),
+                (int) Math.round(v.get("classDriftWindow")), v.get("eosJumpFactor"));
     }
 
     private Map<String, Double> asMap() {
@@ -91,6 +105,11 @@ public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eo
         m.put("divergenceRelative", divergenceRelative);
         m.put("raiseAfter", (double) raiseAfter);
         m.put("clearAfter", (double) clearAfter);
+        m.put("classDriftRise", classDriftRise);
+        m.put("classDriftMeanRise", classDriftMeanRise);
+        m.put("classDriftCheckpoints", (double) classDriftCheckpoints);
+        m.put("classDriftWindow", (double) classDriftWindow);
+        m.put("eosJumpFactor", eosJumpFactor);
         return m;
     }
 }

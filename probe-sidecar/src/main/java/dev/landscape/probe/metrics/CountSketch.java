@@ -70,18 +70,21 @@ public final class CountSketch {
     }
 
     /**
-     * Adds {@code a} to this sketch and {@code b} to {@code other} (same width and seed) for one key, hashing once:
-     * the update and gradient sketches of a pass share their hash, as their inner product requires.
+     * Adds {@code a} to this sketch, {@code b} to {@code other} and {@code c} to {@code third} (same width and seed)
+     * for one key, hashing once: the update, gradient and preconditioned-gradient sketches of a pass share their
+     * hash, as their inner products require.
      */
-    public void addWith(long key, double a, CountSketch other, double b) {
+    public void addWith(long key, double a, CountSketch other, double b, CountSketch third, double c) {
         long h = mix(key ^ seed);
         int j = (int) h & mask;
         if (h < 0) {
             buckets[j] -= a;
             other.buckets[j] -= b;
+            third.buckets[j] -= c;
         } else {
             buckets[j] += a;
             other.buckets[j] += b;
+            third.buckets[j] += c;
         }
     }
 

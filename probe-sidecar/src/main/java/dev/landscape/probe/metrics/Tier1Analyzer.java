@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * Tier-1 metrics of a sequence of checkpoints, fed in step order, one streaming pass each ({@link Tier1Pass}): the
- * current checkpoint {@code t} is read side by side with {@code t−1}. Between checkpoints only scalars and two
- * sketches of the last update direction are kept (2 × {@code directionWidth} doubles, 1 MiB at the default 2^16).
+ * current checkpoint {@code t} is read side by side with {@code t−1}. Between checkpoints only scalars and three
+ * sketches are kept: of the last update, of the last recovered gradient and of its preconditioned form
+ * (3 × {@code directionWidth} doubles, 1.5 MiB at the default 2^16).
  *
  * <p><b>Why sketches for the quantities that span three checkpoints.</b> The cosine between consecutive updates
  * {@code ⟨Δθ_t, Δθ_{t−1}⟩} and the secant curvature need {@code θ_{t−2}} while {@code t} is read. Keeping
@@ -49,6 +50,19 @@ import java.util.Map;
  * learning rate or the batch between checkpoints breaks the recovery; gradient clipping rescales {@code ḡ}; a
  * negative value means the loss is locally concave along the update.
  *
+ * <p><b>Gradient-difference bound.</b> {@code ‖ḡ_t − ḡ_{t−1}‖ / ‖Δθ_{t−1}‖ = ‖H̄Δθ‖/‖Δθ‖} lies between the secant (the
+ * Rayleigh quotient along the update; Cauchy–Schwarz) and {@code λmax} (for positive semi-definite {@code H̄}):
+ * where the secant averages the eigenvalues with the update's energy in each direction as weights, the bound
+ * averages their squares, so the top direction weighs more and the estimate sits closer to {@code λmax} before an
+ * oscillation has taken over the update. Its preconditioned form {@code ‖P^-½Δg‖ / ‖P^½Δθ‖} bounds
+ * {@code λmax(P⁻¹H)} the same way, with {@code P_t} on {@code ḡ_t} and {@code P_{t−1}} on {@code ḡ_{t−1}} and the
+ * update (exact while Adam's second moment changes slowly, as β2 ≥ 0.95 makes it). Both come from the sketches
+ * {@code S(ḡ)} and {@code S(ḡ/√P)} of consecutive passes ({@code ‖S(a) − S(b)‖ = ‖S(a − b)‖}, linearity), so they
+ * cost one more sketch per pass and two kept between checkpoints. Gradient noise adds {@code ‖ξ_t − ξ_{t−1}‖} to the
+ * numerator: on updates that are pure noise the bound reads {@code √2/η}, 0.71 of the SGD threshold, so it is a
+ * lower bound only where the gradient's signal dominates its noise. The stability ratio uses the larger of the
+ * secant and the bound.
+ *
  * <p>Training-log figures (loss, logged grad norm, learning rate) are copied from the checkpoint's
  * {@code TrainingLog}.
  */
@@ -64,7 +78,8 @@ public final class Tier1Analyzer {
 
     /** What is kept of checkpoint {@code t−1} once its pass is done. */
     private record Previous(Path path, long step, double stepCount, CountSketch updateSketch, double updateSq,
-                            double gradDotUpdate, double preconditionedUpdateSq) {
+                            double gradDotUpdate, double preconditionedUpdateSq, CountSketch gradientSketch,
+                            CountSketch preconditionedGradientSketch) {
     }
 
     public Tier1Analyzer(OptimizerHints overrides) {
@@ -124,22 +139,39 @@ public final class Tier1Analyzer {
                 }
             }
         }
+        double bound = Double.NaN;
+        double preconditionedBound = Double.NaN;
+        if (last != null && r.hasGradient && last.gradientSketch != null && last.updateSq > 0) {
+            bound = r.gradientSketch.distance(last.gradientSketch) / Math.sqrt(last.updateSq);
+            if (r.hasPreconditioner && last.preconditionedGradientSketch != null && last.preconditionedUpdateSq > 0) {
+                preconditionedBound = r.preconditionedGradientSketch.distance(last.preconditionedGradientSketch)
+                        / Math.sqrt(last.preconditionedUpdateSq);
+            }
+        }
         double threshold = opt.stabilityThreshold();
-        double sharpness = opt.kind() == OptimizerSetup.Kind.ADAM ? preconditioned : secant;
+        double sharpness = opt.kind() == OptimizerSetup.Kind.ADAM ? atLeast(preconditioned, preconditionedBound)
+                : atLeast(secant, bound);
         double ratio = sharpness / threshold;
 
         previous = new Previous(current.path(), step, opt.stepCount(), r.updateSketch,
                 r.hasUpdate ? total.updateSq : 0,
                 r.hasGradient ? r.gradDotUpdate : Double.NaN,
-                r.hasPreconditioner ? r.preconditionedUpdateSq : Double.NaN);
+                r.hasPreconditioner ? r.preconditionedUpdateSq : Double.NaN,
+                r.hasGradient ? r.gradientSketch : null,
+                r.hasGradient && r.hasPreconditioner ? r.preconditionedGradientSketch : null);
 
         return new Tier1Metrics(step, opt.kind().label(), opt.learningRate(), prior == null ? -1 : k,
                 all.parameterNorm(), r.nonFinite, r.nonFiniteTensors,
                 all.updateNorm(), all.relativeUpdate(), cosine,
                 r.hasGradient ? Math.sqrt(r.gradSq) : Double.NaN, all.firstMomentNorm(), all.fisherTrace(),
-                secant, preconditioned, threshold, ratio,
+                secant, preconditioned, bound, preconditionedBound, threshold, ratio,
                 current.log().latestLoss(), current.log().latestGradNorm(),
-                layers, tensors, r.fingerprints, false);
+                layers, tensors, r.fingerprints, false, null);
+    }
+
+    /** The larger of two estimates of one sharpness, either of which may be missing ({@code NaN}). */
+    private static double atLeast(double a, double b) {
+        return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.max(a, b);
     }
 
     /** Layer group of a tensor: its name up to the last {@code .} ({@code model.fc1.weight} → {@code model.fc1}). */

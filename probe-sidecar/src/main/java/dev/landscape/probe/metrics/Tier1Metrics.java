@@ -23,8 +23,12 @@ import java.util.OptionalDouble;
  * @param fisherTrace             {@code Σ v / (1 − β2^n)} (Adam), the empirical-Fisher trace
  * @param secantSharpness         {@code ⟨ḡ_t − ḡ_{t−1}, Δθ_{t−1}⟩ / ‖Δθ_{t−1}‖²}: curvature along the last update
  * @param preconditionedSharpness the same over {@code Σ (√v̂ + ε) Δθ²}: curvature of {@code P⁻¹H} (Adam)
+ * @param curvatureBound          {@code ‖ḡ_t − ḡ_{t−1}‖ / ‖Δθ_{t−1}‖ = ‖H̄Δθ‖/‖Δθ‖}: a tighter lower bound on
+ *                                {@code λmax(H)} than the secant (see {@link Tier1Analyzer})
+ * @param preconditionedCurvatureBound {@code ‖P^-½(ḡ_t − ḡ_{t−1})‖ / ‖P^½ Δθ_{t−1}‖}, the same for {@code P⁻¹H}
  * @param stabilityThreshold      {@code 2/η}, {@code 2(1+μ)/η} or {@code (2+2β1)/((1−β1)η)}
- * @param stabilityRatio          sharpness (preconditioned for Adam) over that threshold; ≥ 1 is past the edge
+ * @param stabilityRatio          sharpness (preconditioned for Adam; the larger of the secant and the bound) over
+ *                                that threshold; ≥ 1 is past the edge
  * @param loss                    loss the trainer logged for this checkpoint (may be NaN: a logged NaN)
  * @param loggedGradNorm          gradient norm the trainer logged (before clipping, as trainers log it)
  * @param layers                  per layer group (tensor name up to its last {@code .})
@@ -33,16 +37,18 @@ import java.util.OptionalDouble;
  *                                comparison
  * @param measuredSharpness       whether the sharpness and stability ratio are tier 2's Lanczos λmax on the eval
  *                                batch ({@link #withMeasuredSharpness}) rather than the secant along the update
+ * @param evalLoss                tier 2's loss on the eval batch, per class ({@link #withEvalLoss}); null without tier 2
  */
 public record Tier1Metrics(long step, String optimizer, double learningRate, long stepsSincePrevious,
                            double parameterNorm, long nonFinite, Map<String, Long> nonFiniteTensors,
                            double updateNorm, double relativeUpdate, double updateCosine,
                            double gradientNorm, double firstMomentNorm, double fisherTrace,
                            double secantSharpness, double preconditionedSharpness,
+                           double curvatureBound, double preconditionedCurvatureBound,
                            double stabilityThreshold, double stabilityRatio,
                            OptionalDouble loss, OptionalDouble loggedGradNorm,
                            Map<String, GroupMetrics> layers, Map<String, GroupMetrics> tensors,
-                           Map<String, CountSketch> fingerprints, boolean measuredSharpness) {
+                           Map<String, CountSketch> fingerprints, boolean measuredSharpness, EvalLoss evalLoss) {
 
     public Tier1Metrics {
         nonFiniteTensors = Map.copyOf(nonFiniteTensors);
@@ -61,8 +67,18 @@ public record Tier1Metrics(long step, String optimizer, double learningRate, lon
         boolean adam = optimizer.equals("adam");
         return new Tier1Metrics(step, optimizer, learningRate, stepsSincePrevious, parameterNorm, nonFinite,
                 nonFiniteTensors, updateNorm, relativeUpdate, updateCosine, gradientNorm, firstMomentNorm, fisherTrace,
-                adam ? secantSharpness : sharpness, adam ? sharpness : preconditionedSharpness, stabilityThreshold, ratio,
-                loss, loggedGradNorm, layers, tensors, fingerprints, true);
+                adam ? secantSharpness : sharpness, adam ? sharpness : preconditionedSharpness, curvatureBound,
+                preconditionedCurvatureBound, stabilityThreshold, ratio,
+                loss, loggedGradNorm, layers, tensors, fingerprints, true, evalLoss);
+    }
+
+    /** These metrics with tier 2's loss on the eval batch. */
+    public Tier1Metrics withEvalLoss(EvalLoss e) {
+        return new Tier1Metrics(step, optimizer, learningRate, stepsSincePrevious, parameterNorm, nonFinite,
+                nonFiniteTensors, updateNorm, relativeUpdate, updateCosine, gradientNorm, firstMomentNorm, fisherTrace,
+                secantSharpness, preconditionedSharpness, curvatureBound, preconditionedCurvatureBound, stabilityThreshold,
+                stabilityRatio, loss, loggedGradNorm, layers,
+                tensors, fingerprints, measuredSharpness, e);
     }
 
     /** The gradient norm spikes are judged on: the trainer's own when logged, else the recovered one. */

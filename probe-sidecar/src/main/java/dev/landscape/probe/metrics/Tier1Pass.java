@@ -23,7 +23,8 @@ import java.util.Set;
  *
  * <p>Accumulated in double: {@code ‖θ_t‖², ‖θ_{t−1}‖², ‖Δθ‖²}, non-finite counts of every tensor of {@code t},
  * {@code ‖m̂‖²}, {@code Σ v̂}, the recovered interval gradient {@code ḡ} ({@link OptimizerSetup#gradientWeights}):
- * {@code ‖ḡ‖²}, {@code ⟨ḡ, Δθ⟩} and {@code Σ (√v̂ + ε)·Δθ²}, the global sketches {@code S(Δθ)} and {@code S(ḡ)}
+ * {@code ‖ḡ‖²}, {@code ⟨ḡ, Δθ⟩} and {@code Σ (√v̂ + ε)·Δθ²}, the global sketches {@code S(Δθ)}, {@code S(ḡ)} and
+ * {@code S(ḡ/√(√v̂ + ε))}
  * (one hash per element keyed by tensor salt + index), and a per-tensor fingerprint {@code S_fp(θ_t)} keyed by the
  * element index alone so that ranks agree. Non-finite elements are counted and left out of every sum and sketch.
  */
@@ -48,6 +49,8 @@ final class Tier1Pass {
         final Map<String, Long> nonFiniteTensors = new LinkedHashMap<>();
         CountSketch updateSketch;
         CountSketch gradientSketch;
+        /** {@code S(ḡ / √P)} with Adam's {@code P = √v̂ + ε} of this checkpoint; zero without Adam's state. */
+        CountSketch preconditionedGradientSketch;
         boolean hasUpdate;
         boolean hasGradient;
         boolean hasPreconditioner;
@@ -61,6 +64,7 @@ final class Tier1Pass {
         Result r = new Result();
         r.updateSketch = new CountSketch(directionWidth, CountSketch.DEFAULT_SEED);
         r.gradientSketch = new CountSketch(directionWidth, CountSketch.DEFAULT_SEED);
+        r.preconditionedGradientSketch = new CountSketch(directionWidth, CountSketch.DEFAULT_SEED);
         Map<String, Tensor> prevByKey = prev == null ? Map.of() : index(prev);
         Map<String, Tensor> curByKey = index(cur);
         double[] gw = opt.gradientWeights(k);
@@ -200,9 +204,7 @@ final class Tier1Pass {
                             badState++;
                         }
                     }
-                    if (hasPrev) {
-                        r.updateSketch.addWith(salt + idx, dSketch, r.gradientSketch, gSketch);
-                    }
+                    double gPre = 0;
                     if (mb != null) {
                         double m = mb[i];
                         if (!Double.isFinite(m)) {
@@ -219,10 +221,17 @@ final class Tier1Pass {
                         } else if (fisherStats) {
                             double vh = v / bc2;
                             sums.fisher += vh;
+                            double p = Math.sqrt(Math.max(vh, 0)) + eps;
                             if (Double.isFinite(d)) {
-                                precondSq += (Math.sqrt(Math.max(vh, 0)) + eps) * d * d;
+                                precondSq += p * d * d;
+                            }
+                            if (p > 0) {
+                                gPre = gSketch / Math.sqrt(p);
                             }
                         }
+                    }
+                    if (hasPrev) {
+                        r.updateSketch.addWith(salt + idx, dSketch, r.gradientSketch, gSketch, r.preconditionedGradientSketch, gPre);
                     }
                 }
                 base += len;

@@ -27,6 +27,8 @@ public final class SidecarTelemetry {
     public static final AttributeKey<String> POD = AttributeKey.stringKey("k8s.pod.name");
     public static final AttributeKey<String> PROBE = AttributeKey.stringKey("landscape.probe");
     public static final AttributeKey<String> RANK = AttributeKey.stringKey("landscape.rank");
+    /** The class of a per-class gauge; at most {@code ReportValidator.MAX_CLASS_LOSSES} values per rank. */
+    public static final AttributeKey<String> CLASS = AttributeKey.stringKey("landscape.class");
     /** Why a TLS handshake with the operator failed ({@link TlsFailure#reason()}). */
     public static final AttributeKey<String> TLS_REASON = AttributeKey.stringKey("landscape.tls.reason");
 
@@ -79,6 +81,22 @@ public final class SidecarTelemetry {
             Long n = r.tier1() == null ? null : r.tier1().nonFinite();
             return n == null ? null : n.doubleValue();
         });
+        gauge(meter, "landscape.eval_loss", "Tier 2: mean loss on the eval batch", r -> r.tier2() == null ? null : r.tier2().loss());
+        gauge(meter, "landscape.eval_loss_p95", "Tier 2: 95th percentile of the eval batch's per-example loss",
+                r -> r.tier2() == null ? null : r.tier2().lossP95());
+        gauge(meter, "landscape.eval_worst_class", "Tier 2: the class with the highest mean loss on the eval batch",
+                r -> r.tier2() == null || r.tier2().worstClass() == null ? null : r.tier2().worstClass().doubleValue());
+        meter.gaugeBuilder("landscape.eval_class_loss").setDescription("Tier 2: mean loss of each class on the eval batch")
+                .buildWithCallback(m -> {
+                    CheckpointReport r = latest;
+                    if (r != null && r.tier2() != null) {
+                        r.tier2().classLosses().forEach((c, v) -> {
+                            if (v != null && Double.isFinite(v)) {
+                                m.record(v, attributes.toBuilder().put(CLASS, c).build());
+                            }
+                        });
+                    }
+                });
         meter.gaugeBuilder("landscape.reports.pending").ofLongs().setDescription("Reports spooled, waiting for the operator")
                 .buildWithCallback(m -> m.record(pending.getAsLong(), attributes));
         meter.counterBuilder("landscape.reports.delivered").setDescription("Reports acknowledged by the operator")

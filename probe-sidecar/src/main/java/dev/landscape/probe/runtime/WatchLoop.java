@@ -8,6 +8,7 @@ import dev.landscape.probe.checkpoint.OptimizerHints;
 import dev.landscape.probe.checkpoint.RunFolder;
 import dev.landscape.probe.findings.Finding;
 import dev.landscape.probe.findings.FindingMonitor;
+import dev.landscape.probe.metrics.EvalLoss;
 import dev.landscape.probe.metrics.Tier1Analyzer;
 import dev.landscape.probe.metrics.Tier1Metrics;
 import dev.landscape.probe.report.ReportSpool;
@@ -21,8 +22,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -159,7 +162,7 @@ public final class WatchLoop {
         } catch (Error e) {
             throw fatal(c, e);
         }
-        List<Finding> findings = new ArrayList<>(monitor.observe(withMeasuredSharpness(m, curvature)));
+        List<Finding> findings = new ArrayList<>(monitor.observe(withEvalLoss(withMeasuredSharpness(m, curvature), curvature)));
         findings.addAll(unreadable);
         Instant now = Instant.now(clock);
         Instant completedAt = Files.getLastModifiedTime(c.path).toInstant();
@@ -225,6 +228,17 @@ public final class WatchLoop {
         Double sharpness = curvature.preconditionedSharpness() != null ? curvature.preconditionedSharpness()
                 : curvature.eigenvalues() == null || curvature.eigenvalues().isEmpty() ? null : curvature.eigenvalues().get(0);
         return sharpness == null ? m : m.withMeasuredSharpness(sharpness, curvature.eosRatio());
+    }
+
+    /** Tier 1's metrics with tier 2's loss on the eval batch, class by class, when tier 2 ran (for ClassLossDrift). */
+    static Tier1Metrics withEvalLoss(Tier1Metrics m, dev.landscape.contract.Tier2Metrics curvature) {
+        if (curvature == null || curvature.loss() == null) {
+            return m;
+        }
+        Map<Integer, Double> classes = new TreeMap<>();
+        curvature.classLosses().forEach((k, v) -> classes.put(Integer.valueOf(k), v));
+        return m.withEvalLoss(new EvalLoss(curvature.loss(), classes,
+                curvature.lossP95() == null ? Double.NaN : curvature.lossP95()));
     }
 
     /** Re-opens the last analysed checkpoint (and warms the analyser on the pair before it) after a restart. */

@@ -55,6 +55,28 @@ class SidecarTelemetryTest {
     }
 
     @Test
+    void evalLossPerClassAndItsTailAreGaugesWithTheClassAsAttribute() {
+        InMemoryMetricReader reader = InMemoryMetricReader.create();
+        SdkMeterProvider provider = SdkMeterProvider.builder().registerMetricReader(reader).build();
+        SidecarTelemetry t = new SidecarTelemetry(provider.get("test"), "ml", "bert-1", "bert", 1, () -> 0, () -> 0, () -> 0, () -> 0, () -> 0);
+        CheckpointReport r = report(100, 2.5, 0.4);
+        CheckpointReport withTier2 = new CheckpointReport(r.apiVersion(), r.probe(), r.namespace(), r.pod(), r.rank(), r.step(),
+                r.checkpoint(), r.observedAt(), r.tier1(), new dev.landscape.contract.Tier2Metrics(0.7, 0.1, List.of(), null,
+                null, null, null, 0, java.util.Map.of("0", 0.5, "3", 1.25), 3, 2.0), r.sketches(), r.findings(), r.skipped());
+
+        t.analysed(withTier2, 0.5);
+        Collection<MetricData> metrics = reader.collectAllMetrics();
+
+        assertThat(value(metrics, "landscape.eval_loss")).isEqualTo(0.7);
+        assertThat(value(metrics, "landscape.eval_loss_p95")).isEqualTo(2.0);
+        assertThat(value(metrics, "landscape.eval_worst_class")).isEqualTo(3.0);
+        MetricData perClass = metrics.stream().filter(m -> m.getName().equals("landscape.eval_class_loss")).findFirst().orElseThrow();
+        assertThat(perClass.getDoubleGaugeData().getPoints())
+                .extracting(p -> p.getAttributes().get(SidecarTelemetry.CLASS), p -> p.getValue())
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("0", 0.5), org.assertj.core.groups.Tuple.tuple("3", 1.25));
+    }
+
+    @Test
     void prometheusEndpointServesTheSameMetrics() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {

@@ -201,7 +201,8 @@ public final class TestTrainer {
             return loss;
         }
 
-        private static double[][] randomRotation(int d, Random r) {
+        /** Gram–Schmidt on Gaussian rows: a Haar-random rotation of {@code d} dimensions. */
+        public static double[][] randomRotation(int d, Random r) {
             double[][] q = new double[d][d];
             for (int i = 0; i < d; i++) {
                 for (int j = 0; j < d; j++) {
