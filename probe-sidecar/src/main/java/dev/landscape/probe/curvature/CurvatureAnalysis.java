@@ -80,7 +80,7 @@ public final class CurvatureAnalysis {
                 residuals = r.residuals();
                 converged = r.converged();
                 if (!converged) {
-                    notes.add("Lanczos stopped at " + r.iterations() + " steps before reaching tolerance " + o.tol());
+                    notes.add("Lanczos stopped after " + r.products() + " Hessian-vector products before reaching tolerance " + o.tol());
                 }
             }
             HutchinsonTrace.Estimate trace = o.traceProbes() > 0
