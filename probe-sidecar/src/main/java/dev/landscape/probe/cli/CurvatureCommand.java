@@ -14,6 +14,7 @@ import dev.landscape.probe.curvature.CurvatureReport;
 import dev.landscape.probe.curvature.HostTensor;
 import dev.landscape.probe.curvature.LossHead;
 import dev.landscape.probe.curvature.OptimizerSettings;
+import dev.landscape.probe.curvature.ParameterSubset;
 import dev.landscape.probe.curvature.SystemProbe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -114,6 +115,14 @@ public final class CurvatureCommand implements Callable<Integer> {
     @Option(names = "--grid", defaultValue = "21", description = "Grid points per axis (default ${DEFAULT-VALUE}).")
     int grid;
 
+    @Option(names = "--parameters", split = ",", paramLabel = "GLOB",
+            description = "Measure curvature over the parameters matching these globs only (e.g. "
+                    + "'transformer.h.11.*,lm_head.*'); the others are held at the checkpoint's values.")
+    java.util.List<String> parameters = new java.util.ArrayList<>();
+
+    @Option(names = "--per-block", description = "Also lambda_max of each layer's diagonal Hessian block.")
+    boolean perBlock;
+
     @Option(names = "--gpu", defaultValue = "none", description = "none | auto (CUDA only where supported).")
     String gpu;
 
@@ -140,7 +149,8 @@ public final class CurvatureCommand implements Callable<Integer> {
                 CheckpointFormats formats = CheckpointFormats.standard();
                 CurvatureOptions o = new CurvatureOptions(lossHead(formats), output, topK, tol, maxIter,
                         trace ? traceProbes : 0, seed, allowMissing, previous, slice, plotDir, grid,
-                        new OptimizerSettings(optimizer, lr, beta1, beta2, eps, momentum, optimizerStep));
+                        new OptimizerSettings(optimizer, lr, beta1, beta2, eps, momentum, optimizerStep),
+                        ParameterSubset.of(parameters), perBlock);
                 r = new CurvatureAnalysis(formats).run(model, batch, checkpoint, o);
             } finally {
                 System.setOut(stdout);
@@ -172,6 +182,7 @@ public final class CurvatureCommand implements Callable<Integer> {
         ObjectMapper m = new ObjectMapper();
         ObjectNode o = m.createObjectNode();
         o.put("parameters", r.parameters());
+        o.put("modelParameters", r.modelParameters());
         o.put("loss", r.loss());
         o.put("gradNorm", r.gradNorm());
         ArrayNode ev = o.putArray("eigenvalues");
@@ -233,6 +244,18 @@ public final class CurvatureCommand implements Callable<Integer> {
                 s.put("image", r.slice().image().toString());
             }
         }
+        if (!r.blocks().isEmpty()) {
+            ArrayNode blocks = o.putArray("blocks");
+            for (CurvatureReport.BlockSharpness b : r.blocks()) {
+                ObjectNode n = blocks.addObject();
+                n.put("name", b.name());
+                n.put("parameters", b.parameters());
+                n.put("lambdaMax", b.lambdaMax());
+                n.put("residual", b.residual());
+                n.put("converged", b.converged());
+                n.put("hvpCount", b.hvpCount());
+            }
+        }
         ArrayNode notes = o.putArray("notes");
         r.notes().forEach(notes::add);
         o.put("seconds", r.seconds());
@@ -241,7 +264,8 @@ public final class CurvatureCommand implements Callable<Integer> {
 
     private static String toText(CurvatureReport r) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "parameters      %d%n", r.parameters()));
+        b.append(String.format(Locale.ROOT, "parameters      %d%s%n", r.parameters(),
+                r.parameters() == r.modelParameters() ? "" : " of " + r.modelParameters()));
         b.append(String.format(Locale.ROOT, "loss            %.6g%n", r.loss()));
         b.append(String.format(Locale.ROOT, "gradient norm   %.6g%n", r.gradNorm()));
         for (int i = 0; i < r.eigenvalues().length; i++) {
@@ -261,6 +285,14 @@ public final class CurvatureCommand implements Callable<Integer> {
                     r.edgeOfStability().threshold()));
         }
         b.append(String.format(Locale.ROOT, "HVPs            %d (step %.2g)%n", r.hvpCount(), r.hvpStep()));
+        if (!r.blocks().isEmpty()) {
+            int width = r.blocks().stream().mapToInt(x -> x.name().length()).max().orElse(5);
+            b.append(String.format(Locale.ROOT, "per layer (lambda_max of its diagonal Hessian block):%n"));
+            for (CurvatureReport.BlockSharpness x : r.blocks()) {
+                b.append(String.format(Locale.ROOT, "  %-" + width + "s  %12.6g  (residual %.2g, %,d parameters, %d HVPs)%s%n",
+                        x.name(), x.lambdaMax(), x.residual(), x.parameters(), x.hvpCount(), x.converged() ? "" : " not converged"));
+            }
+        }
         if (r.line() != null && r.line().image() != null) {
             b.append("line plot       ").append(r.line().image()).append('\n');
         }

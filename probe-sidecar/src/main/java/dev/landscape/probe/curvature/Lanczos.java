@@ -1,5 +1,7 @@
 package dev.landscape.probe.curvature;
 
+import dev.landscape.contract.Tier2Memory;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -76,7 +78,7 @@ public final class Lanczos {
 
     /** The block size used unless told otherwise: 1 for the top eigenvalue alone, else k (see the class comment). */
     public static int defaultBlockSize(int k) {
-        return k <= 1 ? 1 : k;
+        return Tier2Memory.blockSize(k);
     }
 
     public static Result topEigenvalues(SymmetricOperator op, int k, double tol, int maxProducts, long seed) {

@@ -54,6 +54,16 @@ public final class OnnxGraphTranslator {
      */
     public static TranslatedGraph translate(Onnx.ModelProto model, Map<String, HostTensor> feeds,
                                             Map<String, HostTensor> initializerValues, Set<String> trainable) {
+        return translate(model, feeds, initializerValues, trainable, Set.of());
+    }
+
+    /**
+     * @param filledLater trainable initializers created as zero variables of their ONNX shape, for the caller to fill
+     *                    (weights streamed from a checkpoint into the native arrays, never whole on the Java heap)
+     */
+    public static TranslatedGraph translate(Onnx.ModelProto model, Map<String, HostTensor> feeds,
+                                            Map<String, HostTensor> initializerValues, Set<String> trainable,
+                                            Set<String> filledLater) {
         Onnx.GraphProto g = model.getGraph();
         int opset = defaultOpset(model);
         SameDiff sd = SameDiff.create();
@@ -65,6 +75,14 @@ public final class OnnxGraphTranslator {
         for (Onnx.TensorProto init : g.getInitializerList()) {
             String name = init.getName();
             initNames.add(name);
+            if (filledLater.contains(name) && trainable.contains(name)) {
+                long[] shape = init.getDimsList().stream().mapToLong(Long::longValue).toArray();
+                String sdName = sanitize("w" + (counter++), name);
+                INDArray zeros = shape.length == 0 ? Nd4j.scalar(DataType.DOUBLE, 0.0) : Nd4j.zeros(DataType.DOUBLE, shape);
+                values.put(name, new OnnxValue(sd.var(sdName, zeros), shape, null));
+                variables.put(name, sdName);
+                continue;
+            }
             HostTensor t = initializerValues.containsKey(name) ? initializerValues.get(name) : OnnxTensors.decode(init);
             INDArray arr = array(t);
             String sdName = sanitize("w" + (counter++), name);

@@ -19,6 +19,9 @@ import java.util.Map;
  */
 public final class SameDiffLoss implements DifferentiableLoss {
 
+    /** Elements per chunk when writing a perturbed point. */
+    private static final int CHUNK = 1 << 14;
+
     private final SameDiff sd;
     private final String lossName;
     private final ParameterLayout layout;
@@ -58,6 +61,11 @@ public final class SameDiffLoss implements DifferentiableLoss {
     @Override
     public double lossAndGradient(double[] w, double[] grad) {
         load(w);
+        return gradient(grad);
+    }
+
+    /** One forward and backward pass at the parameters already in the graph. */
+    private double gradient(double[] grad) {
         OutAndGrad r;
         if (gradientEvaluations++ == 0) {
             // The first call builds the gradient graph, and SameDiff 1.0.0-M2.1 prints "Added differentiated op ..."
@@ -84,6 +92,43 @@ public final class SameDiffLoss implements DifferentiableLoss {
         return r.getOutputs().get(lossName).getDouble(0);
     }
 
+    /**
+     * The gradient at {@code w0 + t v}, written into the graph element by element without forming that point as a
+     * vector (one n-vector less for the finite-difference HVP on a large model).
+     */
+    @Override
+    public double lossAndGradientAlong(double[] w0, double t, double[] v, double[] grad) {
+        double[] chunk = new double[Math.min(CHUNK, Math.max(1, w0.length))];
+        for (int i = 0; i < sdNames.size(); i++) {
+            ParameterLayout.Slot s = layout.slots().get(i);
+            DoubleBuffer b = buffer(sd.getArrForVarName(sdNames.get(i)));
+            for (int off = 0; off < s.length(); off += chunk.length) {
+                int len = Math.min(chunk.length, s.length() - off);
+                int base = s.offset() + off;
+                for (int j = 0; j < len; j++) {
+                    chunk[j] = w0[base + j] + t * v[base + j];
+                }
+                b.put(chunk, 0, len);
+            }
+        }
+        return gradient(grad);
+    }
+
+    /** Writes {@code w} into the graph's parameters (those of this layout). */
+    public void write(double[] w) {
+        load(w);
+    }
+
+    /** The graph's current values of this layout's parameters, flattened. */
+    public double[] read() {
+        double[] w = new double[layout.dimension()];
+        for (int i = 0; i < sdNames.size(); i++) {
+            ParameterLayout.Slot s = layout.slots().get(i);
+            buffer(sd.getArrForVarName(sdNames.get(i))).get(w, s.offset(), s.length());
+        }
+        return w;
+    }
+
     public int gradientEvaluations() {
         return gradientEvaluations;
     }
@@ -100,7 +145,8 @@ public final class SameDiffLoss implements DifferentiableLoss {
         }
     }
 
-    private static DoubleBuffer buffer(INDArray a) {
+    /** The array's native storage as a buffer positioned at its first element. */
+    static DoubleBuffer buffer(INDArray a) {
         DoubleBuffer b = a.data().asNioDouble();
         b.position((int) a.offset());
         return b;

@@ -1,0 +1,102 @@
+package dev.landscape.contract;
+
+/**
+ * The memory a tier-2 sidecar needs, written once for both sides: the webhook sizes a tier-2 rank's {@code -Xmx},
+ * memory limit and scratch volume with it at admission, and the sidecar sizes its Lanczos basis from the heap it
+ * got by the same terms, so that what the pod is given and what the sidecar uses cannot drift apart.
+ *
+ * <p>With N the model's parameters, n those analysed (N, or a subset), k the eigenvalues asked for,
+ * b = {@link #blockSize(int) blockSize(k)}, m = {@link #basisVectors(int) basisVectors(k)} and beta the bytes of one
+ * basis value (4: float, for tolerances of 1e-5 and looser; 8: double):
+ * <pre>
+ *   heap    = HEAP_BASE + 8 n max(2 + 2b, 6) + m beta n
+ *   native  = ND4J_RESIDENT + 8 N GRAPH_COPIES + ACTIVATIONS
+ *   limit   = heap + native
+ *   scratch = NATIVES + SPOOL
+ * </pre>
+ * The heap holds the checkpoint's point and one gradient (the finite-difference HVP), the 2b vectors of a Lanczos
+ * block and its products (6 vectors in the Adam-preconditioned phase), and the basis; weights never sit on the heap
+ * (they are streamed into ND4J's arrays). Natively, ND4J holds the graph in double: the weights, their gradients and
+ * the backward pass's intermediates, plus the batch's activations, on top of its own resident set (libraries,
+ * OpenBLAS buffers, JVM metaspace and code). The scratch volume (an emptyDir on disk) holds javacpp's unpacked
+ * natives and the report spool.
+ */
+public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, long scratchBytes) {
+
+    public static final long MIB = 1L << 20;
+
+    /** Heap of the sidecar itself with tier 2 loaded: classes, SameDiff's graph objects, the batch, the reports. */
+    public static final long HEAP_BASE = 192 * MIB;
+
+    /** ND4J's resident set once loaded, beyond the heap: native libraries, OpenBLAS, metaspace, code cache. */
+    public static final long ND4J_RESIDENT = 450 * MIB;
+
+    /** javacpp's unpacked native libraries in the scratch volume ({@code org.bytedeco.javacpp.cachedir}). */
+    public static final long NATIVES = 400 * MIB;
+
+    /** The report spool and headroom in the scratch volume. */
+    public static final long SPOOL = 112 * MIB;
+
+    /** Double copies of the model ND4J holds: the weights, their gradients, the backward pass's intermediates. */
+    public static final int GRAPH_COPIES = 3;
+
+    /** Activations of a small evaluation batch (a few hundred tokens or images). */
+    public static final long ACTIVATIONS = 256 * MIB;
+
+    /** Lanczos basis vectors provisioned when k is small; longer runs restart thick within them. */
+    public static final int BASIS_STEPS = 32;
+
+    /**
+     * The Lanczos block size for the top k eigenvalues: 1 for k = 1 (the top eigenvalue is the same however often
+     * it repeats, and one vector spends the fewest products), k otherwise (a block of k vectors finds up to k copies
+     * of a repeated eigenvalue, which a multi-output MSE head always has).
+     */
+    public static int blockSize(int topK) {
+        return topK <= 1 ? 1 : topK;
+    }
+
+    /** Basis vectors provisioned for top-k: {@link #BASIS_STEPS}, or room for k Ritz vectors and four blocks. */
+    public static int basisVectors(int topK) {
+        return Math.max(BASIS_STEPS, topK + 4 * blockSize(topK));
+    }
+
+    /** Heap for the vectors of an analysis of n parameters, besides the basis. */
+    public static long workingBytes(long n, int blockSize) {
+        return 8 * n * Math.max(2 + 2L * blockSize, 6);
+    }
+
+    /**
+     * @param modelParameters    N, every parameter of the model
+     * @param analysedParameters n, those curvature is measured over (N without a subset)
+     * @param topK               eigenvalues asked for
+     * @param bytesPerValue      4 (float basis) or 8 (double)
+     */
+    public static Tier2Memory of(long modelParameters, long analysedParameters, int topK, int bytesPerValue) {
+        if (modelParameters < 1 || analysedParameters < 1 || analysedParameters > modelParameters) {
+            throw new IllegalArgumentException("need 1 <= analysed (" + analysedParameters + ") <= model parameters ("
+                    + modelParameters + ")");
+        }
+        long n = analysedParameters;
+        long heap = HEAP_BASE + workingBytes(n, blockSize(topK)) + (long) basisVectors(topK) * bytesPerValue * n;
+        long nativeBytes = ND4J_RESIDENT + 8 * modelParameters * GRAPH_COPIES + ACTIVATIONS;
+        return new Tier2Memory(roundUp(heap), roundUp(nativeBytes), roundUp(heap) + roundUp(nativeBytes),
+                NATIVES + SPOOL);
+    }
+
+    /** {@code -Xmx} in MiB. */
+    public long heapMiB() {
+        return heapBytes / MIB;
+    }
+
+    public long limitMiB() {
+        return limitBytes / MIB;
+    }
+
+    public long scratchMiB() {
+        return scratchBytes / MIB;
+    }
+
+    private static long roundUp(long bytes) {
+        return (bytes + MIB - 1) / MIB * MIB;
+    }
+}
