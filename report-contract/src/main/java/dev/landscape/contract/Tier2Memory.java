@@ -43,6 +43,9 @@ public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, lon
     /** Activations of a small evaluation batch (a few hundred tokens or images). */
     public static final long ACTIVATIONS = 256 * MIB;
 
+    /** Bytes of a float basis value: the pod's tier 2 runs at tolerance 1e-3, which a float basis supports. */
+    public static final int FLOAT_BYTES = 4;
+
     /** Lanczos basis vectors provisioned when k is small; longer runs restart thick within them. */
     public static final int BASIS_STEPS = 32;
 
@@ -66,14 +69,15 @@ public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, lon
     }
 
     /**
-     * @param modelParameters    N, every parameter of the model
+     * @param modelParameters    N, every parameter of the model; 0 when unknown, which sizes for ND4J and the
+     *                           sidecar alone (a small model's vectors fit in the heap's base)
      * @param analysedParameters n, those curvature is measured over (N without a subset)
      * @param topK               eigenvalues asked for
      * @param bytesPerValue      4 (float basis) or 8 (double)
      */
     public static Tier2Memory of(long modelParameters, long analysedParameters, int topK, int bytesPerValue) {
-        if (modelParameters < 1 || analysedParameters < 1 || analysedParameters > modelParameters) {
-            throw new IllegalArgumentException("need 1 <= analysed (" + analysedParameters + ") <= model parameters ("
+        if (modelParameters < 0 || analysedParameters < 0 || analysedParameters > modelParameters) {
+            throw new IllegalArgumentException("need 0 <= analysed (" + analysedParameters + ") <= model parameters ("
                     + modelParameters + ")");
         }
         long n = analysedParameters;

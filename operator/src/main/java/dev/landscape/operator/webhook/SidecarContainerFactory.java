@@ -32,14 +32,14 @@ final class SidecarContainerFactory {
     }
 
     static Container build(LandscapeProbe probe, InjectionSettings settings, TrainerMount trainer, String checkpointDir,
-                           RankResolution rank, GpuPlacement gpu, SidecarPaths paths) {
+                           RankResolution rank, GpuPlacement gpu, SidecarPaths paths, SidecarResources.Sizing sizing) {
         SidecarSpec sidecar = probe.getSpec().getSidecar();
-        ResourceRequirements resources = gpu.applyTo(SidecarResources.of(sidecar));
+        ResourceRequirements resources = gpu.applyTo(sizing.resources());
         Container container = new Container();
         container.setName(InjectionAnnotations.CONTAINER);
         container.setImage(sidecar != null && sidecar.getImage() != null ? sidecar.getImage() : settings.defaultImage());
         container.setArgs(new ArrayList<>(List.of("watch")));
-        container.setEnv(env(probe, settings, checkpointDir, rank, gpu, paths, resources));
+        container.setEnv(env(probe, settings, checkpointDir, rank, gpu, paths, sizing.heapMiB()));
         container.setResources(resources);
         container.setSecurityContext(securityContext());
         container.setVolumeMounts(mounts(trainer.mount(), paths));
@@ -54,8 +54,7 @@ final class SidecarContainerFactory {
     }
 
     private static List<EnvVar> env(LandscapeProbe probe, InjectionSettings settings, String checkpointDir,
-                                    RankResolution rank, GpuPlacement gpu, SidecarPaths paths,
-                                    ResourceRequirements resources) {
+                                    RankResolution rank, GpuPlacement gpu, SidecarPaths paths, long heapMiB) {
         List<EnvVar> env = new ArrayList<>(14);
         env.add(literal("LANDSCAPE_PROBE", probe.getMetadata().getName()));
         env.add(fieldRef("LANDSCAPE_NAMESPACE", "metadata.namespace"));
@@ -72,7 +71,7 @@ final class SidecarContainerFactory {
         env.add(literal("LANDSCAPE_SPOOL", paths.spoolDir()));
         env.add(literal(SidecarSettings.CONFIG_FILE_ENV, paths.configFile()));
         env.add(literal("LANDSCAPE_GPU", gpu.mode()));
-        env.add(literal("JAVA_TOOL_OPTIONS", "-Xmx" + SidecarResources.heapMiB(resources) + "m"
+        env.add(literal("JAVA_TOOL_OPTIONS", "-Xmx" + heapMiB + "m"
                 + " -Dorg.bytedeco.javacpp.cachedir=" + paths.javacppCacheDir()));
         return env;
     }

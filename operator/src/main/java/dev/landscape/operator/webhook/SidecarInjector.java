@@ -60,7 +60,8 @@ public final class SidecarInjector {
                 probe.getSpec().getCheckpoints().getPath());
         RankResolution rank = RankResolver.resolve(probe.getSpec().getRank(), original, trainer.container());
         GpuPlacement gpu = GpuPlacement.decide(probe.getSpec().getSidecar(), original, trainer.container());
-        Container sidecar = SidecarContainerFactory.build(probe, settings, trainer, checkpointDir, rank, gpu, paths);
+        SidecarResources.Sizing sizing = SidecarResources.size(probe.getSpec(), rank, settings.scratchSizeLimit());
+        Container sidecar = SidecarContainerFactory.build(probe, settings, trainer, checkpointDir, rank, gpu, paths, sizing);
 
         if (settings.nativeSidecar()) {
             pod.getSpec().setInitContainers(append(pod.getSpec().getInitContainers(), sidecar));
@@ -68,14 +69,14 @@ public final class SidecarInjector {
             pod.getSpec().setContainers(append(pod.getSpec().getContainers(), sidecar));
         }
         List<Volume> newVolumes = new ArrayList<>(volumes);
-        newVolumes.add(scratchVolume(settings));
+        newVolumes.add(scratchVolume(sizing.scratchSizeLimit()));
         newVolumes.add(projectedVolume(settings, paths));
         pod.getSpec().setVolumes(newVolumes);
 
         List<String> notes = gpu.note() == null ? List.of() : List.of(gpu.note());
         Map<String, String> annotations = new LinkedHashMap<>(Objects.requireNonNullElse(pod.getMetadata().getAnnotations(), Map.of()));
         annotations.put(InjectionAnnotations.INJECTED, probeName);
-        annotations.put(InjectionAnnotations.STATUS, status(settings, gpu, rank, notes));
+        annotations.put(InjectionAnnotations.STATUS, status(settings, gpu, rank, notes, sizing));
         annotations.put(InjectionAnnotations.SIDECAR_CONFIG, SidecarConfigDocument.render(probe, namespace, checkpointDir,
                 trainer.mount().getMountPath(), rank, gpu, paths, settings.reportUrl()));
         if (!settings.nativeSidecar()) {
@@ -85,9 +86,9 @@ public final class SidecarInjector {
         return new InjectionResult.Injected(pod, notes);
     }
 
-    private static Volume scratchVolume(InjectionSettings settings) {
+    private static Volume scratchVolume(String sizeLimit) {
         return new VolumeBuilder().withName(InjectionAnnotations.SCRATCH_VOLUME)
-                .withNewEmptyDir().withSizeLimit(new Quantity(settings.scratchSizeLimit())).endEmptyDir().build();
+                .withNewEmptyDir().withSizeLimit(new Quantity(sizeLimit)).endEmptyDir().build();
     }
 
     private static Volume projectedVolume(InjectionSettings settings, SidecarPaths paths) {
@@ -107,13 +108,17 @@ public final class SidecarInjector {
                 .build();
     }
 
-    private static String status(InjectionSettings settings, GpuPlacement gpu, RankResolution rank, List<String> notes) {
+    private static String status(InjectionSettings settings, GpuPlacement gpu, RankResolution rank, List<String> notes,
+                                 SidecarResources.Sizing sizing) {
         ObjectNode status = AdmissionHandler.JSON.createObjectNode();
         status.put("container", InjectionAnnotations.CONTAINER);
         status.put("mode", settings.nativeSidecar() ? "native-sidecar" : "container");
         status.putArray("volumes").add(InjectionAnnotations.SCRATCH_VOLUME).add(InjectionAnnotations.PROJECTED_VOLUME);
         status.put("gpu", gpu.mode());
         status.put("rank", rank.value() != null ? rank.value() : rank.valueFrom() != null ? "at-start" : "unknown");
+        if (sizing.tier2() != null) {
+            status.set("tier2", AdmissionHandler.JSON.valueToTree(sizing.tier2()));
+        }
         if (!notes.isEmpty()) {
             notes.forEach(status.putArray("notes")::add);
         }

@@ -148,7 +148,7 @@ public final class CurvatureAnalysis {
      * lambda_max of each layer's diagonal Hessian block, one Lanczos run per layer on that layer's parameters with
      * every other parameter held (each product still costs a forward and backward pass of the whole model).
      */
-    private static List<CurvatureReport.BlockSharpness> perBlock(CurvatureModel m, CurvatureOptions o, List<String> notes) {
+    static List<CurvatureReport.BlockSharpness> perBlock(CurvatureModel m, CurvatureOptions o, List<String> notes) {
         List<CurvatureReport.BlockSharpness> out = new ArrayList<>();
         int notConverged = 0;
         for (Map.Entry<String, List<String>> layer : m.layers().entrySet()) {

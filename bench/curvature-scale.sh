@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Curvature at scale (not a test): time per gradient, per HVP and per lambda_max, and memory, at growing parameter
+# counts, each case in its own JVM under the given heap. Reproduces the scale tables in bench/results/curvature.md.
+#   ./bench/curvature-scale.sh [heap=2g] [sizes="1000000 10000000"] [globs=all] [tol=1e-2]
+# Model files are generated once into $BENCH_DIR (default /tmp/landscape-scale; GEN_HEAP, default 6g, for that step).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+heap=${1:-2g}
+sizes=${2:-"1000000 10000000"}
+globs=${3:-all}
+tol=${4:-1e-2}
+work=${BENCH_DIR:-/tmp/landscape-scale}
+./mvnw -B -q -pl probe-sidecar -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
+CP="probe-sidecar/target/test-classes:probe-sidecar/target/classes:$(cat probe-sidecar/target/bench.classpath)"
+run() {  # run HEAP ARGS...
+  local heap=$1
+  shift
+  java -Xmx"$heap" -XX:+UseSerialGC -Dorg.bytedeco.javacpp.cachedir=probe-sidecar/target/javacpp-cache -cp "$CP" \
+    dev.landscape.probe.curvature.bench.CurvatureScaleBench "$@"
+}
+for size in $sizes; do
+  [ -f "$work/mlp-$size/checkpoint.safetensors" ] || run "${GEN_HEAP:-6g}" generate "$work/mlp-$size" mlp "$size"
+done
+echo "java $(java -version 2>&1 | head -1 | cut -d'"' -f2), OMP_NUM_THREADS=${OMP_NUM_THREADS:-unset}, -Xmx$heap, parameters: $globs, tol $tol; $(uptime | sed 's/.*load/load/')"
+echo
+echo "| model | parameters | analysed | build (s) | gradient (s) | HVP (s) | lambda_max | residual / lambda | HVPs | converged | lambda_max (s) | basis | -Xmx (MiB) | heap peak (MiB) | VmHWM (MiB) | formula -Xmx / limit (MiB) |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+for size in $sizes; do
+  run "$heap" measure "$work/mlp-$size" "$globs" "$tol" 3
+done
+echo
+echo "after: $(uptime | sed 's/.*load/load/')"

@@ -1,0 +1,168 @@
+package dev.landscape.probe.curvature.bench;
+
+import dev.landscape.contract.Tier2Memory;
+import dev.landscape.probe.checkpoint.Checkpoint;
+import dev.landscape.probe.checkpoint.CheckpointFormats;
+import dev.landscape.probe.checkpoint.DType;
+import dev.landscape.probe.checkpoint.SafetensorsWriter;
+import dev.landscape.probe.curvature.BenchModels;
+import dev.landscape.probe.curvature.CurvatureInputs;
+import dev.landscape.probe.curvature.CurvatureModel;
+import dev.landscape.probe.curvature.FiniteDifferenceHvp;
+import dev.landscape.probe.curvature.HostTensor;
+import dev.landscape.probe.curvature.Lanczos;
+import dev.landscape.probe.curvature.LanczosPlanner;
+import dev.landscape.probe.curvature.LossHead;
+import dev.landscape.probe.curvature.ParameterSubset;
+import dev.landscape.probe.curvature.WeightBinder;
+import dev.landscape.probe.curvature.WeightBinding;
+import onnx.Onnx;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Not a test: {@code bench/curvature-scale.sh} runs it, one JVM per case so that each case's peak memory is its own.
+ * {@code generate DIR mlp PARAMS} writes an ONNX model (with its initializer data, as an export has), an eval batch
+ * and an F32 checkpoint; {@code measure DIR [GLOBS|all] [TOL] [REPS]} goes the production path on them (model memory
+ * mapped, weights streamed from the checkpoint into ND4J, the Lanczos basis sized to the free heap) and prints one
+ * Markdown row: build time, time per gradient and per HVP, lambda_max to the residual tolerance (relative error
+ * bound), the heap's peak, the process's peak resident set (VmHWM) and what {@link Tier2Memory} would provision.
+ */
+public final class CurvatureScaleBench {
+
+    private CurvatureScaleBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        PrintStream out = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            switch (args[0]) {
+                case "generate" -> generate(Path.of(args[1]), args[2], Long.parseLong(args[3]), out);
+                case "measure" -> measure(Path.of(args[1]), args.length > 2 ? args[2] : "all",
+                        args.length > 3 ? Double.parseDouble(args[3]) : 1e-2, args.length > 4 ? Integer.parseInt(args[4]) : 3, out);
+                default -> throw new IllegalArgumentException("generate DIR mlp PARAMS | measure DIR [GLOBS|all] [TOL] [REPS]");
+            }
+        } finally {
+            out.flush();
+        }
+    }
+
+    /** MLP 512 -> h -> h -> 10 (tanh, Gemm as nn.Linear exports), h chosen for about {@code params} parameters. */
+    static void generate(Path dir, String kind, long params, PrintStream out) throws IOException {
+        if (!kind.equals("mlp")) {
+            throw new IllegalArgumentException("unknown model kind " + kind);
+        }
+        int in = 512;
+        int h = (int) Math.round((-(in + 12) + Math.sqrt((in + 12.0) * (in + 12) + 4.0 * (params - 10))) / 2);
+        BenchModels.Problem p = BenchModels.problem(32, in, h, 10, 2);
+        Files.createDirectories(dir);
+        Onnx.GraphProto.Builder g = p.model().getGraph().toBuilder().clearInitializer();
+        SafetensorsWriter checkpoint = new SafetensorsWriter();
+        long total = 0;
+        for (Onnx.TensorProto init : p.model().getGraph().getInitializerList()) {
+            HostTensor w = p.weights().get(init.getName());
+            g.addInitializer(withData(init, w.values()));
+            checkpoint.add(init.getName(), DType.F32, w.shape(), w.values());
+            total += w.numel();
+        }
+        Files.write(dir.resolve("model.onnx"), p.model().toBuilder().setGraph(g).build().toByteArray());
+        checkpoint.write(dir.resolve("checkpoint.safetensors"));
+        SafetensorsWriter batch = new SafetensorsWriter();
+        for (Map.Entry<String, HostTensor> e : p.batch().entrySet()) {
+            HostTensor t = e.getValue();
+            batch.add(e.getKey(), t.integral() ? DType.I64 : DType.F32, t.shape(), t.values());
+        }
+        batch.write(dir.resolve("batch.safetensors"));
+        out.printf(Locale.ROOT, "generated MLP 512-%d-%d-10, %,d parameters, in %s%n", h, h, total, dir);
+    }
+
+    private static Onnx.TensorProto withData(Onnx.TensorProto init, double[] values) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(values.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (double v : values) {
+            b.putFloat((float) v);
+        }
+        return init.toBuilder().setRawData(org.nd4j.shade.protobuf.ByteString.copyFrom(b.array())).build();
+    }
+
+    static void measure(Path dir, String globs, double tol, int reps, PrintStream out) throws IOException {
+        CheckpointFormats formats = CheckpointFormats.standard();
+        ParameterSubset subset = globs.equals("all") ? ParameterSubset.ALL : ParameterSubset.of(List.of(globs.split(",")));
+        long t0 = System.nanoTime();
+        Onnx.ModelProto model = CurvatureInputs.readModel(dir.resolve("model.onnx"));
+        Map<String, HostTensor> batch = CurvatureInputs.readBatch(dir.resolve("batch.safetensors"), formats);
+        try (Checkpoint cp = formats.open(dir.resolve("checkpoint.safetensors"))) {
+            WeightBinding binding = WeightBinder.bind(model, cp, false);
+            CurvatureModel m = CurvatureModel.build(model, batch, binding, LossHead.CROSS_ENTROPY, null, subset);
+            double buildS = (System.nanoTime() - t0) / 1e9;
+            double[] w = m.point();
+            int n = w.length;
+            double[] g = new double[n];
+            long t1 = System.nanoTime();
+            m.loss().lossAndGradient(w, g);
+            double firstGradS = (System.nanoTime() - t1) / 1e9;
+            t1 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                m.loss().lossAndGradient(w, g);
+            }
+            double gradS = (System.nanoTime() - t1) / 1e9 / reps;
+            FiniteDifferenceHvp hvp = new FiniteDifferenceHvp(m.loss(), w);
+            double[] hv = new double[n];
+            t1 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                hvp.apply(g, hv);
+            }
+            double hvpS = (System.nanoTime() - t1) / 1e9 / reps;
+            g = null;
+            hv = null;
+            LanczosPlanner.Plan plan = LanczosPlanner.planNow(n, 1, 100, tol);
+            t1 = System.nanoTime();
+            Lanczos.Result r = Lanczos.topEigenvalues(hvp, 1, tol, 100, 0, plan.settings(), (i, v) -> { });
+            double lanczosS = (System.nanoTime() - t1) / 1e9;
+            int all = m.allParameters().dimension();
+            Tier2Memory provision = Tier2Memory.of(all, n, 1, plan.settings().precision() == Lanczos.Precision.FLOAT ? 4 : 8);
+            out.printf(Locale.ROOT, "| %s | %,d | %,d | %.1f | %.2f (first %.2f) | %.2f | %.5g | %.1e | %d | %s | %.0f | %s | %,d | %,d | %,d | %,d / %,d |%n",
+                    dir.getFileName(), all, n, buildS, gradS, firstGradS, hvpS, r.eigenvalues()[0],
+                    r.residuals()[0] / Math.abs(r.eigenvalues()[0]), r.products(), r.converged() ? "yes" : "NO", lanczosS,
+                    plan.note() == null ? "double, " + plan.settings().maxBasis() + " (unbounded)"
+                            : plan.note().replace("Lanczos basis: ", "") + (r.restarts() > 0 ? ", " + r.restarts() + " restarts" : ""),
+                    Runtime.getRuntime().maxMemory() >> 20, heapPeakMiB(), vmHwmMiB(),
+                    provision.heapMiB(), provision.limitMiB());
+        }
+    }
+
+    /** Sum of the heap pools' peak usage since start, MiB. */
+    static long heapPeakMiB() {
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        return peak >> 20;
+    }
+
+    /** The process's peak resident set (VmHWM in /proc/self/status), MiB; -1 where that file does not exist. */
+    static long vmHwmMiB() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.exists(status)) {
+            return -1;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) >> 10;
+            }
+        }
+        return -1;
+    }
+}
