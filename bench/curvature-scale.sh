@@ -23,7 +23,7 @@ for size in $sizes; do
 done
 echo "java $(java -version 2>&1 | head -1 | cut -d'"' -f2), OMP_NUM_THREADS=${OMP_NUM_THREADS:-unset}, -Xmx$heap, parameters: $globs, tol $tol; $(uptime | sed 's/.*load/load/')"
 echo
-echo "| model | parameters | analysed | build (s) | gradient (s) | HVP (s) | lambda_max | residual / lambda | HVPs | converged | lambda_max (s) | basis | -Xmx (MiB) | heap peak (MiB) | VmHWM (MiB) | formula -Xmx / limit (MiB) |"
+echo "| model | parameters | analysed | build (s) | gradient (s) | HVP (s) | lambda_max | residual / lambda | HVPs | converged | lambda_max (s) | basis | -Xmx (MiB) | heap live after build / peak (MiB) | resident after build / peak (MiB) | formula -Xmx / limit (MiB) |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for size in $sizes; do
   run "$heap" measure "$work/mlp-$size" "$globs" "$tol" 3

@@ -87,6 +87,14 @@ public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, lon
                 NATIVES + SPOOL);
     }
 
+    /**
+     * The sidecar's {@code JAVA_TOOL_OPTIONS}: the heap and where javacpp unpacks its natives. The webhook writes it,
+     * and the test that runs tier 2 under a pod's sizing starts its JVM with it.
+     */
+    public static String javaToolOptions(long heapMiB, String javacppCacheDir) {
+        return "-Xmx" + heapMiB + "m -Dorg.bytedeco.javacpp.cachedir=" + javacppCacheDir;
+    }
+
     /** {@code -Xmx} in MiB. */
     public long heapMiB() {
         return heapBytes / MIB;

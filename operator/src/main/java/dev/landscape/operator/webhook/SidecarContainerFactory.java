@@ -1,6 +1,7 @@
 package dev.landscape.operator.webhook;
 
 import dev.landscape.contract.SidecarSettings;
+import dev.landscape.contract.Tier2Memory;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.SidecarSpec;
 import io.fabric8.kubernetes.api.model.Capabilities;
@@ -39,7 +40,7 @@ final class SidecarContainerFactory {
         container.setName(InjectionAnnotations.CONTAINER);
         container.setImage(sidecar != null && sidecar.getImage() != null ? sidecar.getImage() : settings.defaultImage());
         container.setArgs(new ArrayList<>(List.of("watch")));
-        container.setEnv(env(probe, settings, checkpointDir, rank, gpu, paths, sizing.heapMiB()));
+        container.setEnv(env(probe, settings, checkpointDir, rank, gpu, paths, sizing));
         container.setResources(resources);
         container.setSecurityContext(securityContext());
         container.setVolumeMounts(mounts(trainer.mount(), paths));
@@ -54,7 +55,8 @@ final class SidecarContainerFactory {
     }
 
     private static List<EnvVar> env(LandscapeProbe probe, InjectionSettings settings, String checkpointDir,
-                                    RankResolution rank, GpuPlacement gpu, SidecarPaths paths, long heapMiB) {
+                                    RankResolution rank, GpuPlacement gpu, SidecarPaths paths,
+                                    SidecarResources.Sizing sizing) {
         List<EnvVar> env = new ArrayList<>(14);
         env.add(literal("LANDSCAPE_PROBE", probe.getMetadata().getName()));
         env.add(fieldRef("LANDSCAPE_NAMESPACE", "metadata.namespace"));
@@ -71,8 +73,12 @@ final class SidecarContainerFactory {
         env.add(literal("LANDSCAPE_SPOOL", paths.spoolDir()));
         env.add(literal(SidecarSettings.CONFIG_FILE_ENV, paths.configFile()));
         env.add(literal("LANDSCAPE_GPU", gpu.mode()));
-        env.add(literal("JAVA_TOOL_OPTIONS", "-Xmx" + heapMiB + "m"
-                + " -Dorg.bytedeco.javacpp.cachedir=" + paths.javacppCacheDir()));
+        env.add(literal("JAVA_TOOL_OPTIONS", Tier2Memory.javaToolOptions(sizing.heapMiB(), paths.javacppCacheDir())));
+        if (SidecarResources.runsTier2(probe.getSpec().getMetrics(), rank)) {
+            // ND4J's OpenMP and OpenBLAS start one thread (and buffer) per core the node has, not per core the
+            // container may use: pin them to the CPU limit
+            env.add(literal("OMP_NUM_THREADS", String.valueOf(sizing.threads())));
+        }
         return env;
     }
 

@@ -41,6 +41,18 @@ public final class SidecarResources {
      *                         and for explicit resources without a stated parameter count (nothing was sized)
      */
     record Sizing(ResourceRequirements resources, long heapMiB, String scratchSizeLimit, Map<String, Object> tier2) {
+
+        /** Threads for ND4J: the CPU limit rounded up, else the request, at least 1. */
+        int threads() {
+            Quantity cpu = pick(resources.getLimits(), "cpu");
+            if (cpu == null) {
+                cpu = pick(resources.getRequests(), "cpu");
+            }
+            if (cpu == null) {
+                return 1;
+            }
+            return Math.max(1, cpu.getNumericalAmount().setScale(0, java.math.RoundingMode.CEILING).intValue());
+        }
     }
 
     private SidecarResources() {

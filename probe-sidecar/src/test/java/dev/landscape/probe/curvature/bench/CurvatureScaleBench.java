@@ -105,6 +105,9 @@ public final class CurvatureScaleBench {
             WeightBinding binding = WeightBinder.bind(model, cp, false);
             CurvatureModel m = CurvatureModel.build(model, batch, binding, LossHead.CROSS_ENTROPY, null, subset);
             double buildS = (System.nanoTime() - t0) / 1e9;
+            System.gc();
+            long liveAfterBuild = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20;
+            long rssAfterBuild = status("VmRSS:");
             double[] w = m.point();
             int n = w.length;
             double[] g = new double[n];
@@ -131,12 +134,12 @@ public final class CurvatureScaleBench {
             double lanczosS = (System.nanoTime() - t1) / 1e9;
             int all = m.allParameters().dimension();
             Tier2Memory provision = Tier2Memory.of(all, n, 1, plan.settings().precision() == Lanczos.Precision.FLOAT ? 4 : 8);
-            out.printf(Locale.ROOT, "| %s | %,d | %,d | %.1f | %.2f (first %.2f) | %.2f | %.5g | %.1e | %d | %s | %.0f | %s | %,d | %,d | %,d | %,d / %,d |%n",
+            out.printf(Locale.ROOT, "| %s | %,d | %,d | %.1f | %.2f (first %.2f) | %.2f | %.5g | %.1e | %d | %s | %.0f | %s | %,d | %,d / %,d | %,d / %,d | %,d / %,d |%n",
                     dir.getFileName(), all, n, buildS, gradS, firstGradS, hvpS, r.eigenvalues()[0],
                     r.residuals()[0] / Math.abs(r.eigenvalues()[0]), r.products(), r.converged() ? "yes" : "NO", lanczosS,
                     plan.note() == null ? "double, " + plan.settings().maxBasis() + " (unbounded)"
                             : plan.note().replace("Lanczos basis: ", "") + (r.restarts() > 0 ? ", " + r.restarts() + " restarts" : ""),
-                    Runtime.getRuntime().maxMemory() >> 20, heapPeakMiB(), vmHwmMiB(),
+                    Runtime.getRuntime().maxMemory() >> 20, liveAfterBuild, heapPeakMiB(), rssAfterBuild, status("VmHWM:"),
                     provision.heapMiB(), provision.limitMiB());
         }
     }
@@ -152,14 +155,14 @@ public final class CurvatureScaleBench {
         return peak >> 20;
     }
 
-    /** The process's peak resident set (VmHWM in /proc/self/status), MiB; -1 where that file does not exist. */
-    static long vmHwmMiB() throws IOException {
+    /** A size from /proc/self/status (VmRSS: resident now, VmHWM: its peak), MiB; -1 where that file does not exist. */
+    static long status(String key) throws IOException {
         Path status = Path.of("/proc/self/status");
         if (!Files.exists(status)) {
             return -1;
         }
         for (String line : Files.readAllLines(status)) {
-            if (line.startsWith("VmHWM:")) {
+            if (line.startsWith(key)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) >> 10;
             }
         }
