@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Curvature at scale (not a test): time per gradient, per HVP and per lambda_max, and memory, at growing parameter
 # counts, each case in its own JVM under the given heap. Reproduces the scale tables in bench/results/curvature.md.
-#   ./bench/curvature-scale.sh [heap=2g] [sizes="1000000 10000000"] [globs=all] [tol=1e-2]
+#   ./bench/curvature-scale.sh [heap=2g|formula] [sizes="1000000 10000000"] [globs=all] [tol=1e-2]
+# heap "formula": each case runs under the -Xmx the webhook would write for it (Tier2Memory), and its resident
+# peak is to be read against the memory limit printed next to it.
 # Model files are generated once into $BENCH_DIR (default /tmp/landscape-scale; GEN_HEAP, default 6g, for that step).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,10 +14,10 @@ tol=${4:-1e-2}
 work=${BENCH_DIR:-/tmp/landscape-scale}
 ./mvnw -B -q -pl probe-sidecar -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
 CP="probe-sidecar/target/test-classes:probe-sidecar/target/classes:$(cat probe-sidecar/target/bench.classpath)"
-run() {  # run HEAP ARGS...
+run() {  # run HEAP ARGS...  (JVM_EXTRA: more JVM options)
   local heap=$1
   shift
-  java -Xmx"$heap" -XX:+UseSerialGC -Dorg.bytedeco.javacpp.cachedir=probe-sidecar/target/javacpp-cache -cp "$CP" \
+  java -Xmx"$heap" ${JVM_EXTRA:-} -XX:+UseSerialGC -Dorg.bytedeco.javacpp.cachedir=probe-sidecar/target/javacpp-cache -cp "$CP" \
     dev.landscape.probe.curvature.bench.CurvatureScaleBench "$@"
 }
 for size in $sizes; do
@@ -26,7 +28,14 @@ echo
 echo "| model | parameters | analysed | build (s) | gradient (s) | HVP (s) | lambda_max | residual / lambda | HVPs | converged | lambda_max (s) | basis | -Xmx (MiB) | heap live after build / peak (MiB) | resident after build / peak (MiB) | formula -Xmx / limit (MiB) |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for size in $sizes; do
-  run "$heap" measure "$work/mlp-$size" "$globs" "$tol" 3
+  h=$heap
+  extra=""
+  if [ "$heap" = formula ]; then
+    read -r fh _ young < <(run 256m plan "$work/mlp-$size" "$globs" | tail -1)
+    h="${fh}m"
+    [ "$young" -gt 0 ] && extra="-Xmn${young}m"
+  fi
+  JVM_EXTRA="$extra" run "$h" measure "$work/mlp-$size" "$globs" "$tol" 3
 done
 echo
 echo "after: $(uptime | sed 's/.*load/load/')"

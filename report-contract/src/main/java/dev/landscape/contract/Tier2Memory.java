@@ -9,7 +9,7 @@ package dev.landscape.contract;
  * b = {@link #blockSize(int) blockSize(k)}, m = {@link #basisVectors(int) basisVectors(k)} and beta the bytes of one
  * basis value (4: float, for tolerances of 1e-5 and looser; 8: double):
  * <pre>
- *   heap    = HEAP_BASE + 8 n max(2 + 2b, 6) + m beta n
+ *   heap    = YOUNG_GEN + HEAP_BASE + 8 n max(2 + 2b, 6) + m beta n
  *   native  = ND4J_RESIDENT + 8 N GRAPH_COPIES + ACTIVATIONS
  *   limit   = heap + native
  *   scratch = NATIVES + SPOOL
@@ -24,6 +24,9 @@ package dev.landscape.contract;
 public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, long scratchBytes) {
 
     public static final long MIB = 1L << 20;
+
+    /** The young generation of a tier-2 heap: SameDiff's short-lived objects; everything else is old. */
+    public static final long YOUNG_GEN = 64 * MIB;
 
     /** Heap of the sidecar itself with tier 2 loaded: classes, SameDiff's graph objects, the batch, the reports. */
     public static final long HEAP_BASE = 192 * MIB;
@@ -81,18 +84,29 @@ public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, lon
                     + modelParameters + ")");
         }
         long n = analysedParameters;
-        long heap = HEAP_BASE + workingBytes(n, blockSize(topK)) + (long) basisVectors(topK) * bytesPerValue * n;
+        long heap = YOUNG_GEN + HEAP_BASE + workingBytes(n, blockSize(topK)) + (long) basisVectors(topK) * bytesPerValue * n;
         long nativeBytes = ND4J_RESIDENT + 8 * modelParameters * GRAPH_COPIES + ACTIVATIONS;
         return new Tier2Memory(roundUp(heap), roundUp(nativeBytes), roundUp(heap) + roundUp(nativeBytes),
                 NATIVES + SPOOL);
     }
 
     /**
-     * The sidecar's {@code JAVA_TOOL_OPTIONS}: the heap and where javacpp unpacks its natives. The webhook writes it,
-     * and the test that runs tier 2 under a pod's sizing starts its JVM with it.
+     * The sidecar's {@code JAVA_TOOL_OPTIONS}: heap, young generation ({@code youngMiB} 0: the JVM's choice) and where
+     * javacpp unpacks its natives. The webhook writes it, and the test that runs tier 2 under a pod's sizing starts
+     * its JVM with it.
      */
-    public static String javaToolOptions(long heapMiB, String javacppCacheDir) {
-        return "-Xmx" + heapMiB + "m -Dorg.bytedeco.javacpp.cachedir=" + javacppCacheDir;
+    public static String javaToolOptions(long heapMiB, long youngMiB, String javacppCacheDir) {
+        return "-Xmx" + heapMiB + "m" + (youngMiB > 0 ? " -Xmn" + youngMiB + "m" : "")
+                + " -Dorg.bytedeco.javacpp.cachedir=" + javacppCacheDir;
+    }
+
+    /**
+     * The young generation for a tier-2 heap of {@code heapMiB}: {@link #YOUNG_GEN}, so that the long-lived Lanczos
+     * vectors find room in the old generation, which a generational collector (Serial, the JVM's choice at a 1-CPU
+     * limit) otherwise caps at two thirds of the heap; 0 (the JVM's choice) for heaps too small to split so.
+     */
+    public static long youngMiB(long heapMiB) {
+        return heapMiB >= 4 * YOUNG_GEN / MIB ? YOUNG_GEN / MIB : 0;
     }
 
     /** {@code -Xmx} in MiB. */

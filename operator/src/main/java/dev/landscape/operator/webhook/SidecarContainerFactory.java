@@ -73,7 +73,8 @@ final class SidecarContainerFactory {
         env.add(literal("LANDSCAPE_SPOOL", paths.spoolDir()));
         env.add(literal(SidecarSettings.CONFIG_FILE_ENV, paths.configFile()));
         env.add(literal("LANDSCAPE_GPU", gpu.mode()));
-        env.add(literal("JAVA_TOOL_OPTIONS", Tier2Memory.javaToolOptions(sizing.heapMiB(), paths.javacppCacheDir())));
+        env.add(literal("JAVA_TOOL_OPTIONS", Tier2Memory.javaToolOptions(sizing.heapMiB(), sizing.youngMiB(),
+                paths.javacppCacheDir())));
         if (SidecarResources.runsTier2(probe.getSpec().getMetrics(), rank)) {
             // ND4J's OpenMP and OpenBLAS start one thread (and buffer) per core the node has, not per core the
             // container may use: pin them to the CPU limit

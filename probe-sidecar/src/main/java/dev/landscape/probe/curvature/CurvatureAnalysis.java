@@ -151,6 +151,8 @@ public final class CurvatureAnalysis {
     static List<CurvatureReport.BlockSharpness> perBlock(CurvatureModel m, CurvatureOptions o, List<String> notes) {
         List<CurvatureReport.BlockSharpness> out = new ArrayList<>();
         int notConverged = 0;
+        // the whole model's last evaluation left its parameters perturbed: every other layer must sit at the point
+        m.restore();
         for (Map.Entry<String, List<String>> layer : m.layers().entrySet()) {
             CurvatureModel block = m.restrictedTo(new java.util.LinkedHashSet<>(layer.getValue()));
             try {

@@ -31,9 +31,10 @@ public final class CurvatureModel {
     private final String lossName;
     private final Map<String, HostTensor> batch;
 
+    /** @param point the parameters' values, or null to read them from the graph */
     private CurvatureModel(TranslatedGraph graph, ParameterLayout all, ParameterLayout layout, SameDiffLoss loss,
                            String output, String lossName, Map<String, HostTensor> batch,
-                           Map<String, HostTensor> constants) {
+                           Map<String, HostTensor> constants, double[] point) {
         this.graph = graph;
         this.all = all;
         this.layout = layout;
@@ -42,7 +43,7 @@ public final class CurvatureModel {
         this.lossName = lossName;
         this.batch = batch;
         this.constants = constants;
-        this.point = loss.read();
+        this.point = point != null ? point : loss.read();
     }
 
     /** The model over every trainable parameter. */
@@ -79,7 +80,7 @@ public final class CurvatureModel {
         Set<String> selected = subset.select(new ArrayList<>(shapes.keySet()), weights.sources());
         ParameterLayout layout = all.restrictedTo(selected);
         return new CurvatureModel(g, all, layout, new SameDiffLoss(g, lossName, batch, layout), out, lossName, batch,
-                constants(weights));
+                constants(weights), null);
     }
 
     /**
@@ -92,18 +93,23 @@ public final class CurvatureModel {
             return Optional.empty();
         }
         fill(graph, all, weights, null);
-        return Optional.of(new CurvatureModel(graph, all, layout, loss, output, lossName, batch, constants));
+        return Optional.of(new CurvatureModel(graph, all, layout, loss, output, lossName, batch, constants, null));
     }
 
     /**
-     * The same graph and weights over fewer parameters (one layer, for the per-block mode): its Hessian is the
-     * diagonal block of this model's on those coordinates. Call {@link #restore()} when done with it, since its
-     * evaluations leave its parameters at the last point evaluated.
+     * The same graph over fewer parameters (one layer, for the per-block mode), at this model's point: its Hessian is
+     * the diagonal block of this model's on those coordinates. Evaluations of either model leave their parameters
+     * at the last point evaluated, so {@link #restore()} this model before using the restricted one, and the
+     * restricted one when done with it.
      */
     public CurvatureModel restrictedTo(Set<String> names) {
         ParameterLayout sub = layout.restrictedTo(names);
+        double[] p = new double[sub.dimension()];
+        for (ParameterLayout.Slot s : sub.slots()) {
+            System.arraycopy(point, layout.slot(s.name()).offset(), p, s.offset(), s.length());
+        }
         return new CurvatureModel(graph, all, sub, new SameDiffLoss(graph, lossName, batch, sub), output, lossName,
-                batch, constants);
+                batch, constants, p);
     }
 
     /** Writes this model's point back into the graph (after evaluations elsewhere moved its parameters). */
@@ -157,7 +163,7 @@ public final class CurvatureModel {
     }
 
     /** {@link #point()} without the copy, for callers that only read it. */
-    double[] pointView() {
+    public double[] pointView() {
         return point;
     }
 

@@ -1,5 +1,6 @@
 package dev.landscape.probe.curvature;
 
+import dev.landscape.contract.Tier2Memory;
 import dev.landscape.contract.Tier2Metrics;
 import dev.landscape.probe.checkpoint.CheckpointFormats;
 import dev.landscape.probe.runtime.SidecarConfig;
@@ -52,11 +53,16 @@ public final class CurvatureTier2Runner implements Tier2Runner {
                     : "an unstated model size") + ": set spec.metrics.modelParameters to the model's parameter count "
                     + "or analyse fewer with spec.metrics.parameters", e);
         }
-        if (config.modelParameters() > 0 && r.modelParameters() > config.modelParameters() && !warnedSize) {
+        if (r.modelParameters() > config.modelParameters() && !warnedSize) {
             warnedSize = true;
-            LOG.log(Level.WARNING, "the model has {0} parameters but spec.metrics.modelParameters says {1}, which sized "
-                    + "this pod''s memory; set it to {0} before memory runs out", new Object[] {
-                    Long.toString(r.modelParameters()), Long.toString(config.modelParameters())});
+            Tier2Memory need = Tier2Memory.of(r.modelParameters(), r.parameters(), config.topK(), Tier2Memory.FLOAT_BYTES);
+            LOG.log(Level.WARNING, "the model has {0} parameters ({1} analysed) but spec.metrics.modelParameters {2}, "
+                    + "which sized this pod''s memory: set modelParameters to {0}{3} (the tier-2 formula asks {4} MiB "
+                    + "heap, {5} MiB memory limit)", new Object[] {Long.toString(r.modelParameters()),
+                    Long.toString(r.parameters()), config.modelParameters() == 0 ? "is not set"
+                    : "says " + config.modelParameters(), r.parameters() < r.modelParameters()
+                    ? " and subsetParameters to " + r.parameters() : "", Long.toString(need.heapMiB()),
+                    Long.toString(need.limitMiB())});
         }
         return new Tier2Metrics(r.loss(), r.gradNorm(), Arrays.stream(r.eigenvalues()).boxed().toList(),
                 r.trace() == null ? null : r.trace().mean(), r.trace() == null ? null : r.trace().halfWidth(),

@@ -2,6 +2,9 @@ package dev.landscape.probe.curvature;
 
 import dev.landscape.contract.Tier2Memory;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.util.Locale;
 
 /**
@@ -77,11 +80,22 @@ public final class LanczosPlanner {
         return plan(n, k, maxProducts, tol, freeHeap());
     }
 
-    /** Heap free for new vectors: the maximum heap less what is in use, less a reserve. */
+    /**
+     * Heap free for new long-lived vectors, less a reserve: room in the old generation where the collector has one
+     * with a fixed maximum (Serial, Parallel: the Lanczos vectors outlive the young generation and end there), else
+     * the maximum heap less what is in use (G1, whose old generation can take the whole heap).
+     */
     static long freeHeap() {
         Runtime rt = Runtime.getRuntime();
-        long used = rt.totalMemory() - rt.freeMemory();
         long reserve = RESERVE_BYTES + (long) (RESERVE_FRACTION * rt.maxMemory());
-        return rt.maxMemory() - used - reserve;
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            String name = pool.getName();
+            if (pool.getType() == MemoryType.HEAP && (name.contains("Old Gen") || name.contains("Tenured"))
+                    && pool.getUsage().getMax() > 0 && pool.getUsage().getMax() < rt.maxMemory()) {
+                free = Math.min(free, pool.getUsage().getMax() - pool.getUsage().getUsed());
+            }
+        }
+        return free - reserve;
     }
 }

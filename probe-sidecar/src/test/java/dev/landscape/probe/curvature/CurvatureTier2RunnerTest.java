@@ -86,6 +86,50 @@ class CurvatureTier2RunnerTest {
         assertThat(atSecond.eigenvalues()).isEqualTo(fresh.eigenvalues());
     }
 
+    @Test
+    void aModelLargerThanTheStatedCountIsLoggedWithTheCountToSet(@TempDir Path dir) throws Exception {
+        int n = 3;
+        Onnx.ModelProto model = TestGraphs.model(13, TestGraphs.graph("linreg")
+                .addInput(TestGraphs.input("x", n, 2))
+                .addInitializer(TestGraphs.floats("w", new long[] {2, 1}, new double[2]))
+                .addNode(TestGraphs.node("MatMul", "mm", new String[] {"x", "w"}, "y"))
+                .addOutput(TestGraphs.input("y", n, 1)));
+        Path onnx = Files.write(dir.resolve("model.onnx"), model.toByteArray());
+        Path batch = dir.resolve("batch.safetensors");
+        new SafetensorsWriter().add("x", DType.F64, new long[] {n, 2}, new double[] {1, 0, 0, 2, 1, 1})
+                .add("target", DType.F64, new long[] {n, 1}, new double[] {1, 0, 2}).write(batch);
+        Path checkpoint = dir.resolve("step_1.safetensors");
+        new SafetensorsWriter().add("w", DType.F64, new long[] {2, 1}, new double[] {0.5, -0.25}).write(checkpoint);
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(CurvatureTier2Runner.class.getName());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                warnings.add(java.text.MessageFormat.format(r.getMessage(), r.getParameters()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        try {
+            CurvatureTier2Runner runner = new CurvatureTier2Runner(config(dir, onnx, batch), CheckpointFormats.standard());
+            runner.run(checkpoint, null);
+            runner.run(checkpoint, null);
+        } finally {
+            log.removeHandler(capture);
+        }
+
+        assertThat(warnings).singleElement().asString()
+                .contains("the model has 2 parameters (2 analysed) but spec.metrics.modelParameters is not set")
+                .contains("set modelParameters to 2");
+    }
+
     private static SidecarConfig config(Path dir, Path onnx, Path batch) throws Exception {
         Path cfg = Files.writeString(dir.resolve("empty.json"), "{}");
         Map<String, String> flags = new java.util.HashMap<>(Map.of("probe", "p", "namespace", "ns", "pod", "pod-0", "rank", "0",

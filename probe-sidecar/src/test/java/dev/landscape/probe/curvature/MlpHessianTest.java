@@ -117,6 +117,9 @@ class MlpHessianTest {
         Fixture f = fixture();
         CurvatureModel m = f.model();
         double before = m.loss().loss(m.point());
+        // as in the analysis, the whole model's HVPs come first and leave its parameters perturbed
+        double[] hv = new double[m.layout().dimension()];
+        new FiniteDifferenceHvp(m.loss(), m.point()).apply(m.point(), hv);
         java.util.List<String> notes = new java.util.ArrayList<>();
         CurvatureOptions o = new CurvatureOptions(LossHead.CROSS_ENTROPY, null, 1, 1e-9, 60, 0, 3, false, null, false,
                 null, 5, OptimizerSettings.NONE, ParameterSubset.ALL, true);

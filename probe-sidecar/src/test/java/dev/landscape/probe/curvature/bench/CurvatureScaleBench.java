@@ -49,9 +49,10 @@ public final class CurvatureScaleBench {
         try {
             switch (args[0]) {
                 case "generate" -> generate(Path.of(args[1]), args[2], Long.parseLong(args[3]), out);
+                case "plan" -> plan(Path.of(args[1]), args.length > 2 ? args[2] : "all", out);
                 case "measure" -> measure(Path.of(args[1]), args.length > 2 ? args[2] : "all",
                         args.length > 3 ? Double.parseDouble(args[3]) : 1e-2, args.length > 4 ? Integer.parseInt(args[4]) : 3, out);
-                default -> throw new IllegalArgumentException("generate DIR mlp PARAMS | measure DIR [GLOBS|all] [TOL] [REPS]");
+                default -> throw new IllegalArgumentException("generate DIR mlp PARAMS | plan DIR [GLOBS|all] | measure DIR [GLOBS|all] [TOL] [REPS]");
             }
         } finally {
             out.flush();
@@ -95,6 +96,27 @@ public final class CurvatureScaleBench {
         return init.toBuilder().setRawData(org.nd4j.shade.protobuf.ByteString.copyFrom(b.array())).build();
     }
 
+    /**
+     * Prints the heap, memory limit and young generation (MiB) the webhook would give a tier-2 sidecar for this model
+     * and subset (top 1):
+     * the parameter counts read from the ONNX initializers, as {@code spec.metrics.modelParameters} and
+     * {@code subsetParameters} would state them.
+     */
+    static void plan(Path dir, String globs, PrintStream out) throws IOException {
+        Onnx.ModelProto model = CurvatureInputs.readModel(dir.resolve("model.onnx"));
+        List<String> names = new java.util.ArrayList<>();
+        Map<String, Long> sizes = new java.util.HashMap<>();
+        for (Onnx.TensorProto init : model.getGraph().getInitializerList()) {
+            names.add(init.getName());
+            sizes.put(init.getName(), init.getDimsList().stream().mapToLong(Long::longValue).reduce(1, Math::multiplyExact));
+        }
+        ParameterSubset subset = globs.equals("all") ? ParameterSubset.ALL : ParameterSubset.of(List.of(globs.split(",")));
+        long all = sizes.values().stream().mapToLong(Long::longValue).sum();
+        long analysed = subset.select(names, Map.of()).stream().mapToLong(sizes::get).sum();
+        Tier2Memory t = Tier2Memory.of(all, analysed, 1, Tier2Memory.FLOAT_BYTES);
+        out.println(t.heapMiB() + " " + t.limitMiB() + " " + Tier2Memory.youngMiB(t.heapMiB()));
+    }
+
     static void measure(Path dir, String globs, double tol, int reps, PrintStream out) throws IOException {
         CheckpointFormats formats = CheckpointFormats.standard();
         ParameterSubset subset = globs.equals("all") ? ParameterSubset.ALL : ParameterSubset.of(List.of(globs.split(",")));
@@ -108,7 +130,7 @@ public final class CurvatureScaleBench {
             System.gc();
             long liveAfterBuild = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20;
             long rssAfterBuild = status("VmRSS:");
-            double[] w = m.point();
+            double[] w = m.pointView();
             int n = w.length;
             double[] g = new double[n];
             long t1 = System.nanoTime();
