@@ -35,6 +35,8 @@ public final class OnnxGraphTranslator {
         ConvolutionOps.register(OPS);
         NormalizationOps.register(OPS);
         ShapeOps.register(OPS);
+        IndexingOps.register(OPS);
+        AttentionOps.register(OPS);
         ReductionOps.register(OPS);
         LossOps.register(OPS);
     }

@@ -73,6 +73,21 @@ final class TranslationContext {
         }
     }
 
+    void out(int i, OnnxValue v) {
+        out(i, v.var(), v.shape(), v.host());
+    }
+
+    /** All inputs present on the node, in order (variadic ops: Sum, Max, Concat, ...). */
+    java.util.List<OnnxValue> inputs() {
+        java.util.List<OnnxValue> out = new java.util.ArrayList<>();
+        for (int i = 0; i < node.inputCount(); i++) {
+            if (node.hasInput(i)) {
+                out.add(in(i));
+            }
+        }
+        return out;
+    }
+
     /** Defines an output whose value is known now (folded), so later shape-like inputs can read it. */
     void outKnown(int i, HostTensor t) {
         out(i, constant(t), t.shape(), t);
