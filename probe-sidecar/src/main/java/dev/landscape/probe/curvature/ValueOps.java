@@ -2,6 +2,7 @@ package dev.landscape.probe.curvature;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 import java.util.List;
@@ -143,10 +144,12 @@ final class ValueOps {
     }
 
     /**
-     * Gather along {@code axis} with non-negative, in-range indices of the given shape. A computed value is
-     * multiplied by a constant one-hot matrix [indices, rows]: SameDiff 1.0.0-M2.1's gather has no working backward
-     * pass (it fails on shapes for every axis), and a matrix product's gradient is exact. It costs what the tied
-     * output projection of a language model costs (indices x rows x row size), no more.
+     * Gather along {@code axis} with non-negative, in-range indices of the given shape. SameDiff 1.0.0-M2.1's own
+     * gather has no working backward pass (it fails on shapes for every axis), so a computed value is gathered in
+     * two steps whose gradients are exact: an unsorted segment sum moves each distinct row used into a small table
+     * (one pass over the data, its backward a gather of gradient rows), and a constant one-hot matrix [indices,
+     * distinct rows] multiplies the table out to every index. For a token embedding that costs one pass over the
+     * embedding plus tokens x distinct tokens x width, far below a one-hot product with the whole vocabulary.
      */
     static OnnxValue gather(TranslationContext c, OnnxValue v, long[] indices, long[] indexShape, int axis) {
         long[] shape = Shapes.gathered(v.shape(), indexShape, axis);
@@ -167,12 +170,21 @@ final class ValueOps {
         OnnxValue front = axis == 0 ? v : transpose(c, v, toFront);
         long rows = v.shape()[axis];
         long rest = HostTensor.numel(front.shape()) / rows;
-        double[] oneHot = new double[Math.toIntExact(indices.length * rows)];
-        for (int i = 0; i < indices.length; i++) {
-            oneHot[(int) (i * rows + indices[i])] = 1;
+        long[] distinct = Arrays.stream(indices).distinct().sorted().toArray();
+        int[] segment = new int[Math.toIntExact(rows)];
+        Arrays.fill(segment, distinct.length);
+        for (int u = 0; u < distinct.length; u++) {
+            segment[(int) distinct[u]] = u;
         }
-        SDVariable picked = c.sd.mmul(c.name("gather"), c.constant(new HostTensor(new long[] {indices.length, rows},
-                oneHot, false)), c.reshape(front, new long[] {rows, rest}));
+        SDVariable table = c.sd.unsortedSegmentSum(c.name("rows"), c.reshape(front, new long[] {rows, rest}),
+                c.sd.constant(c.name("segments"), Nd4j.createFromArray(segment)), distinct.length + 1);
+        table = c.sd.slice(c.name("table"), table, new int[] {0, 0}, distinct.length, (int) rest);
+        double[] oneHot = new double[Math.toIntExact(indices.length * (long) distinct.length)];
+        for (int i = 0; i < indices.length; i++) {
+            oneHot[i * distinct.length + Arrays.binarySearch(distinct, indices[i])] = 1;
+        }
+        SDVariable picked = c.sd.mmul(c.name("gather"), c.constant(new HostTensor(
+                new long[] {indices.length, distinct.length}, oneHot, false)), table);
         long[] frontRest = Arrays.copyOfRange(front.shape(), 1, rank);
         long[] gatheredFront = new long[indexShape.length + frontRest.length];
         System.arraycopy(indexShape, 0, gatheredFront, 0, indexShape.length);
