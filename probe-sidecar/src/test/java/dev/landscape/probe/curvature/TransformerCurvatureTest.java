@@ -55,6 +55,61 @@ class TransformerCurvatureTest {
         assertTopEigenvalues(r.eigenvalues(), MlpHessianTest.hessianBySecondDifferences(ref::loss, flat, 1e-4));
     }
 
+    /** Hugging Face's in-graph loss (shift, flatten, ignore_index) and the head on the logits are one function. */
+    @Test
+    void gptLossInTheGraphEqualsTheCrossEntropyHeadOnShiftedTargets() {
+        Map<String, HostTensor> w = GptModel.weights(GPT, 0.5, 3);
+        long[] ids = {1, 4, 4, 6, 0, 2, 5, 5};
+        long[] labels = {1, 4, 4, -100, 0, 2, 5, -100};
+        long[] shape = {GPT.batch(), GPT.seq()};
+        HostTensor input = HostTensor.ofIntegers(shape, doubles(ids));
+        CurvatureModel head = CurvatureModel.build(GptModel.graph(GPT, false), Map.of("input_ids", input,
+                "target", HostTensor.ofIntegers(shape, doubles(shifted(labels, GPT.seq())))),
+                WeightBinding.allTrainable(w), LossHead.CROSS_ENTROPY, GptModel.logitsName());
+        CurvatureModel graph = CurvatureModel.build(GptModel.graph(GPT, true), Map.of("input_ids", input,
+                "labels", HostTensor.ofIntegers(shape, doubles(labels))), WeightBinding.allTrainable(w), LossHead.GRAPH,
+                GptModel.lossName());
+        double[] g1 = new double[head.point().length];
+        double[] g2 = new double[g1.length];
+
+        double l1 = head.loss().lossAndGradient(head.point(), g1);
+        double l2 = graph.loss().lossAndGradient(graph.point(), g2);
+
+        assertThat(l2).isCloseTo(l1, within(1e-13));
+        double norm = Vectors.norm(g1);
+        Vectors.axpy(-1, g1, g2);
+        assertThat(Vectors.norm(g2) / norm).isLessThan(1e-12);
+        assertThat(l1).isCloseTo(new GptReference(GPT, offsets(GPT.parameters()), ids, labels).loss(flatten(w)),
+                within(1e-10));
+    }
+
+    @Test
+    void bertTopEigenvaluesMatchTheIndependentHessian(@TempDir Path dir) throws IOException {
+        BertModel.Config c = new BertModel.Config(7, 4, 2, 4, 8, 1, 2, 2, 4);
+        Map<String, HostTensor> w = BertModel.weights(c, 0.5, 2);
+        long[] ids = {5, 2, 6, 3, 1, 4, 2, 0};
+        long[] mask = {1, 1, 1, 1, 1, 1, 1, 0};
+        long[] labels = {-100, 3, -100, 3, 6, -100, 5, -100};
+        Path model = Files.write(dir.resolve("model.onnx"), BertModel.graph(c).toByteArray());
+        long[] shape = {c.batch(), c.seq()};
+        Path batch = dir.resolve("batch.safetensors");
+        new SafetensorsWriter().add("input_ids", DType.I64, shape, doubles(ids))
+                .add("attention_mask", DType.I64, shape, doubles(mask))
+                .add("labels", DType.I64, shape, doubles(labels)).write(batch);
+        Path checkpoint = checkpoint(dir, w, Map.of("cls.predictions.decoder.weight",
+                "bert.embeddings.word_embeddings.weight", "cls.predictions.decoder.bias", "cls.predictions.bias"));
+        CurvatureOptions o = new CurvatureOptions(LossHead.GRAPH, BertModel.lossName(), 3, 1e-7, 100, 0, 0,
+                false, null, false, null, 21, OptimizerSettings.NONE);
+
+        CurvatureReport r = new CurvatureAnalysis(CheckpointFormats.standard()).run(model, batch, checkpoint, o);
+
+        double[] flat = flatten(w);
+        BertReference ref = new BertReference(c, offsets(c.parameters()), ids, mask, labels);
+        assertThat(r.parameters()).isEqualTo(flat.length);
+        assertThat(r.loss()).isCloseTo(ref.loss(flat), within(1e-10));
+        assertTopEigenvalues(r.eigenvalues(), MlpHessianTest.hessianBySecondDifferences(ref::loss, flat, 1e-4));
+    }
+
     @Test
     void theGpt2SmallConfigurationHasGpt2sParameterCount() {
         assertThat(GptModel.Config.gpt2Small(1, 16).parameterCount()).isEqualTo(124_439_808L);
