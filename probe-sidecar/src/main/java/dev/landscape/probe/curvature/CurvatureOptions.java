@@ -23,6 +23,14 @@ public record CurvatureOptions(LossHead loss, String output, int topK, double to
                                Path plotDir, int grid, OptimizerSettings optimizer, ParameterSubset parameters,
                                boolean perBlock) {
 
+    /** Over every parameter, without the per-block mode. */
+    public CurvatureOptions(LossHead loss, String output, int topK, double tol, int maxIterations, int traceProbes,
+                            long seed, boolean allowMissing, Path previous, boolean slice, Path plotDir, int grid,
+                            OptimizerSettings optimizer) {
+        this(loss, output, topK, tol, maxIterations, traceProbes, seed, allowMissing, previous, slice, plotDir, grid,
+                optimizer, ParameterSubset.ALL, false);
+    }
+
     public static CurvatureOptions defaults(LossHead loss) {
         return new CurvatureOptions(loss, null, 3, 1e-3, 100, 0, 0, false, null, false, null, 21,
                 OptimizerSettings.NONE, ParameterSubset.ALL, false);

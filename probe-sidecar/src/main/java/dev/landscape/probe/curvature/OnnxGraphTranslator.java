@@ -15,14 +15,15 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Translates an ONNX model into a SameDiff graph for a documented op subset (MLPs, CNNs, transformer blocks; see
- * README-tier2.md and {@link #supportedOps()}). Written here rather than using samediff-import-onnx 1.0.0-M2.1,
+  * Translates an ONNX model into a SameDiff graph for a documented op subset (MLPs, CNNs, transformer exports; see
+ * docs/curvature.md and {@link #supportedOps()}). Written here rather than using samediff-import-onnx 1.0.0-M2.1,
  * which maps MatMul to a zero-producing Mmul (alpha=0, beta=1) and drops Gemm's bias, and which would add a
  * kotlin-stdlib and commons-io downgrade to the build.
  *
- * <p>The graph is built for one concrete batch, entirely in DOUBLE. Float graph inputs become placeholders;
- * integer graph inputs (class targets, token ids, the node tests' shape and axes inputs) are folded in as
- * constants, so shape-like inputs are known while translating. Initializers named in {@code trainable} become
+  * <p>The graph is built for one concrete batch, entirely in DOUBLE. Float graph inputs become placeholders;
+ * integer graph inputs (class targets, token ids, attention masks, the node tests' shape and axes inputs) are
+ * folded in as constants, and so is every value computed from known values alone (positions, masks, shapes: see
+ * {@link ValueOps}), so shape-like inputs are known while translating. Initializers named in {@code trainable} become
  * SameDiff variables (the parameters curvature is measured over); all others are constants.
  */
 public final class OnnxGraphTranslator {
@@ -35,6 +36,8 @@ public final class OnnxGraphTranslator {
         ConvolutionOps.register(OPS);
         NormalizationOps.register(OPS);
         ShapeOps.register(OPS);
+        IndexingOps.register(OPS);
+        AttentionOps.register(OPS);
         ReductionOps.register(OPS);
         LossOps.register(OPS);
     }

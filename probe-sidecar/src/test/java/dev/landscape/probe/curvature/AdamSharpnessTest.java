@@ -46,7 +46,7 @@ class AdamSharpnessTest {
                 .add("optimizer.exp_avg_sq.model.fc.bias", DType.F64, new long[] {1}, vb)
                 .write(dir.resolve("c.safetensors"));
         CurvatureOptions o = new CurvatureOptions(LossHead.MSE, null, 1, 1e-10, 50, 0, 0, false, null, false, null, 5,
-                new OptimizerSettings("adam", 0.01, 0.9, 0.999, 1e-8, null, 10L), ParameterSubset.ALL, false);
+                new OptimizerSettings("adam", 0.01, 0.9, 0.999, 1e-8, null, 10L));
 
         CurvatureReport r = new CurvatureAnalysis(CheckpointFormats.standard())
                 .run(dir.resolve("m.onnx"), dir.resolve("b.safetensors"), dir.resolve("c.safetensors"), o);
