@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Curvature at scale (not a test): time per gradient, per HVP and per lambda_max, and memory, at growing parameter
 # counts, each case in its own JVM under the given heap. Reproduces the scale tables in bench/results/curvature.md.
-#   ./bench/curvature-scale.sh [heap=2g|formula] [sizes="1000000 10000000"] [globs=all] [tol=1e-2]
+#   ./bench/curvature-scale.sh [heap=2g|formula] [sizes="1000000 10000000"] [globs=all] [tol=1e-2] [kind=gpt|mlp]
 # heap "formula": each case runs under the -Xmx the webhook would write for it (Tier2Memory), and its resident
 # peak is to be read against the memory limit printed next to it.
 # Model files are generated once into $BENCH_DIR (default /tmp/landscape-scale; GEN_HEAP, default 6g, for that step).
@@ -11,9 +11,15 @@ heap=${1:-2g}
 sizes=${2:-"1000000 10000000"}
 globs=${3:-all}
 tol=${4:-1e-2}
+kind=${5:-gpt}
 work=${BENCH_DIR:-/tmp/landscape-scale}
 ./mvnw -B -q -pl probe-sidecar -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
-CP="probe-sidecar/target/test-classes:probe-sidecar/target/classes:$(cat probe-sidecar/target/bench.classpath)"
+# run from a copy of the classes, so that a build in this tree cannot pull them from under a long run
+classes=$(mktemp -d)
+trap 'rm -rf "$classes"' EXIT
+cp -r probe-sidecar/target/classes "$classes/main"
+cp -r probe-sidecar/target/test-classes "$classes/test"
+CP="$classes/test:$classes/main:$(cat probe-sidecar/target/bench.classpath)"
 run() {  # run HEAP ARGS...  (JVM_EXTRA: more JVM options)
   local heap=$1
   shift
@@ -21,7 +27,7 @@ run() {  # run HEAP ARGS...  (JVM_EXTRA: more JVM options)
     dev.landscape.probe.curvature.bench.CurvatureScaleBench "$@"
 }
 for size in $sizes; do
-  [ -f "$work/mlp-$size/checkpoint.safetensors" ] || run "${GEN_HEAP:-6g}" generate "$work/mlp-$size" mlp "$size"
+  [ -f "$work/$kind-$size/checkpoint.safetensors" ] || run "${GEN_HEAP:-6g}" generate "$work/$kind-$size" "$kind" "$size"
 done
 echo "java $(java -version 2>&1 | head -1 | cut -d'"' -f2), OMP_NUM_THREADS=${OMP_NUM_THREADS:-unset}, -Xmx$heap, parameters: $globs, tol $tol; $(uptime | sed 's/.*load/load/')"
 echo
@@ -31,11 +37,13 @@ for size in $sizes; do
   h=$heap
   extra=""
   if [ "$heap" = formula ]; then
-    read -r fh _ young < <(run 256m plan "$work/mlp-$size" "$globs" | tail -1)
+    read -r fh _ young < <(run 256m plan "$work/$kind-$size" "$globs" | tail -1)
     h="${fh}m"
     [ "$young" -gt 0 ] && extra="-Xmn${young}m"
   fi
-  JVM_EXTRA="$extra" run "$h" measure "$work/mlp-$size" "$globs" "$tol" 3
+  reps=3
+  [ "$size" -ge 100000000 ] && reps=1
+  JVM_EXTRA="$extra" run "$h" measure "$work/$kind-$size" "$globs" "$tol" "$reps"
 done
 echo
 echo "after: $(uptime | sed 's/.*load/load/')"

@@ -21,10 +21,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * A tier-2 sidecar fits the pod the webhook sizes for it: a child JVM started with exactly the
  * {@code JAVA_TOOL_OPTIONS} the webhook writes for the model's parameter count ({@link Tier2Memory#javaToolOptions},
  * the -Xmx of {@link Tier2Memory#of}) and one OpenMP thread (the webhook's {@code OMP_NUM_THREADS} for a 1-CPU limit)
- * runs tier 2 as the watch loop does (top 3, Hutchinson trace) and must finish with its peak resident set
- * ({@code VmHWM} in /proc/self/status) within the memory limit the webhook writes. A real pod's limit is enforced by
- * the kernel on the container's cgroup, which also counts page cache; VmHWM is the process's own part of it, which is
- * what the formula sizes. Linux only.
+ * runs tier 2 as the watch loop does (top 3, Hutchinson trace) on a GPT-style model and must finish with its peak
+ * resident set ({@code VmHWM} in /proc/self/status) within the memory limit the webhook writes. A real pod's limit is
+ * enforced by the kernel on the container's cgroup, which also counts page cache; VmHWM is the process's own part of
+ * it, which is what the formula sizes. Linux only.
  */
 class Tier2PodFitTest {
 
@@ -46,36 +46,32 @@ class Tier2PodFitTest {
                 .isLessThanOrEqualTo(pod.limitMiB());
     }
 
-    /** An MLP shaped like a PyTorch export, its batch and an F32 checkpoint; returns the parameter count. */
+    /**
+     * A GPT-style model as torch.onnx.export writes it ({@link GptModel}: embeddings, causal attention, tied LM head;
+     * 1 block of width 32, vocabulary 64), a batch of 2 x 8 tokens with next-token targets, and an F32 checkpoint
+     * with Hugging Face names; returns the parameter count.
+     */
     private static long writeModel(Path dir) throws IOException {
-        int n = 64;
-        int in = 32;
-        int hid = 256;
-        int out = 10;
-        Files.write(dir.resolve("model.onnx"), TestModels.pytorchStyleMlp(n, in, hid, out).toByteArray());
-        java.util.Random rng = new java.util.Random(5);
-        double[] x = ClosedFormCurvatureTest.gaussian(rng, n * in);
-        double[] y = new double[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = rng.nextInt(out);
-        }
-        new TestBatchFiles().add("x", HostTensor.of(new long[] {n, in}, x))
-                .add("target", HostTensor.ofIntegers(new long[] {n}, y)).write(dir.resolve("batch.safetensors"));
+        GptModel.Config c = new GptModel.Config(64, 16, 32, 64, 1, 2, 2, 8);
+        Files.write(dir.resolve("model.onnx"), GptModel.graph(c, false).toByteArray());
         SafetensorsWriter cp = new SafetensorsWriter();
-        long[][] shapes = {{hid, in}, {hid}, {out, hid}, {out}};
-        String[] names = {"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"};
-        long total = 0;
-        for (int i = 0; i < names.length; i++) {
-            int len = (int) HostTensor.numel(shapes[i]);
-            double[] v = ClosedFormCurvatureTest.gaussian(rng, len);
-            for (int j = 0; j < len; j++) {
-                v[j] *= 0.1;
-            }
-            cp.add(names[i], DType.F32, shapes[i], v);
-            total += len;
-        }
+        c.parameters().forEach((name, shape) -> {
+            HostTensor w = GptModel.weight(c, name, shape, 0.02, 3);
+            cp.add(name, DType.F32, w.shape(), w.values());
+        });
         cp.write(dir.resolve("checkpoint.safetensors"));
-        return total;
+        java.util.Random rng = new java.util.Random(5);
+        double[] ids = new double[c.batch() * c.seq()];
+        double[] target = new double[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = rng.nextInt(c.vocab());
+        }
+        for (int i = 0; i < ids.length; i++) {
+            target[i] = (i + 1) % c.seq() == 0 ? -100 : ids[i + 1];
+        }
+        new SafetensorsWriter().add("input_ids", DType.I64, new long[] {c.batch(), c.seq()}, ids)
+                .add("target", DType.I64, new long[] {c.batch(), c.seq()}, target).write(dir.resolve("batch.safetensors"));
+        return c.parameterCount();
     }
 
     private static Map<String, String> runChild(Path dir, long parameters, Tier2Memory pod) throws Exception {

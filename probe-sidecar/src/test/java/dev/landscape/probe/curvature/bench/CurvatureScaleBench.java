@@ -9,6 +9,7 @@ import dev.landscape.probe.curvature.BenchModels;
 import dev.landscape.probe.curvature.CurvatureInputs;
 import dev.landscape.probe.curvature.CurvatureModel;
 import dev.landscape.probe.curvature.FiniteDifferenceHvp;
+import dev.landscape.probe.curvature.GptModel;
 import dev.landscape.probe.curvature.HostTensor;
 import dev.landscape.probe.curvature.Lanczos;
 import dev.landscape.probe.curvature.LanczosPlanner;
@@ -32,7 +33,7 @@ import java.util.Map;
 
 /**
  * Not a test: {@code bench/curvature-scale.sh} runs it, one JVM per case so that each case's peak memory is its own.
- * {@code generate DIR mlp PARAMS} writes an ONNX model (with its initializer data, as an export has), an eval batch
+ * {@code generate DIR gpt|mlp PARAMS} writes an ONNX model (with its initializer data, as an export has), an eval batch
  * and an F32 checkpoint; {@code measure DIR [GLOBS|all] [TOL] [REPS]} goes the production path on them (model memory
  * mapped, weights streamed from the checkpoint into ND4J, the Lanczos basis sized to the free heap) and prints one
  * Markdown row: build time, time per gradient and per HVP, lambda_max to the residual tolerance (relative error
@@ -52,15 +53,24 @@ public final class CurvatureScaleBench {
                 case "plan" -> plan(Path.of(args[1]), args.length > 2 ? args[2] : "all", out);
                 case "measure" -> measure(Path.of(args[1]), args.length > 2 ? args[2] : "all",
                         args.length > 3 ? Double.parseDouble(args[3]) : 1e-2, args.length > 4 ? Integer.parseInt(args[4]) : 3, out);
-                default -> throw new IllegalArgumentException("generate DIR mlp PARAMS | plan DIR [GLOBS|all] | measure DIR [GLOBS|all] [TOL] [REPS]");
+                default -> throw new IllegalArgumentException("generate DIR gpt|mlp PARAMS | plan DIR [GLOBS|all] | measure DIR [GLOBS|all] [TOL] [REPS]");
             }
         } finally {
             out.flush();
         }
     }
 
-    /** MLP 512 -> h -> h -> 10 (tanh, Gemm as nn.Linear exports), h chosen for about {@code params} parameters. */
+    /**
+     * {@code gpt}: a GPT-2-shaped language model ({@link GptModel}, the node patterns of {@code torch.onnx.export},
+     * Hugging Face names, tied LM head) on 2 sequences of 64 tokens: about 1 M parameters (vocabulary 2,048, width 128,
+     * 4 blocks), about 10 M (8,192, 256, 10 blocks) or GPT-2 small (124,439,808). {@code mlp}: 512 -> h -> h -> 10
+     * (tanh, Gemm as nn.Linear exports), h chosen for about {@code params} parameters.
+     */
     static void generate(Path dir, String kind, long params, PrintStream out) throws IOException {
+        if (kind.equals("gpt")) {
+            generateGpt(dir, params, out);
+            return;
+        }
         if (!kind.equals("mlp")) {
             throw new IllegalArgumentException("unknown model kind " + kind);
         }
@@ -86,6 +96,42 @@ public final class CurvatureScaleBench {
         }
         batch.write(dir.resolve("batch.safetensors"));
         out.printf(Locale.ROOT, "generated MLP 512-%d-%d-10, %,d parameters, in %s%n", h, h, total, dir);
+    }
+
+    private static void generateGpt(Path dir, long params, PrintStream out) throws IOException {
+        int batch = 2;
+        int seq = 64;
+        GptModel.Config c = params < 3_000_000 ? new GptModel.Config(2048, 256, 128, 512, 4, 4, batch, seq)
+                : params < 30_000_000 ? new GptModel.Config(8192, 512, 256, 1024, 10, 8, batch, seq)
+                : GptModel.Config.gpt2Small(batch, seq);
+        Files.createDirectories(dir);
+        Onnx.ModelProto model = GptModel.graph(c, false);
+        Onnx.GraphProto.Builder g = model.getGraph().toBuilder().clearInitializer();
+        SafetensorsWriter checkpoint = new SafetensorsWriter();
+        for (Onnx.TensorProto init : model.getGraph().getInitializerList()) {
+            HostTensor w = GptModel.weight(c, init.getName(), init.getDimsList().stream().mapToLong(Long::longValue)
+                    .toArray(), 0.02, 1);
+            g.addInitializer(withData(init, w.values()));
+            checkpoint.add(init.getName(), DType.F32, w.shape(), w.values());
+            if (init.getName().equals("transformer.wte.weight")) {
+                checkpoint.add("lm_head.weight", DType.F32, w.shape(), w.values());
+            }
+        }
+        Files.write(dir.resolve("model.onnx"), model.toBuilder().setGraph(g).build().toByteArray());
+        checkpoint.write(dir.resolve("checkpoint.safetensors"));
+        java.util.Random rng = new java.util.Random(5);
+        double[] ids = new double[batch * seq];
+        double[] target = new double[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = rng.nextInt(c.vocab());
+        }
+        for (int i = 0; i < ids.length; i++) {
+            target[i] = (i + 1) % seq == 0 ? -100 : ids[i + 1];
+        }
+        new SafetensorsWriter().add("input_ids", DType.I64, new long[] {batch, seq}, ids)
+                .add("target", DType.I64, new long[] {batch, seq}, target).write(dir.resolve("batch.safetensors"));
+        out.printf(Locale.ROOT, "generated GPT-2-shaped model (vocabulary %d, width %d, %d blocks, %d heads), %,d parameters, "
+                + "%d x %d tokens, in %s%n", c.vocab(), c.embd(), c.layers(), c.heads(), c.parameterCount(), batch, seq, dir);
     }
 
     private static Onnx.TensorProto withData(Onnx.TensorProto init, double[] values) {
