@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.landscape.contract.Tier2Memory;
 import dev.landscape.probe.checkpoint.CheckpointFormats;
 import dev.landscape.probe.curvature.BackendSelector;
 import dev.landscape.probe.curvature.CurvatureAnalysis;
@@ -155,8 +156,11 @@ public final class CurvatureCommand implements Callable<Integer> {
             } finally {
                 System.setOut(stdout);
             }
-            text = json ? new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(r))
-                    : toText(r);
+            ProcessMemory memory = ProcessMemory.now();
+            Tier2Memory pod = Tier2Memory.of(r.modelParameters(), r.parameters(), Math.max(1, topK), Tier2Memory.FLOAT_BYTES);
+            text = json ? new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(withMemory(toJson(r), r, memory, pod))
+                    : toText(r) + memoryText(r, memory, pod);
         } catch (CurvatureException | IOException e) {
             err.println("curvature: " + e.getMessage());
             err.flush();
@@ -260,6 +264,43 @@ public final class CurvatureCommand implements Callable<Integer> {
         r.notes().forEach(notes::add);
         o.put("seconds", r.seconds());
         return o;
+    }
+
+    /**
+     * The {@code memory} object: this run's peaks, and what the tier-2 formula gives a pod for this model (the spec
+     * values to write, the heap and limit the webhook would set). A resident peak above that limit means the batch's
+     * activations need more than the formula allows, and the pod wants {@code spec.sidecar.resources}.
+     */
+    static ObjectNode withMemory(ObjectNode o, CurvatureReport r, ProcessMemory m, Tier2Memory pod) {
+        ObjectNode mem = o.putObject("memory");
+        if (m.residentPeakBytes() >= 0) {
+            mem.put("residentPeakMiB", m.residentPeakBytes() / Tier2Memory.MIB);
+        }
+        mem.put("heapPeakMiB", m.heapPeakBytes() / Tier2Memory.MIB);
+        ObjectNode p = mem.putObject("pod");
+        p.put("modelParameters", r.modelParameters());
+        if (r.parameters() < r.modelParameters()) {
+            p.put("subsetParameters", r.parameters());
+        }
+        p.put("heapMiB", pod.heapMiB());
+        p.put("memoryLimitMiB", pod.limitMiB());
+        p.put("fits", m.residentPeakBytes() < 0 || m.residentPeakBytes() <= pod.limitBytes());
+        return o;
+    }
+
+    private static String memoryText(CurvatureReport r, ProcessMemory m, Tier2Memory pod) {
+        String spec = "modelParameters: " + r.modelParameters()
+                + (r.parameters() < r.modelParameters() ? ", subsetParameters: " + r.parameters() : "");
+        String peak = m.residentPeakBytes() < 0 ? "" : String.format(Locale.ROOT, "resident peak %d MiB, ",
+                m.residentPeakBytes() / Tier2Memory.MIB);
+        String text = String.format(Locale.ROOT, "%nmemory          %sheap peak %d MiB; in a pod (%s): -Xmx%dm, "
+                + "memory limit %d MiB", peak, m.heapPeakBytes() / Tier2Memory.MIB, spec, pod.heapMiB(), pod.limitMiB());
+        if (m.residentPeakBytes() > pod.limitBytes()) {
+            text += String.format(Locale.ROOT, "%nnote: this run's resident peak exceeds that limit: the batch's "
+                    + "activations need more than the formula's %d MiB; give the pod spec.sidecar.resources",
+                    Tier2Memory.ACTIVATIONS / Tier2Memory.MIB);
+        }
+        return text;
     }
 
     private static String toText(CurvatureReport r) {

@@ -1,6 +1,7 @@
 package dev.landscape.probe.curvature.bench;
 
 import dev.landscape.contract.Tier2Memory;
+import dev.landscape.probe.cli.ProcessMemory;
 import dev.landscape.probe.checkpoint.Checkpoint;
 import dev.landscape.probe.checkpoint.CheckpointFormats;
 import dev.landscape.probe.checkpoint.DType;
@@ -22,9 +23,6 @@ import onnx.Onnx;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -175,7 +173,7 @@ public final class CurvatureScaleBench {
             double buildS = (System.nanoTime() - t0) / 1e9;
             System.gc();
             long liveAfterBuild = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20;
-            long rssAfterBuild = status("VmRSS:");
+            long rssAfterBuild = ProcessMemory.status("VmRSS:") >> 20;
             double[] w = m.pointView();
             int n = w.length;
             double[] g = new double[n];
@@ -201,39 +199,15 @@ public final class CurvatureScaleBench {
             Lanczos.Result r = Lanczos.topEigenvalues(hvp, 1, tol, 100, 0, plan.settings(), (i, v) -> { });
             double lanczosS = (System.nanoTime() - t1) / 1e9;
             int all = m.allParameters().dimension();
-            Tier2Memory provision = Tier2Memory.of(all, n, 1, plan.settings().precision() == Lanczos.Precision.FLOAT ? 4 : 8);
+            Tier2Memory provision = Tier2Memory.of(all, n, 1, Tier2Memory.FLOAT_BYTES);
             out.printf(Locale.ROOT, "| %s | %,d | %,d | %.1f | %.2f (first %.2f) | %.2f | %.5g | %.1e | %d | %s | %.0f | %s | %,d | %,d / %,d | %,d / %,d | %,d / %,d |%n",
                     dir.getFileName(), all, n, buildS, gradS, firstGradS, hvpS, r.eigenvalues()[0],
                     r.residuals()[0] / Math.abs(r.eigenvalues()[0]), r.products(), r.converged() ? "yes" : "NO", lanczosS,
                     plan.note() == null ? "double, " + plan.settings().maxBasis() + " (unbounded)"
                             : plan.note().replace("Lanczos basis: ", "") + (r.restarts() > 0 ? ", " + r.restarts() + " restarts" : ""),
-                    Runtime.getRuntime().maxMemory() >> 20, liveAfterBuild, heapPeakMiB(), rssAfterBuild, status("VmHWM:"),
+                    Runtime.getRuntime().maxMemory() >> 20, liveAfterBuild, ProcessMemory.now().heapPeakBytes() >> 20, rssAfterBuild,
+                    ProcessMemory.now().residentPeakBytes() >> 20,
                     provision.heapMiB(), provision.limitMiB());
         }
-    }
-
-    /** Sum of the heap pools' peak usage since start, MiB. */
-    static long heapPeakMiB() {
-        long peak = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                peak += pool.getPeakUsage().getUsed();
-            }
-        }
-        return peak >> 20;
-    }
-
-    /** A size from /proc/self/status (VmRSS: resident now, VmHWM: its peak), MiB; -1 where that file does not exist. */
-    static long status(String key) throws IOException {
-        Path status = Path.of("/proc/self/status");
-        if (!Files.exists(status)) {
-            return -1;
-        }
-        for (String line : Files.readAllLines(status)) {
-            if (line.startsWith(key)) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) >> 10;
-            }
-        }
-        return -1;
     }
 }
