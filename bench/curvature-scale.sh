@@ -20,30 +20,33 @@ trap 'rm -rf "$classes"' EXIT
 cp -r probe-sidecar/target/classes "$classes/main"
 cp -r probe-sidecar/target/test-classes "$classes/test"
 CP="$classes/test:$classes/main:$(cat probe-sidecar/target/bench.classpath)"
-run() {  # run HEAP ARGS...  (JVM_EXTRA: more JVM options)
-  local heap=$1
+cache=probe-sidecar/target/javacpp-cache
+run() {  # run "JVM OPTIONS" ARGS...
+  local options=$1
   shift
-  java -Xmx"$heap" ${JVM_EXTRA:-} -XX:+UseSerialGC -Dorg.bytedeco.javacpp.cachedir=probe-sidecar/target/javacpp-cache -cp "$CP" \
-    dev.landscape.probe.curvature.bench.CurvatureScaleBench "$@"
+  # shellcheck disable=SC2086
+  java $options -XX:+UseSerialGC -cp "$CP" dev.landscape.probe.curvature.bench.CurvatureScaleBench "$@"
 }
 for size in $sizes; do
-  [ -f "$work/$kind-$size/checkpoint.safetensors" ] || run "${GEN_HEAP:-6g}" generate "$work/$kind-$size" "$kind" "$size"
+  [ -f "$work/$kind-$size/checkpoint.safetensors" ] || run "-Xmx${GEN_HEAP:-6g} -Dorg.bytedeco.javacpp.cachedir=$cache" generate "$work/$kind-$size" "$kind" "$size"
 done
-echo "java $(java -version 2>&1 | head -1 | cut -d'"' -f2), OMP_NUM_THREADS=${OMP_NUM_THREADS:-unset}, -Xmx$heap, parameters: $globs, tol $tol; $(uptime | sed 's/.*load/load/')"
+echo "java $(java -version 2>&1 | head -1 | cut -d'"' -f2), OMP_NUM_THREADS=${OMP_NUM_THREADS:-unset}, heap $heap, parameters: $globs, tol $tol; $(uptime | sed 's/.*load/load/')"
 echo
 echo "| model | parameters | analysed | build (s) | gradient (s) | HVP (s) | lambda_max | residual / lambda | HVPs | converged | lambda_max (s) | basis | -Xmx (MiB) | heap live after build / peak (MiB) | resident after build / peak (MiB) | formula -Xmx / limit (MiB) |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for size in $sizes; do
-  h=$heap
-  extra=""
-  if [ "$heap" = formula ]; then
-    read -r fh _ young < <(run 256m plan "$work/$kind-$size" "$globs" | tail -1)
-    h="${fh}m"
-    [ "$young" -gt 0 ] && extra="-Xmn${young}m"
+  if [ "$heap" != formula ]; then
+    # a tier-2 rank's JVM options (Tier2Memory) with this heap
+    mib=${heap%[gGmM]}
+    case "$heap" in *[gG]) mib=$((mib * 1024)) ;; esac
+    options=$(run "-Xmx256m -Dorg.bytedeco.javacpp.cachedir=$cache" options "$mib" "$cache" | tail -1)
+  else
+    # the JAVA_TOOL_OPTIONS the webhook would write for this model (Tier2Memory)
+    read -r _ options < <(run "-Xmx256m -Dorg.bytedeco.javacpp.cachedir=$cache" plan "$work/$kind-$size" "$globs" "$cache" | tail -1)
   fi
   reps=3
   [ "$size" -ge 100000000 ] && reps=1
-  JVM_EXTRA="$extra" run "$h" measure "$work/$kind-$size" "$globs" "$tol" "$reps"
+  run "$options" measure "$work/$kind-$size" "$globs" "$tol" "$reps"
 done
 echo
 echo "after: $(uptime | sed 's/.*load/load/')"

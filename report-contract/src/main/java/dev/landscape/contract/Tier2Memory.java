@@ -10,7 +10,7 @@ package dev.landscape.contract;
  * basis value (4: float, for tolerances of 1e-5 and looser; 8: double):
  * <pre>
  *   heap    = YOUNG_GEN + HEAP_BASE + 8 n max(2 + 2b, 6) + m beta n
- *   native  = ND4J_RESIDENT + 8 N GRAPH_COPIES + ACTIVATIONS
+ *   native  = ND4J_RESIDENT + 8 N GRAPH_COPIES + SAMEDIFF_CACHE + ACTIVATIONS
  *   limit   = heap + native
  *   scratch = NATIVES + SPOOL
  * </pre>
@@ -42,6 +42,9 @@ public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, lon
 
     /** Double copies of the model ND4J holds: the weights, their gradients, the backward pass's intermediates. */
     public static final int GRAPH_COPIES = 3;
+
+    /** SameDiff's cache of released arrays, capped by {@link #javaToolOptions} (natively, outside the heap). */
+    public static final long SAMEDIFF_CACHE = 128 * MIB;
 
     /** Activations of a small evaluation batch (a few hundred tokens or images). */
     public static final long ACTIVATIONS = 256 * MIB;
@@ -85,19 +88,31 @@ public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, lon
         }
         long n = analysedParameters;
         long heap = YOUNG_GEN + HEAP_BASE + workingBytes(n, blockSize(topK)) + (long) basisVectors(topK) * bytesPerValue * n;
-        long nativeBytes = ND4J_RESIDENT + 8 * modelParameters * GRAPH_COPIES + ACTIVATIONS;
+        long nativeBytes = ND4J_RESIDENT + 8 * modelParameters * GRAPH_COPIES + SAMEDIFF_CACHE + ACTIVATIONS;
         return new Tier2Memory(roundUp(heap), roundUp(nativeBytes), roundUp(heap) + roundUp(nativeBytes),
                 NATIVES + SPOOL);
     }
 
     /**
-     * The sidecar's {@code JAVA_TOOL_OPTIONS}: heap, young generation ({@code youngMiB} 0: the JVM's choice) and where
-     * javacpp unpacks its natives. The webhook writes it, and the test that runs tier 2 under a pod's sizing starts
-     * its JVM with it.
+     * The sidecar's {@code JAVA_TOOL_OPTIONS}. The webhook writes it, and the test that runs tier 2 under a pod's
+     * sizing starts its JVM with it. Always the heap and where javacpp unpacks its natives; for a tier-2 rank also a
+     * young generation of {@link #youngMiB} and SameDiff's array cache capped at {@link #SAMEDIFF_CACHE}: SameDiff
+     * keeps released arrays for reuse up to a quarter of javacpp's {@code maxBytes}, which defaults to the heap (a
+     * 20 GB heap would let it keep 5 GB natively) and which ND4J's own buffers are not counted against, so it is set
+     * to four times the cap; {@code maxPhysicalBytes=0} turns off javacpp's check of the resident set on its own
+     * allocations, which would otherwise refuse one once the process passes {@code maxBytes} + 3 x heap.
      */
-    public static String javaToolOptions(long heapMiB, long youngMiB, String javacppCacheDir) {
-        return "-Xmx" + heapMiB + "m" + (youngMiB > 0 ? " -Xmn" + youngMiB + "m" : "")
-                + " -Dorg.bytedeco.javacpp.cachedir=" + javacppCacheDir;
+    public static String javaToolOptions(long heapMiB, boolean tier2, String javacppCacheDir) {
+        StringBuilder b = new StringBuilder("-Xmx").append(heapMiB).append('m');
+        if (tier2) {
+            long young = youngMiB(heapMiB);
+            if (young > 0) {
+                b.append(" -Xmn").append(young).append('m');
+            }
+            b.append(" -Dorg.bytedeco.javacpp.maxBytes=").append(4 * SAMEDIFF_CACHE / MIB).append('m')
+                    .append(" -Dorg.bytedeco.javacpp.maxPhysicalBytes=0");
+        }
+        return b.append(" -Dorg.bytedeco.javacpp.cachedir=").append(javacppCacheDir).toString();
     }
 
     /**

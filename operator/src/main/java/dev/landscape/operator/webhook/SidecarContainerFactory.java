@@ -73,9 +73,9 @@ final class SidecarContainerFactory {
         env.add(literal("LANDSCAPE_SPOOL", paths.spoolDir()));
         env.add(literal(SidecarSettings.CONFIG_FILE_ENV, paths.configFile()));
         env.add(literal("LANDSCAPE_GPU", gpu.mode()));
-        env.add(literal("JAVA_TOOL_OPTIONS", Tier2Memory.javaToolOptions(sizing.heapMiB(), sizing.youngMiB(),
+        env.add(literal("JAVA_TOOL_OPTIONS", Tier2Memory.javaToolOptions(sizing.heapMiB(), sizing.tier2Rank(),
                 paths.javacppCacheDir())));
-        if (SidecarResources.runsTier2(probe.getSpec().getMetrics(), rank)) {
+        if (sizing.tier2Rank()) {
             // ND4J's OpenMP and OpenBLAS start one thread (and buffer) per core the node has, not per core the
             // container may use: pin them to the CPU limit
             env.add(literal("OMP_NUM_THREADS", String.valueOf(sizing.threads())));

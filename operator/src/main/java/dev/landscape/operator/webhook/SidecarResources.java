@@ -39,9 +39,9 @@ public final class SidecarResources {
      * @param scratchSizeLimit sizeLimit of the scratch emptyDir
      * @param tier2            how tier 2 was sized, for the injection-status annotation; null for a tier-1 sidecar
      *                         and for explicit resources without a stated parameter count (nothing was sized)
-     * @param youngMiB         {@code -Xmn}, 0 for the JVM's choice (tier 1)
+     * @param tier2Rank        whether this rank runs tier 2 (its JVM options then shape heap and SameDiff's cache)
      */
-    record Sizing(ResourceRequirements resources, long heapMiB, long youngMiB, String scratchSizeLimit,
+    record Sizing(ResourceRequirements resources, long heapMiB, boolean tier2Rank, String scratchSizeLimit,
                   Map<String, Object> tier2) {
 
         /** Threads for ND4J: the CPU limit rounded up, else the request, at least 1. */
@@ -65,7 +65,7 @@ public final class SidecarResources {
         MetricsSpec metrics = spec.getMetrics();
         if (!runsTier2(metrics, rank)) {
             ResourceRequirements r = of(sidecar);
-            return new Sizing(r, heapMiB(r), 0, scratchSizeLimit, null);
+            return new Sizing(r, heapMiB(r), false, scratchSizeLimit, null);
         }
         Long model = metrics.getModelParameters();
         long analysed = metrics.getSubsetParameters() != null ? metrics.getSubsetParameters() : model == null ? 0 : model;
@@ -81,14 +81,14 @@ public final class SidecarResources {
             long heap = model == null ? heapMiB(r) : Math.max(MIN_HEAP_MIB, limitMiB(r) - need.nativeBytes() / Tier2Memory.MIB);
             status.put("resources", "spec.sidecar.resources; the formula asks " + need.heapMiB() + "Mi heap, "
                     + need.limitMiB() + "Mi limit");
-            return new Sizing(r, heap, Tier2Memory.youngMiB(heap), scratch, model == null ? null : status);
+            return new Sizing(r, heap, true, scratch, model == null ? null : status);
         }
         ResourceRequirements r = new ResourceRequirements();
         String memory = need.limitMiB() + "Mi";
         r.setRequests(map("cpu", DEFAULT_CPU_REQUEST, "memory", memory));
         r.setLimits(map("cpu", DEFAULT_CPU_LIMIT, "memory", memory));
         status.put("resources", "sized by the tier-2 formula: " + need.heapMiB() + "Mi heap, " + memory + " limit");
-        return new Sizing(r, need.heapMiB(), Tier2Memory.youngMiB(need.heapMiB()), scratch, status);
+        return new Sizing(r, need.heapMiB(), true, scratch, status);
     }
 
     /** Whether this rank's sidecar runs tier 2, as far as admission can tell (an unknown rank might). */

@@ -85,7 +85,7 @@ class SidecarResourcesTest {
     void withoutAParameterCountTier2IsSizedForNd4jAlone() {
         SidecarResources.Sizing s = SidecarResources.size(spec(null, null, null, null), RANK_0, "1Gi");
 
-        assertThat(s.heapMiB()).isEqualTo(Tier2Memory.HEAP_BASE / Tier2Memory.MIB);
+        assertThat(s.heapMiB()).isEqualTo((Tier2Memory.YOUNG_GEN + Tier2Memory.HEAP_BASE) / Tier2Memory.MIB);
         assertThat(mib(s.resources().getLimits().get("memory"))).isEqualTo(Tier2Memory.of(0, 0, 3, 4).limitMiB());
         assertThat((String) s.tier2().get("modelParameters")).startsWith("unstated");
     }

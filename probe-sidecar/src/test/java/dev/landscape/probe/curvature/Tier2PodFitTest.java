@@ -79,8 +79,7 @@ class Tier2PodFitTest {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Tier2PodProbe.class.getName(), dir.toString(),
                 Long.toString(parameters));
-        pb.environment().put("JAVA_TOOL_OPTIONS", Tier2Memory.javaToolOptions(pod.heapMiB(),
-                Tier2Memory.youngMiB(pod.heapMiB()), cache));
+        pb.environment().put("JAVA_TOOL_OPTIONS", Tier2Memory.javaToolOptions(pod.heapMiB(), true, cache));
         pb.environment().put("OMP_NUM_THREADS", "1");
         pb.redirectErrorStream(true);
         Process p = pb.start();

@@ -48,10 +48,11 @@ public final class CurvatureScaleBench {
         try {
             switch (args[0]) {
                 case "generate" -> generate(Path.of(args[1]), args[2], Long.parseLong(args[3]), out);
-                case "plan" -> plan(Path.of(args[1]), args.length > 2 ? args[2] : "all", out);
+                case "plan" -> plan(Path.of(args[1]), args[2], args[3], out);
+                case "options" -> out.println(Tier2Memory.javaToolOptions(Long.parseLong(args[1]), true, args[2]));
                 case "measure" -> measure(Path.of(args[1]), args.length > 2 ? args[2] : "all",
                         args.length > 3 ? Double.parseDouble(args[3]) : 1e-2, args.length > 4 ? Integer.parseInt(args[4]) : 3, out);
-                default -> throw new IllegalArgumentException("generate DIR gpt|mlp PARAMS | plan DIR [GLOBS|all] | measure DIR [GLOBS|all] [TOL] [REPS]");
+                default -> throw new IllegalArgumentException("generate DIR gpt|mlp PARAMS | plan DIR GLOBS|all CACHE_DIR | options HEAP_MIB CACHE_DIR | measure DIR [GLOBS|all] [TOL] [REPS]");
             }
         } finally {
             out.flush();
@@ -141,12 +142,12 @@ public final class CurvatureScaleBench {
     }
 
     /**
-     * Prints the heap, memory limit and young generation (MiB) the webhook would give a tier-2 sidecar for this model
-     * and subset (top 1):
+     * Prints the memory limit (MiB) and the JVM options the webhook would give a tier-2 sidecar for this model and
+     * subset (top 1):
      * the parameter counts read from the ONNX initializers, as {@code spec.metrics.modelParameters} and
      * {@code subsetParameters} would state them.
      */
-    static void plan(Path dir, String globs, PrintStream out) throws IOException {
+    static void plan(Path dir, String globs, String cacheDir, PrintStream out) throws IOException {
         Onnx.ModelProto model = CurvatureInputs.readModel(dir.resolve("model.onnx"));
         List<String> names = new java.util.ArrayList<>();
         Map<String, Long> sizes = new java.util.HashMap<>();
@@ -158,7 +159,7 @@ public final class CurvatureScaleBench {
         long all = sizes.values().stream().mapToLong(Long::longValue).sum();
         long analysed = subset.select(names, Map.of()).stream().mapToLong(sizes::get).sum();
         Tier2Memory t = Tier2Memory.of(all, analysed, 1, Tier2Memory.FLOAT_BYTES);
-        out.println(t.heapMiB() + " " + t.limitMiB() + " " + Tier2Memory.youngMiB(t.heapMiB()));
+        out.println(t.limitMiB() + " " + Tier2Memory.javaToolOptions(t.heapMiB(), true, cacheDir));
     }
 
     static void measure(Path dir, String globs, double tol, int reps, PrintStream out) throws IOException {
