@@ -13,13 +13,8 @@ globs=${3:-all}
 tol=${4:-1e-2}
 kind=${5:-gpt}
 work=${BENCH_DIR:-/tmp/landscape-scale}
-./mvnw -B -q -pl probe-sidecar -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
-# run from a copy of the classes, so that a build in this tree cannot pull them from under a long run
-classes=$(mktemp -d)
-trap 'rm -rf "$classes"' EXIT
-cp -r probe-sidecar/target/classes "$classes/main"
-cp -r probe-sidecar/target/test-classes "$classes/test"
-CP="$classes/test:$classes/main:$(cat probe-sidecar/target/bench.classpath)"
+# shellcheck source=bench/sidecar-classpath.sh
+. bench/sidecar-classpath.sh
 cache=probe-sidecar/target/javacpp-cache
 run() {  # run "JVM OPTIONS" ARGS...
   local options=$1
