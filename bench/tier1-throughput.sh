@@ -10,8 +10,9 @@ DATA=bench-data/tier1-$LAYERS
 if [ ! -f "$DATA/step_1001.safetensors" ]; then
   python3 bench/gen_tier1.py "$DATA" "$LAYERS"
 fi
-./mvnw -B -q -pl probe-sidecar test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
-  -Dmdep.includeScope=runtime >/dev/null
+# -am builds report-contract too (a fresh clone has no installed copy); -q keeps Maven quiet but errors still show.
+./mvnw -B -q -pl probe-sidecar -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
+  -Dmdep.includeScope=runtime
 CP="probe-sidecar/target/classes:probe-sidecar/target/test-classes:$(cat probe-sidecar/target/bench.classpath)"
 ls -l "$DATA"
 # Warm the page cache once so both readers see the same (cached) files.

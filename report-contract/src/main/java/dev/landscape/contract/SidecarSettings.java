@@ -17,6 +17,13 @@ public final class SidecarSettings {
     public static final String DIR = "dir";
     public static final String REPORT_URL = "report-url";
     public static final String TOKEN_FILE = "token-file";
+    /**
+     * A PEM file with the CA certificates the sidecar trusts for an {@code https} {@code report-url}, and only those
+     * (hostname verification stays on). The webhook projects it from the ConfigMap the operator publishes in the
+     * pod's namespace; the sidecar re-reads it when the kubelet refreshes it (a CA rotation). Empty: the JVM's
+     * default trust store (TLS terminated by something the cluster's public CAs vouch for).
+     */
+    public static final String CA_FILE = "ca-file";
     public static final String SPOOL = "spool";
     public static final String QUIET_PERIOD = "quiet-period";
     public static final String POLL_INTERVAL = "poll-interval";
@@ -46,14 +53,24 @@ public final class SidecarSettings {
     /** A JSON object of {@code spec.optimizer}: type, learningRate, beta1, beta2, momentum, eps. */
     public static final String OPTIMIZER = "optimizer";
 
-    public static final List<String> ALL = List.of(PROBE, NAMESPACE, POD, RANK, DIR, REPORT_URL, TOKEN_FILE, SPOOL,
-            QUIET_PERIOD, POLL_INTERVAL, METRICS_PORT, HEALTH_PORT, GPU, MODEL, BATCH, LOSS, TOP_K, PARAMETERS, MODEL_PARAMETERS, TRACE, TIER2_RANKS, SKETCH_WIDTH, PATTERNS,
+    public static final List<String> ALL = List.of(PROBE, NAMESPACE, POD, RANK, DIR, REPORT_URL, TOKEN_FILE, CA_FILE, SPOOL,
+            QUIET_PERIOD, POLL_INTERVAL, METRICS_PORT, HEALTH_PORT, GPU, MODEL, BATCH, LOSS, TOP_K, PARAMETERS, MODEL_PARAMETERS,
+            TRACE, TIER2_RANKS, SKETCH_WIDTH, PATTERNS,
             THRESHOLDS, OPTIMIZER);
 
     /** Where the config file's path is given. */
     public static final String CONFIG_FILE_ENV = "LANDSCAPE_CONFIG_FILE";
 
     private SidecarSettings() {
+    }
+
+    /**
+     * Whether a rank's sidecar runs tier 2: a model and batch are configured ({@code spec.metrics.model} and
+     * {@code batch}) and {@code tier2Ranks} is empty or holds the rank. The sidecar decides with it whether to load
+     * ND4J; the webhook decides with it whether a {@code gpu: dedicated} sidecar gets a GPU at all.
+     */
+    public static boolean runsTier2(boolean modelAndBatchConfigured, List<Integer> tier2Ranks, int rank) {
+        return modelAndBatchConfigured && (tier2Ranks.isEmpty() || tier2Ranks.contains(rank));
     }
 
     /** {@code report-url} → {@code LANDSCAPE_REPORT_URL}. */

@@ -21,12 +21,15 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Kubernetes Events for new findings, on the probe and on the affected pod, so {@code kubectl describe} of either
  * shows them. Deduplicated by name: an Event's name is derived from the finding's identity (reason, rank, since),
- * so a finding announced once is never announced again, even by another replica after a fail-over. A failure to
- * write an Event is logged and never fails the reconcile.
+ * so a finding announced once is never announced again, even by another replica after a fail-over. A finding a
+ * silence covers is announced as a Normal Event saying "Silenced until …" (under a name of its own, so that the
+ * Warning still follows if the finding outlives the silence). A failure to write an Event is logged and never
+ * fails the reconcile.
  */
 @ApplicationScoped
 public class FindingEvents {
@@ -43,27 +46,32 @@ public class FindingEvents {
         this.clock = clock;
     }
 
-    public void announce(LandscapeProbe probe, Finding finding, Pod pod) {
+    /**
+     * @param silencedUntil the end of the silence covering the finding, empty when none does
+     */
+    public void announce(LandscapeProbe probe, Finding finding, Pod pod, Optional<Instant> silencedUntil) {
         String ns = probe.getMetadata().getNamespace();
+        String key = finding.key() + (silencedUntil.isPresent() ? "/silenced" : "");
         ObjectReference probeRef = new ObjectReferenceBuilder()
                 .withApiVersion(probe.getApiVersion()).withKind(probe.getKind()).withNamespace(ns)
                 .withName(probe.getMetadata().getName()).withUid(probe.getMetadata().getUid()).build();
-        create(ns, name(probe.getMetadata().getName(), finding.key()), probeRef, finding);
+        create(ns, name(probe.getMetadata().getName(), key), probeRef, finding, silencedUntil);
         if (pod != null) {
             ObjectReference podRef = new ObjectReferenceBuilder().withApiVersion("v1").withKind("Pod").withNamespace(ns)
                     .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid()).build();
-            create(ns, name(pod.getMetadata().getName(), finding.key()), podRef, finding);
+            create(ns, name(pod.getMetadata().getName(), key), podRef, finding, silencedUntil);
         }
     }
 
-    private void create(String ns, String name, ObjectReference about, Finding f) {
+    private void create(String ns, String name, ObjectReference about, Finding f, Optional<Instant> silencedUntil) {
         String now = Instant.now(clock).toString();
+        String text = f.message() + " Remedy: " + f.remedy();
         Event e = new EventBuilder()
                 .withNewMetadata().withName(name).withNamespace(ns).endMetadata()
                 .withInvolvedObject(about)
                 .withReason(f.reason().name())
-                .withMessage(truncate(f.message() + " Remedy: " + f.remedy(), 1024))
-                .withType(f.severity() == Severity.INFO ? "Normal" : "Warning")
+                .withMessage(truncate(silencedUntil.map(u -> "Silenced until " + u + ": " + text).orElse(text), 1024))
+                .withType(f.severity() == Severity.INFO || silencedUntil.isPresent() ? "Normal" : "Warning")
                 .withCount(1)
                 .withFirstTimestamp(now)
                 .withLastTimestamp(now)

@@ -43,6 +43,9 @@ public class FindingStatus {
     @JsonPropertyDescription("The numbers behind it (e.g. z, ratio, relativeDistance, leadSeconds).")
     private Map<String, Double> values;
 
+    @JsonPropertyDescription("Set while a silence covers this finding: until when (RFC 3339). It raises no alert and a Normal Event.")
+    private String silencedUntil;
+
     public String getReason() {
         return reason;
     }
@@ -105,6 +108,14 @@ public class FindingStatus {
 
     public void setSince(String since) {
         this.since = since;
+    }
+
+    public String getSilencedUntil() {
+        return silencedUntil;
+    }
+
+    public void setSilencedUntil(String silencedUntil) {
+        this.silencedUntil = silencedUntil;
     }
 
     public Map<String, Double> getValues() {

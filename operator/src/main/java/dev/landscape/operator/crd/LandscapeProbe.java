@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Divergence", type = AdditionalPrinterColumn.Type.NUMBER, jsonPath = ".status.maxDivergence")
 @AdditionalPrinterColumn(name = "Restarts", type = AdditionalPrinterColumn.Type.INTEGER, jsonPath = ".status.restarts")
 @AdditionalPrinterColumn(name = "OOMs", type = AdditionalPrinterColumn.Type.INTEGER, jsonPath = ".status.oomKills")
+@AdditionalPrinterColumn(name = "Silenced-Until", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".status.silencedUntil")
 @AdditionalPrinterColumn(name = "Age", type = AdditionalPrinterColumn.Type.DATE, jsonPath = ".metadata.creationTimestamp")
 public class LandscapeProbe extends CustomResource<LandscapeProbeSpec, LandscapeProbeStatus> implements Namespaced {
 

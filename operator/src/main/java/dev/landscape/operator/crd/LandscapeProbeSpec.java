@@ -3,7 +3,10 @@ package dev.landscape.operator.crd;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+
+import java.util.List;
 
 /** The probe's desired behaviour. Defaults live in the CRD schema and in the code that reads it, never here. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -34,6 +37,13 @@ public class LandscapeProbeSpec {
 
     @JsonPropertyDescription("How much history the operator keeps in status and ProbeReports.")
     private HistorySpec history;
+
+    @Size(max = 50)
+    @JsonPropertyDescription("Planned windows in which findings are recorded and shown but raise no Warning Event and no alert.")
+    private List<SilenceSpec> silences;
+
+    @JsonPropertyDescription("The stable-training objective that the burn-rate alerts measure against.")
+    private SloSpec slo;
 
     public LabelSelector getSelector() {
         return selector;
@@ -97,5 +107,21 @@ public class LandscapeProbeSpec {
 
     public void setHistory(HistorySpec history) {
         this.history = history;
+    }
+
+    public List<SilenceSpec> getSilences() {
+        return silences;
+    }
+
+    public void setSilences(List<SilenceSpec> silences) {
+        this.silences = silences;
+    }
+
+    public SloSpec getSlo() {
+        return slo;
+    }
+
+    public void setSlo(SloSpec slo) {
+        this.slo = slo;
     }
 }

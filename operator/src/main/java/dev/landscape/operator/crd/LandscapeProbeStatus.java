@@ -59,6 +59,12 @@ public class LandscapeProbeStatus {
     @JsonPropertyDescription("The latest findings, newest first.")
     private List<FindingStatus> findings = new ArrayList<>();
 
+    @JsonPropertyDescription("Until when findings of this probe are silenced (RFC 3339): the end of the silence in force that ends last. Absent when none is.")
+    private String silencedUntil;
+
+    @JsonPropertyDescription("The silences in force (spec.silences and the silenced-until annotation).")
+    private List<ActiveSilence> silences;
+
     public Long getObservedGeneration() {
         return observedGeneration;
     }
@@ -169,6 +175,22 @@ public class LandscapeProbeStatus {
 
     public void setConditions(List<Condition> conditions) {
         this.conditions = conditions == null ? new ArrayList<>() : conditions;
+    }
+
+    public String getSilencedUntil() {
+        return silencedUntil;
+    }
+
+    public void setSilencedUntil(String silencedUntil) {
+        this.silencedUntil = silencedUntil;
+    }
+
+    public List<ActiveSilence> getSilences() {
+        return silences;
+    }
+
+    public void setSilences(List<ActiveSilence> silences) {
+        this.silences = silences;
     }
 
     public List<FindingStatus> getFindings() {

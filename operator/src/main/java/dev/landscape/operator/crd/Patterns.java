@@ -12,6 +12,9 @@ public final class Patterns {
     /** A positive Go-style duration made of whole units, e.g. {@code 30s}, {@code 1h30m}, {@code 500ms}. */
     public static final String DURATION = "^([0-9]+(ms|s|m|h))+$";
 
+    /** An RFC 3339 timestamp with a zone, e.g. {@code 2026-12-07T22:00:00Z} or {@code 2026-12-07T23:00:00+01:00}. */
+    public static final String TIMESTAMP = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$";
+
     private Patterns() {
     }
 }

@@ -6,10 +6,8 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /**
- * Where a pod's rank comes from. {@code Auto} tries, in order, the Kubeflow label
- * {@code training.kubeflow.org/replica-index}, the Indexed Job label {@code batch.kubernetes.io/job-completion-index},
- * JobSet's {@code jobset.sigs.k8s.io/job-index} with {@code batch.kubernetes.io/job-completion-index}, then env
- * {@code RANK} of the trainer container.
+ * Where a pod's rank comes from. {@code Auto} follows the launchers' conventions (Kubeflow, JobSet, Indexed Job, env
+ * {@code RANK}); the rule itself is {@code dev.landscape.operator.rank.RankResolver}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "self.source == 'Auto' || has(self.key)", message = "rank.key is required when rank.source is Label, Annotation or Env")

@@ -9,6 +9,7 @@ import dev.landscape.operator.crd.HistorySpec;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.SchemaDefaults;
 import dev.landscape.operator.observe.ProbeReportStore;
+import dev.landscape.operator.rank.JobSetShapes;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -52,6 +53,9 @@ public class ReportResource {
     private final Clock clock;
     private final IngestCounters counters;
     private final AtomicReference<Semaphore> permits = new AtomicReference<>();
+    /** A JobSet pod's rank, which authorisation checks, may need its JobSet's shape. */
+    @Inject
+    JobSetShapes jobSets;
 
     @Inject
     public ReportResource(ObjectMapper json, TokenReviewer reviewer, ProbeReportStore store, KubernetesClient client,
@@ -121,7 +125,7 @@ public class ReportResource {
             }
             LandscapeProbe probe = client.resources(LandscapeProbe.class).inNamespace(report.namespace()).withName(report.probe()).get();
             Pod pod = client.pods().inNamespace(report.namespace()).withName(report.pod()).get();
-            Optional<String> refusal = ReportAuthorizer.refuse(who.get(), report, probe, pod);
+            Optional<String> refusal = ReportAuthorizer.refuse(who.get(), report, probe, pod, jobSets);
             if (refusal.isPresent()) {
                 return answer(403, "forbidden", refusal.get()).build();
             }

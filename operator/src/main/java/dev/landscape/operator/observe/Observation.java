@@ -13,7 +13,13 @@ import java.util.Map;
  * @param unranked   selected pods whose rank could not be determined (named in the Ready message)
  * @param injected   selected pods that carry the sidecar
  * @param uninjected selected pods without it
+ * @param uninjectedByCause selected pods without it that have not finished, by why they have none
  */
 public record Observation(Map<Integer, List<Pod>> podsByRank, Map<Integer, ProbeReport> reportsByRank,
-                          List<String> unranked, int injected, int uninjected) {
+                          List<String> unranked, int injected, int uninjected,
+                          Map<UninjectedCause, Integer> uninjectedByCause) {
+
+    public Observation {
+        uninjectedByCause = Map.copyOf(uninjectedByCause);
+    }
 }

@@ -2,6 +2,8 @@ package dev.landscape.operator.observe;
 
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.ProbeReport;
+import dev.landscape.operator.rank.JobSetShapes;
+import dev.landscape.operator.rank.RankResolver;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +17,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -29,10 +32,12 @@ public class ProbeObserver {
     private static final Logger LOG = Logger.getLogger(ProbeObserver.class);
 
     private final ProbeReportStore store;
+    private final JobSetShapes jobSets;
 
     @Inject
-    public ProbeObserver(ProbeReportStore store) {
+    public ProbeObserver(ProbeReportStore store, JobSetShapes jobSets) {
         this.store = store;
+        this.jobSets = jobSets;
     }
 
     /**
@@ -44,18 +49,23 @@ public class ProbeObserver {
                 .filter(p -> LabelSelectors.matches(probe.getSpec().getSelector(), p.getMetadata().getLabels()))
                 .sorted(Comparator.comparing(p -> Objects.toString(p.getMetadata().getCreationTimestamp(), "")))
                 .toList();
-        Map<String, Integer> ranks = RankResolver.resolve(probe.getSpec().getRank(), selected);
         Map<Integer, List<Pod>> byRank = new TreeMap<>();
         List<String> unranked = new ArrayList<>();
         int injected = 0;
+        Map<UninjectedCause, Integer> uninjectedByCause = new java.util.EnumMap<>(UninjectedCause.class);
         for (Pod p : selected) {
-            Integer rank = ranks.get(p.getMetadata().getName());
-            if (rank == null) {
+            // The rank the webhook recorded at admission, else the same rule (pods admitted before the operator ran).
+            OptionalInt rank = RankResolver.of(probe, p, jobSets).number();
+            if (rank.isEmpty()) {
                 unranked.add(p.getMetadata().getName());
             } else {
-                byRank.computeIfAbsent(rank, r -> new ArrayList<>()).add(p);
+                byRank.computeIfAbsent(rank.getAsInt(), r -> new ArrayList<>()).add(p);
             }
-            injected += hasSidecar(p) ? 1 : 0;
+            if (hasSidecar(p)) {
+                injected++;
+            } else if (active(p)) {
+                uninjectedByCause.merge(UninjectedCause.of(probe, p), 1, Integer::sum);
+            }
         }
         Map<Integer, ProbeReport> reportsByRank = new TreeMap<>();
         for (ProbeReport r : reports) {
@@ -73,10 +83,17 @@ public class ProbeObserver {
                         e.getKey(), probe.getMetadata().getNamespace(), probe.getMetadata().getName(), ex.getMessage());
             }
         }
-        return new Observation(byRank, reportsByRank, unranked, injected, selected.size() - injected);
+        return new Observation(byRank, reportsByRank, unranked, injected, selected.size() - injected, uninjectedByCause);
     }
 
-    static boolean hasSidecar(Pod p) {
+    /** Not finished: a pod that has succeeded or failed no longer matters to injection. */
+    private static boolean active(Pod p) {
+        String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+        return !"Succeeded".equals(phase) && !"Failed".equals(phase);
+    }
+
+    /** Whether the pod carries the probe sidecar (as a container or a native sidecar). */
+    public static boolean hasSidecar(Pod p) {
         if (p.getSpec() == null) {
             return false;
         }

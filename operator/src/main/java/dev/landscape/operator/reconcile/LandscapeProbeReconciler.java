@@ -3,6 +3,8 @@ package dev.landscape.operator.reconcile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.landscape.operator.alert.FindingEvents;
 import dev.landscape.operator.alert.OperatorMetrics;
+import dev.landscape.operator.alert.ProbeGauges;
+import dev.landscape.operator.alert.Silences;
 import dev.landscape.operator.config.ReconcileConfig;
 import dev.landscape.operator.correlate.CorrelationThresholds;
 import dev.landscape.operator.correlate.Correlator;
@@ -18,6 +20,7 @@ import dev.landscape.operator.observe.Observation;
 import dev.landscape.operator.observe.ProbeObserver;
 import dev.landscape.operator.observe.TimelineFactory;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -38,16 +41,22 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * Sequences a probe's reconciliation, and only sequences: validate → observe (pods, ranks, ProbeReports;
- * infrastructure history saved) → correlate (pure) → save status → announce new findings as Events → come back
- * later (a hang is noticed by the absence of events, so the probe is re-evaluated periodically). Status is saved
- * before any side effect, and only when it changed.
+ * infrastructure history saved) → correlate (pure) → save status (findings marked where a silence covers them) →
+ * announce new findings as Events (Normal while silenced, Warning once a silence no longer covers them) → come back
+ * later (a hang is noticed by the absence of events, so the probe is re-evaluated periodically, and when a silence
+ * begins or ends). Status is saved before any side effect, and only when it changed.
+ *
+ * <p>Spec changes and changes to the silence annotations reconcile at once ({@link SilenceOrSpecChanged}); other
+ * metadata and status updates do not.
  */
-@ControllerConfiguration(name = LandscapeProbeReconciler.NAME)
+@ControllerConfiguration(name = LandscapeProbeReconciler.NAME, generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = SilenceOrSpecChanged.class))
 public class LandscapeProbeReconciler implements Reconciler<LandscapeProbe> {
 
     public static final String NAME = "landscapeprobe";
@@ -112,33 +121,32 @@ public class LandscapeProbeReconciler implements Reconciler<LandscapeProbe> {
         CorrelationThresholds thresholds = EffectiveThresholds.of(probe.getSpec().getThresholds());
         List<Finding> findings = Correlator.correlate(timelines, thresholds, now, StatusFactory.sinceByIdentity(probe.getStatus()));
 
-        Set<String> announced = announcedKeys(probe.getStatus());
-        LandscapeProbeStatus next = StatusFactory.build(probe, seen, timelines, findings, clock);
+        Silences silences = Silences.of(probe);
+        Map<String, Boolean> announced = announcedSilenced(probe.getStatus());
+        LandscapeProbeStatus next = StatusFactory.build(probe, seen, timelines, findings, silences, clock);
         UpdateControl<LandscapeProbe> control = saveStatus(probe, next, context);
 
         for (Finding f : findings) {
-            if (!announced.contains(f.key())) {
-                events.announce(probe, f, podOf(seen, f));
+            Optional<Instant> silencedUntil = silences.until(f.reason().name(), f.rank(), clock);
+            Boolean wasSilenced = announced.get(f.key());
+            if (wasSilenced == null || (wasSilenced && silencedUntil.isEmpty())) {
+                events.announce(probe, f, podOf(seen, f), silencedUntil);
             }
         }
-        metrics.observed(probe, eosByRank(seen));
-        return control.rescheduleAfter(rescan);
+        metrics.observed(probe, ProbeGauges.of(probe, seen, timelines, thresholds));
+        return control.rescheduleAfter(nextPass(silences, now));
+    }
+
+    /** The rescan interval, or sooner when a silence begins or ends before then. */
+    private Duration nextPass(Silences silences, Instant now) {
+        return silences.nextChange(clock).map(t -> Duration.between(now, t).plusSeconds(1))
+                .filter(d -> d.compareTo(rescan) < 0).orElse(rescan);
     }
 
     @Override
     public ErrorStatusUpdateControl<LandscapeProbe> updateErrorStatus(LandscapeProbe probe, Context<LandscapeProbe> context, Exception e) {
         metrics.reconcileError(probe);
         return ErrorStatusUpdateControl.defaultErrorProcessing();
-    }
-
-    private static Map<Integer, Double> eosByRank(Observation seen) {
-        Map<Integer, Double> out = new java.util.TreeMap<>();
-        seen.reportsByRank().forEach((rank, r) -> {
-            if (r.getStatus() != null && r.getStatus().getLatestEosRatio() != null) {
-                out.put(rank, r.getStatus().getLatestEosRatio());
-            }
-        });
-        return out;
     }
 
     private static List<RankTimeline> timelines(Observation seen) {
@@ -162,11 +170,13 @@ public class LandscapeProbeReconciler implements Reconciler<LandscapeProbe> {
                 .orElse(pods.isEmpty() ? null : pods.get(pods.size() - 1));
     }
 
-    private static Set<String> announcedKeys(LandscapeProbeStatus status) {
+    /** The findings already announced, by key: whether they were silenced when announced. */
+    private static Map<String, Boolean> announcedSilenced(LandscapeProbeStatus status) {
         if (status == null) {
-            return Set.of();
+            return Map.of();
         }
-        return status.getFindings().stream().map(StatusFactory::key).collect(Collectors.toSet());
+        return status.getFindings().stream().collect(Collectors.toMap(StatusFactory::key,
+                f -> f.getSilencedUntil() != null, (a, b) -> a && b));
     }
 
     private LandscapeProbeStatus invalid(LandscapeProbe probe, List<String> problems) {

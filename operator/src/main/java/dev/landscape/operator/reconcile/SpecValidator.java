@@ -1,15 +1,22 @@
 package dev.landscape.operator.reconcile;
 
+import dev.landscape.operator.correlate.Reason;
 import dev.landscape.operator.crd.LandscapeProbeSpec;
 import dev.landscape.operator.crd.MetricsSpec;
 import dev.landscape.operator.crd.Patterns;
 import dev.landscape.operator.crd.RankSource;
 import dev.landscape.operator.crd.SchemaDefaults;
+import dev.landscape.operator.crd.SilenceSpec;
+import dev.landscape.operator.crd.SloSpec;
 import dev.landscape.operator.crd.Thresholds;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 
 import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -83,7 +90,55 @@ public final class SpecValidator {
             decimal(t.getStepSkewIntervals(), "spec.thresholds.stepSkewIntervals", problems);
             decimal(t.getStaleIntervals(), "spec.thresholds.staleIntervals", problems);
         }
+        silences(spec.getSilences(), problems);
+        if (spec.getSlo() != null && spec.getSlo().getObjective() != null) {
+            String objective = spec.getSlo().getObjective();
+            if (!objective.matches(SloSpec.OBJECTIVE_PATTERN) || new BigDecimal(objective).signum() <= 0) {
+                problems.add("spec.slo.objective \"" + objective + "\" must be a percentage above 0 and below 100, e.g. \"99\" or \"99.5\"");
+            }
+        }
         return problems;
+    }
+
+    private static void silences(List<SilenceSpec> silences, List<String> problems) {
+        if (silences == null) {
+            return;
+        }
+        for (int i = 0; i < silences.size(); i++) {
+            SilenceSpec s = silences.get(i);
+            String at = "spec.silences[" + i + "]";
+            Instant start = timestamp(s.getStart(), at + ".start", problems);
+            Instant end = timestamp(s.getEnd(), at + ".end", problems);
+            if (start != null && end != null && !end.isAfter(start)) {
+                problems.add(at + ".end (" + s.getEnd() + ") must be after its start (" + s.getStart() + ")");
+            }
+            if (s.getReason() == null || s.getReason().isBlank()) {
+                problems.add(at + ".reason is required: say why findings are silenced");
+            }
+            for (String r : s.getFindingReasons() == null ? List.<String>of() : s.getFindingReasons()) {
+                if (Reason.of(r).isEmpty()) {
+                    problems.add(at + ".findingReasons: \"" + r + "\" is not a finding reason (one of " + Arrays.toString(Reason.values()) + ")");
+                }
+            }
+            for (Integer rank : s.getRanks() == null ? List.<Integer>of() : s.getRanks()) {
+                if (rank == null || rank < 0) {
+                    problems.add(at + ".ranks: " + rank + " is not a rank (0 or more)");
+                }
+            }
+        }
+    }
+
+    private static Instant timestamp(String value, String field, List<String> problems) {
+        if (value == null) {
+            problems.add(field + " is required (RFC 3339, e.g. 2026-12-07T22:00:00Z)");
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeParseException e) {
+            problems.add(field + " \"" + value + "\" is not an RFC 3339 timestamp with a zone, e.g. 2026-12-07T22:00:00Z");
+            return null;
+        }
     }
 
     private static BigDecimal decimal(String value, String field, List<String> problems) {

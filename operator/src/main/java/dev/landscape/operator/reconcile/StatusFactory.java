@@ -1,9 +1,11 @@
 package dev.landscape.operator.reconcile;
 
+import dev.landscape.operator.alert.Silences;
 import dev.landscape.operator.correlate.Correlator;
 import dev.landscape.operator.correlate.Finding;
 import dev.landscape.operator.correlate.RankTimeline;
 import dev.landscape.operator.correlate.Reason;
+import dev.landscape.operator.crd.ActiveSilence;
 import dev.landscape.operator.crd.FindingStatus;
 import dev.landscape.operator.crd.HistorySpec;
 import dev.landscape.operator.crd.LandscapeProbe;
@@ -24,8 +26,9 @@ import java.util.TreeSet;
 
 /**
  * Builds the probe's status from what was observed and what the correlator found: aggregates for the printer
- * columns, the four conditions (each summarising its family's worst active finding), and the latest findings.
- * Pure; conditions go through the {@link ConditionAggregator}.
+ * columns, the four conditions (each summarising its family's worst active finding), the latest findings (each
+ * marked when a silence covers it) and the silences in force. Silences change no condition: they mute alerts and
+ * Events, not the truth. Pure; conditions go through the {@link ConditionAggregator}.
  */
 public final class StatusFactory {
 
@@ -33,7 +36,7 @@ public final class StatusFactory {
     }
 
     public static LandscapeProbeStatus build(LandscapeProbe probe, Observation seen, List<RankTimeline> timelines,
-                                             List<Finding> findings, Clock clock) {
+                                             List<Finding> findings, Silences silences, Clock clock) {
         LandscapeProbeStatus previous = probe.getStatus() == null ? new LandscapeProbeStatus() : probe.getStatus();
         LandscapeProbeStatus s = new LandscapeProbeStatus();
         Long generation = probe.getMetadata().getGeneration();
@@ -78,7 +81,10 @@ public final class StatusFactory {
 
         int keep = SchemaDefaults.orDefault(probe.getSpec().getHistory() == null ? null : probe.getSpec().getHistory().getFindings(),
                 HistorySpec.class, "findings");
-        s.setFindings(findings.stream().limit(keep).map(StatusFactory::toStatus).toList());
+        s.setFindings(findings.stream().limit(keep).map(f -> toStatus(f, silences.until(f.reason().name(), f.rank(), clock))).toList());
+        List<ActiveSilence> active = silences.active(clock);
+        s.setSilences(active.isEmpty() ? null : active);
+        s.setSilencedUntil(silences.silencedUntil(clock).map(Instant::toString).orElse(null));
 
         ConditionAggregator c = new ConditionAggregator(previous.getConditions(), generation, clock);
         c.set(ConditionType.READY, true, "Accepted", ready(seen));
@@ -153,8 +159,9 @@ public final class StatusFactory {
         return s.getLatestStep() == null ? "" : " (latest step " + s.getLatestStep() + ")";
     }
 
-    private static FindingStatus toStatus(Finding f) {
+    private static FindingStatus toStatus(Finding f, Optional<Instant> silencedUntil) {
         FindingStatus out = new FindingStatus();
+        out.setSilencedUntil(silencedUntil.map(Instant::toString).orElse(null));
         out.setReason(f.reason().name());
         out.setSeverity(FindingStatus.Severity.valueOf(f.severity().name()));
         out.setRank(f.rank().isPresent() ? f.rank().getAsInt() : null);

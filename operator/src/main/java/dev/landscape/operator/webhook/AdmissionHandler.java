@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.landscape.operator.crd.LandscapeProbe;
+import dev.landscape.operator.rank.JobSetShapes;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
@@ -47,17 +48,20 @@ public final class AdmissionHandler {
     private final Supplier<InjectionSettings> settings;
     private final Function<Boolean, ProbeEvents> eventsForDryRun;
     private final String operatorNamespace;
+    private final JobSetShapes jobSets;
 
     /**
      * @param eventsForDryRun the Event sink for a request, given its {@code dryRun} flag (dry runs get
      *                        {@link ProbeEvents#NONE}: no side effects, as {@code sideEffects: NoneOnDryRun} promises)
+     * @param jobSets         the shapes of JobSets, which a JobSet pod's rank needs
      */
     public AdmissionHandler(ProbeCatalog catalog, Supplier<InjectionSettings> settings,
-                            Function<Boolean, ProbeEvents> eventsForDryRun, String operatorNamespace) {
+                            Function<Boolean, ProbeEvents> eventsForDryRun, String operatorNamespace, JobSetShapes jobSets) {
         this.catalog = catalog;
         this.settings = settings;
         this.eventsForDryRun = eventsForDryRun;
         this.operatorNamespace = operatorNamespace;
+        this.jobSets = jobSets;
     }
 
     public AdmissionReview review(byte[] body) {
@@ -127,13 +131,13 @@ public final class AdmissionHandler {
                     + " is older (or sorts first by name) and injected its sidecar; a pod gets one sidecar."
                     + " Narrow one of the selectors.");
         }
-        InjectionResult result = SidecarInjector.inject(pod, () -> decodeAgain(object), namespace, winner, settings.get());
+        InjectionResult result = SidecarInjector.inject(pod, () -> decodeAgain(object), namespace, winner, settings.get(), jobSets);
         if (result instanceof InjectionResult.Skipped skipped) {
             events.warning(winner, "InjectionSkipped", skipped.reason());
             return allow(uid, skipped.reason());
         }
         InjectionResult.Injected injected = (InjectionResult.Injected) result;
-        injected.notes().forEach(note -> events.warning(winner, "InjectedWithoutGpu", note));
+        injected.notes().forEach(note -> events.warning(winner, note.reason(), note.message()));
         JsonNode patch = JsonDiff.asJson(JSON.valueToTree(pod), JSON.valueToTree(injected.pod()), ADD_REMOVE_REPLACE_ONLY);
         AdmissionReview answer = allow(uid, null);
         if (!patch.isEmpty()) {
@@ -141,7 +145,7 @@ public final class AdmissionHandler {
             answer.getResponse().setPatch(Base64.getEncoder().encodeToString(utf8(patch)));
         }
         if (!injected.notes().isEmpty()) {
-            answer.getResponse().setWarnings(injected.notes().stream().map(n -> WARNING_PREFIX + n).toList());
+            answer.getResponse().setWarnings(injected.notes().stream().map(n -> WARNING_PREFIX + n.message()).toList());
         }
         return answer;
     }
@@ -163,7 +167,7 @@ public final class AdmissionHandler {
             JsonNode warmUp = JSON.readTree(in);
             LandscapeProbe probe = JSON.treeToValue(warmUp.get("probe"), LandscapeProbe.class);
             AdmissionHandler synthetic = new AdmissionHandler(namespace -> List.of(probe), settings,
-                    dryRun -> ProbeEvents.NONE, operatorNamespace);
+                    dryRun -> ProbeEvents.NONE, operatorNamespace, JobSetShapes.NONE);
             AdmissionReview answer = synthetic.review(JSON.writeValueAsBytes(warmUp.get("review")));
             boolean patched = answer.getResponse().getPatch() != null;
             LOG.infof("admission path warmed up in %d ms (synthetic pod %s)", (System.nanoTime() - began) / 1_000_000,

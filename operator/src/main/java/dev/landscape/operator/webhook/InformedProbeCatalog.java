@@ -2,11 +2,15 @@ package dev.landscape.operator.webhook;
 
 import dev.landscape.operator.crd.LandscapeProbe;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import org.jboss.logging.Logger;
 
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * Probes from an informer cache over all namespaces, so that an admission costs no API round-trip. Until the cache
@@ -40,6 +44,31 @@ public final class InformedProbeCatalog implements ProbeCatalog, AutoCloseable {
             return informer.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
         }
         return client.resources(LandscapeProbe.class).inNamespace(namespace).list().getItems();
+    }
+
+    /** Namespaces that hold at least one probe, from the cache (empty until it has synced). */
+    public Set<String> namespaces() {
+        Set<String> namespaces = new TreeSet<>();
+        informer.getStore().list().forEach(p -> namespaces.add(p.getMetadata().getNamespace()));
+        return namespaces;
+    }
+
+    /** Calls {@code listener} with the namespace of every probe the cache adds, those of the initial list included. */
+    public void onProbeAdded(Consumer<String> listener) {
+        informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(LandscapeProbe probe) {
+                listener.accept(probe.getMetadata().getNamespace());
+            }
+
+            @Override
+            public void onUpdate(LandscapeProbe before, LandscapeProbe after) {
+            }
+
+            @Override
+            public void onDelete(LandscapeProbe probe, boolean unknownFinalState) {
+            }
+        });
     }
 
     /** Whether the cache answers (rather than a direct list); tests wait for it before timing or asserting. */

@@ -21,8 +21,10 @@ public final class InjectionAnnotations {
     public static final String CONTAINER = "landscape-probe";
     /** Scratch emptyDir: report spool and javacpp cache. */
     public static final String SCRATCH_VOLUME = "landscape-scratch";
-    /** Projected volume: the service-account token for reporting and the config file. */
+    /** Projected volume: the service-account token for reporting, the config file and the operator's CA bundle. */
     public static final String PROJECTED_VOLUME = "landscape-probe";
+    /** Key of the operator's CA bundle in its ConfigMap, and the file's name in the projected volume. */
+    public static final String CA_BUNDLE_KEY = "ca.crt";
 
     private InjectionAnnotations() {
     }

@@ -7,8 +7,15 @@ import java.util.List;
 /** What the injector did with one pod: injected (with notes worth an Event) or skipped (with the reason). */
 public sealed interface InjectionResult {
 
-    /** @param notes requested behaviour that could not be honoured, e.g. a shared GPU without a claim */
-    record Injected(Pod pod, List<String> notes) implements InjectionResult {
+    /** Something the probe's owner should know about an injection: an Event on the probe and an admission warning. */
+    record Note(String reason, String message) {
+    }
+
+    /**
+     * @param notes requested behaviour that could not be honoured (a shared GPU without a claim), or an injection
+     *              that changed what the pod asks the scheduler for (a dedicated GPU)
+     */
+    record Injected(Pod pod, List<Note> notes) implements InjectionResult {
     }
 
     /** @param reason a sentence naming the probe, the pod field and what to do */

@@ -9,7 +9,9 @@ package dev.landscape.operator.webhook;
  * @param nativeSidecar          inject as an init container with {@code restartPolicy: Always} (Kubernetes ≥ 1.29)
  * @param scratchSizeLimit       sizeLimit of the scratch emptyDir
  * @param tokenExpirationSeconds lifetime of the projected service-account token
+ * @param caConfigMap            the ConfigMap (in the pod's namespace) whose {@code ca.crt} the sidecar trusts for
+ *                               the report URL; null when the operator serves plain HTTP (TLS mode {@code none})
  */
 public record InjectionSettings(String defaultImage, String reportUrl, boolean nativeSidecar,
-                                String scratchSizeLimit, long tokenExpirationSeconds) {
+                                String scratchSizeLimit, long tokenExpirationSeconds, String caConfigMap) {
 }

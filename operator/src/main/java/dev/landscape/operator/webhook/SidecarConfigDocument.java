@@ -13,6 +13,7 @@ import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.LandscapeProbeSpec;
 import dev.landscape.operator.crd.MetricsSpec;
 import dev.landscape.operator.crd.Thresholds;
+import dev.landscape.operator.rank.RankResolution;
 
 /**
  * The sidecar's whole configuration as one JSON document, keyed by {@link SidecarSettings} (the keys the sidecar
@@ -34,7 +35,7 @@ final class SidecarConfigDocument {
     }
 
     static String render(LandscapeProbe probe, String namespace, String checkpointDir, String mountPath,
-                         RankResolution rank, GpuPlacement gpu, SidecarPaths paths, String reportUrl) {
+                         RankResolution rank, GpuPlacement gpu, SidecarPaths paths, InjectionSettings settings) {
         LandscapeProbeSpec spec = probe.getSpec();
         ObjectNode doc = JSON.createObjectNode();
         doc.put(SidecarSettings.PROBE, probe.getMetadata().getName());
@@ -83,8 +84,11 @@ final class SidecarConfigDocument {
         }
         doc.set(SidecarSettings.THRESHOLDS, EffectiveSpec.of(JSON, spec.getThresholds(), Thresholds.class));
         doc.set(SidecarSettings.OPTIMIZER, spec.getOptimizer() == null ? JSON.createObjectNode() : JSON.valueToTree(spec.getOptimizer()));
-        doc.put(SidecarSettings.REPORT_URL, reportUrl);
+        doc.put(SidecarSettings.REPORT_URL, settings.reportUrl());
         doc.put(SidecarSettings.TOKEN_FILE, paths.tokenFile());
+        if (settings.caConfigMap() != null) {
+            doc.put(SidecarSettings.CA_FILE, paths.caFile());
+        }
         doc.put(SidecarSettings.SPOOL, paths.spoolDir());
         doc.put(SidecarSettings.GPU, gpu.mode());
         try {

@@ -4,6 +4,8 @@ import dev.landscape.contract.SidecarSettings;
 import dev.landscape.contract.Tier2Memory;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.SidecarSpec;
+import dev.landscape.operator.rank.RankResolution;
+import dev.landscape.operator.rank.TrainerMount;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -27,6 +29,7 @@ import java.util.List;
  */
 final class SidecarContainerFactory {
 
+    /** The sidecar image's user ({@code probe-sidecar/docker/Dockerfile*}: {@code USER 65532}). */
     static final long RUN_AS_USER = 65532L;
 
     private SidecarContainerFactory() {
@@ -70,6 +73,9 @@ final class SidecarContainerFactory {
         env.add(literal("LANDSCAPE_DIR", checkpointDir));
         env.add(literal("LANDSCAPE_REPORT_URL", settings.reportUrl()));
         env.add(literal("LANDSCAPE_TOKEN_FILE", paths.tokenFile()));
+        if (settings.caConfigMap() != null) {
+            env.add(literal(SidecarSettings.env(SidecarSettings.CA_FILE), paths.caFile()));
+        }
         env.add(literal("LANDSCAPE_SPOOL", paths.spoolDir()));
         env.add(literal(SidecarSettings.CONFIG_FILE_ENV, paths.configFile()));
         env.add(literal("LANDSCAPE_GPU", gpu.mode()));

@@ -1,8 +1,13 @@
 package dev.landscape.operator.webhook;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.landscape.operator.crd.LandscapeProbe;
+import dev.landscape.operator.rank.JobSetShapes;
+import dev.landscape.operator.rank.RankResolution;
+import dev.landscape.operator.rank.RankResolver;
+import dev.landscape.operator.rank.TrainerMount;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -32,7 +37,7 @@ public final class SidecarInjector {
      *                       a second time: cheaper than a {@code PodBuilder} deep copy, and as deep.
      */
     static InjectionResult inject(Pod original, Supplier<Pod> copyOfOriginal, String namespace, LandscapeProbe probe,
-                                  InjectionSettings settings) {
+                                  InjectionSettings settings, JobSetShapes jobSets) {
         String probeName = probe.getMetadata().getName();
         String volume = probe.getSpec().getCheckpoints().getVolume();
         List<Volume> volumes = original.getSpec().getVolumes() == null ? List.of() : original.getSpec().getVolumes();
@@ -58,8 +63,8 @@ public final class SidecarInjector {
         SidecarPaths paths = SidecarPaths.DEFAULT;
         String checkpointDir = SidecarConfigDocument.inMount(trainer.mount().getMountPath(),
                 probe.getSpec().getCheckpoints().getPath());
-        RankResolution rank = RankResolver.resolve(probe.getSpec().getRank(), original, trainer.container());
-        GpuPlacement gpu = GpuPlacement.decide(probe.getSpec().getSidecar(), original, trainer.container());
+        RankResolution rank = RankResolver.resolve(probe.getSpec().getRank(), original, trainer.container(), jobSets);
+        GpuPlacement gpu = GpuPlacement.decide(probe.getSpec(), original, trainer.container(), rank);
         SidecarResources.Sizing sizing = SidecarResources.size(probe.getSpec(), rank, settings.scratchSizeLimit());
         Container sidecar = SidecarContainerFactory.build(probe, settings, trainer, checkpointDir, rank, gpu, paths, sizing);
 
@@ -73,12 +78,30 @@ public final class SidecarInjector {
         newVolumes.add(projectedVolume(settings, paths));
         pod.getSpec().setVolumes(newVolumes);
 
-        List<String> notes = gpu.note() == null ? List.of() : List.of(gpu.note());
+        List<InjectionResult.Note> notes = new ArrayList<>();
+        if (gpu.note() != null) {
+            notes.add(gpu.note());
+        }
+        long gpusBefore = PodGpus.effectiveRequest(original);
+        long gpusAfter = PodGpus.effectiveRequest(pod);
+        if (gpusAfter > gpusBefore) {
+            notes.add(new InjectionResult.Note("GpuRequestRaised", "pod " + podName(original) + (rank.value() == null ? ""
+                    : " (rank " + rank.value() + ")") + " now asks for " + gpusAfter + " " + GpuPlacement.NVIDIA_GPU
+                    + " instead of " + gpusBefore + ": the landscape-probe sidecar takes a GPU of its own for tier 2"
+                    + " (spec.sidecar.gpu: dedicated). It schedules only on a node with " + gpusAfter + " free GPUs;"
+                    + " with gpu: shared the sidecar uses the trainer's GPU through its DRA claim instead."));
+        }
         Map<String, String> annotations = new LinkedHashMap<>(Objects.requireNonNullElse(pod.getMetadata().getAnnotations(), Map.of()));
         annotations.put(InjectionAnnotations.INJECTED, probeName);
-        annotations.put(InjectionAnnotations.STATUS, status(settings, gpu, rank, notes, sizing));
+        // The one record of the pod's rank, which the observer and report ingest read (RankResolver.of).
+        if (rank.value() != null) {
+            annotations.put(RankResolver.RECORDED, rank.value());
+        } else {
+            annotations.remove(RankResolver.RECORDED);
+        }
+        annotations.put(InjectionAnnotations.STATUS, status(settings, gpu, gpusBefore, gpusAfter, rank, notes, sizing));
         annotations.put(InjectionAnnotations.SIDECAR_CONFIG, SidecarConfigDocument.render(probe, namespace, checkpointDir,
-                trainer.mount().getMountPath(), rank, gpu, paths, settings.reportUrl()));
+                trainer.mount().getMountPath(), rank, gpu, paths, settings));
         if (!settings.nativeSidecar()) {
             annotations.putIfAbsent(InjectionAnnotations.DEFAULT_CONTAINER, trainer.container().getName());
         }
@@ -91,8 +114,14 @@ public final class SidecarInjector {
                 .withNewEmptyDir().withSizeLimit(new Quantity(sizeLimit)).endEmptyDir().build();
     }
 
+    /**
+     * The sidecar's token, config and, with TLS, the operator's CA bundle. The CA comes from a ConfigMap source
+     * rather than the config annotation because the kubelet refreshes it in running pods when the operator publishes
+     * a new CA (a pod's annotations are fixed at admission); {@code optional}, so that a pod admitted before the
+     * operator published the ConfigMap in its namespace still starts (the sidecar waits for the file).
+     */
     private static Volume projectedVolume(InjectionSettings settings, SidecarPaths paths) {
-        return new VolumeBuilder().withName(InjectionAnnotations.PROJECTED_VOLUME)
+        var projected = new VolumeBuilder().withName(InjectionAnnotations.PROJECTED_VOLUME)
                 .withNewProjected()
                 .addNewSource().withNewServiceAccountToken()
                 .withAudience("landscape-probe")
@@ -103,24 +132,35 @@ public final class SidecarInjector {
                 .addNewItem().withPath(fileName(paths.configFile()))
                 .withNewFieldRef().withFieldPath("metadata.annotations['" + InjectionAnnotations.SIDECAR_CONFIG + "']").endFieldRef()
                 .endItem()
-                .endDownwardAPI().endSource()
-                .endProjected()
-                .build();
+                .endDownwardAPI().endSource();
+        if (settings.caConfigMap() != null) {
+            projected = projected.addNewSource().withNewConfigMap().withName(settings.caConfigMap()).withOptional(true)
+                    .addNewItem().withKey(InjectionAnnotations.CA_BUNDLE_KEY).withPath(fileName(paths.caFile())).endItem()
+                    .endConfigMap().endSource();
+        }
+        return projected.endProjected().build();
     }
 
-    private static String status(InjectionSettings settings, GpuPlacement gpu, RankResolution rank, List<String> notes,
-                                 SidecarResources.Sizing sizing) {
+    private static String status(InjectionSettings settings, GpuPlacement gpu, long gpusBefore, long gpusAfter,
+                                 RankResolution rank, List<InjectionResult.Note> notes, SidecarResources.Sizing sizing) {
         ObjectNode status = AdmissionHandler.JSON.createObjectNode();
         status.put("container", InjectionAnnotations.CONTAINER);
         status.put("mode", settings.nativeSidecar() ? "native-sidecar" : "container");
         status.putArray("volumes").add(InjectionAnnotations.SCRATCH_VOLUME).add(InjectionAnnotations.PROJECTED_VOLUME);
         status.put("gpu", gpu.mode());
+        if (gpu.reason() != null) {
+            status.put("gpuReason", gpu.reason());
+        }
+        if (gpusAfter != gpusBefore) {
+            status.putObject("gpuRequest").put("before", gpusBefore).put("after", gpusAfter);
+        }
         status.put("rank", rank.value() != null ? rank.value() : rank.valueFrom() != null ? "at-start" : "unknown");
         if (sizing.tier2() != null) {
             status.set("tier2", AdmissionHandler.JSON.valueToTree(sizing.tier2()));
         }
         if (!notes.isEmpty()) {
-            notes.forEach(status.putArray("notes")::add);
+            ArrayNode messages = status.putArray("notes");
+            notes.forEach(n -> messages.add(n.message()));
         }
         try {
             return AdmissionHandler.JSON.writeValueAsString(status);

@@ -23,4 +23,9 @@ record SidecarPaths(String scratchDir, String projectedDir) {
     String configFile() {
         return projectedDir + "/config.json";
     }
+
+    /** The CA bundle projected from the operator's ConfigMap (key {@code ca.crt}). */
+    String caFile() {
+        return projectedDir + "/" + InjectionAnnotations.CA_BUNDLE_KEY;
+    }
 }

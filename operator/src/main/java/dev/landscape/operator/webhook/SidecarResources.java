@@ -1,10 +1,12 @@
 package dev.landscape.operator.webhook;
 
+import dev.landscape.contract.SidecarSettings;
 import dev.landscape.contract.Tier2Memory;
 import dev.landscape.operator.crd.LandscapeProbeSpec;
 import dev.landscape.operator.crd.MetricsSpec;
 import dev.landscape.operator.crd.SchemaDefaults;
 import dev.landscape.operator.crd.SidecarSpec;
+import dev.landscape.operator.rank.RankResolution;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
@@ -91,20 +93,14 @@ public final class SidecarResources {
         return new Sizing(r, need.heapMiB(), true, scratch, status);
     }
 
-    /** Whether this rank's sidecar runs tier 2, as far as admission can tell (an unknown rank might). */
+    /**
+     * Whether this rank's sidecar may run tier 2 ({@link SidecarSettings#runsTier2}); a rank not known at admission
+     * might, and is sized as if it did (more memory than a tier-1 rank needs, rather than too little for tier 2).
+     */
     static boolean runsTier2(MetricsSpec metrics, RankResolution rank) {
-        if (metrics == null || metrics.getModel() == null || metrics.getBatch() == null) {
-            return false;
-        }
-        List<Integer> ranks = metrics.getRanks();
-        if (ranks == null || ranks.isEmpty() || rank.value() == null) {
-            return true;
-        }
-        try {
-            return ranks.contains(Integer.parseInt(rank.value().trim()));
-        } catch (NumberFormatException e) {
-            return true;
-        }
+        boolean configured = metrics != null && metrics.getModel() != null && metrics.getBatch() != null;
+        List<Integer> ranks = metrics == null || metrics.getRanks() == null ? List.of() : metrics.getRanks();
+        return rank.number().isEmpty() ? configured : SidecarSettings.runsTier2(configured, ranks, rank.number().getAsInt());
     }
 
     public static ResourceRequirements of(SidecarSpec sidecar) {

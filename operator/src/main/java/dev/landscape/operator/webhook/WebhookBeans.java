@@ -1,5 +1,6 @@
 package dev.landscape.operator.webhook;
 
+import dev.landscape.operator.rank.JobSetShapes;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,15 +47,16 @@ public class WebhookBeans {
     @Produces
     @Singleton
     AdmissionHandler handler(InformedProbeCatalog catalog, KubernetesProbeEvents events, ClusterVersion version,
-                             WebhookConfig config, KubernetesClient client) {
+                             WebhookConfig config, KubernetesClient client, JobSetShapes jobSets) {
         String operatorNamespace = operatorNamespace(config, client);
         String reportUrl = config.reportUrl().orElse("https://" + config.serviceName() + "." + operatorNamespace
                 + ".svc/api/v1alpha1/reports");
         return new AdmissionHandler(catalog,
                 () -> new InjectionSettings(config.sidecarImage(), reportUrl, nativeSidecars(config, version),
-                        config.scratchSizeLimit(), config.tokenExpirationSeconds()),
+                        config.scratchSizeLimit(), config.tokenExpirationSeconds(),
+                        config.tls().mode() == WebhookConfig.TlsMode.NONE ? null : config.tls().caConfigMap()),
                 dryRun -> dryRun ? ProbeEvents.NONE : events,
-                operatorNamespace);
+                operatorNamespace, jobSets);
     }
 
     /** Runs before Quarkus opens the HTTP port, so the first admission finds the version read and Jackson warm. */

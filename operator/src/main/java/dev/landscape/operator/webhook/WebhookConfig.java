@@ -1,5 +1,6 @@
 package dev.landscape.operator.webhook;
 
+import dev.landscape.contract.Images;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -15,8 +16,9 @@ import java.util.Optional;
 @ConfigMapping(prefix = "landscape.webhook")
 public interface WebhookConfig {
 
-    /** Sidecar image used when a probe's {@code spec.sidecar.image} is empty. */
+    /** Sidecar image used when a probe's {@code spec.sidecar.image} is empty: the one this release publishes. */
     @WithName("sidecar-image")
+    @WithDefault(Images.SIDECAR)
     String sidecarImage();
 
     /** The operator's namespace: pods there are never injected. Default: the Kubernetes client's namespace. */
@@ -95,6 +97,24 @@ public interface WebhookConfig {
         @WithName("check-interval")
         @WithDefault("12h")
         Duration checkInterval();
+
+        /**
+         * ConfigMap the operator publishes in every namespace with a probe, key {@code ca.crt}: the CA bundle the
+         * sidecars trust for the report URL, projected into each injected pod.
+         */
+        @WithName("ca-config-map")
+        @WithDefault("landscape-probe-ca")
+        String caConfigMap();
+
+        /**
+         * How long a new CA is published (in the CA ConfigMaps and the caBundle) before the operator serves a
+         * certificate it signed: time for the kubelets to refresh the running pods' bundles (about a minute) and for
+         * the API server to read the new caBundle. A self-signed rotation starts this long before the old CA would
+         * need replacing; in cert-manager mode a certificate from a new CA is served this long after it appeared.
+         */
+        @WithName("ca-overlap")
+        @WithDefault("24h")
+        Duration caOverlap();
     }
 
     enum NativeSidecar { AUTO, TRUE, FALSE }

@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DashboardMetricsTest {
 
-    private static final Pattern REGISTRATION = Pattern.compile("(counterBuilder|gaugeBuilder|histogramBuilder|gauge)\\((?:meter, )?\"(landscape\\.[a-z_.]+)\"");
+    private static final Pattern REGISTRATION = Pattern.compile("(counterBuilder|gaugeBuilder|histogramBuilder|gauge|rankGauge)\\((?:meter, )?\"(landscape\\.[a-z_.]+)\"");
+    private static final Pattern RECORDED = Pattern.compile("\\b(landscape:[a-z_:0-9]+)");
     private static final Pattern QUERIED = Pattern.compile("\\b(landscape_[a-z_]+)\\b");
 
     @Test
@@ -34,6 +35,31 @@ class DashboardMetricsTest {
         assertThat(queried).hasSizeGreaterThanOrEqualTo(8);
         assertThat(exported()).containsAll(queried);
         assertThat(dashboard.path("panels")).hasSizeGreaterThanOrEqualTo(6);
+    }
+
+    /** Series the dashboard and the alerts read from recording rules (landscape:...) are recorded by the rule file. */
+    @Test
+    void recordedSeriesThatAreQueriedAreRecorded() throws IOException {
+        String rules = Files.readString(Manifests.ROOT.resolve("deploy/prometheus/landscape-rules.yaml"));
+        Set<String> recorded = new TreeSet<>();
+        Matcher r = Pattern.compile("(?m)^\\s*- record: (\\S+)$").matcher(rules);
+        while (r.find()) {
+            recorded.add(r.group(1));
+        }
+        Set<String> queried = new TreeSet<>(recordedNames(rules));
+        queried.addAll(recordedNames(Files.readString(Manifests.ROOT.resolve("deploy/grafana/landscape-probe.json"))));
+
+        assertThat(recorded).contains("landscape:slo_training_unstable", "landscape:findings_alert");
+        assertThat(recorded).containsAll(queried);
+    }
+
+    private static Set<String> recordedNames(String text) {
+        Set<String> out = new TreeSet<>();
+        Matcher m = RECORDED.matcher(text);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
     }
 
     @Test
@@ -67,7 +93,7 @@ class DashboardMetricsTest {
 
     /** Label names that start like metric names. */
     private static final Set<String> LABELS = Set.of("landscape_probe", "landscape_rank", "landscape_reason", "landscape_severity",
-            "landscape_outcome");
+            "landscape_outcome", "landscape_family", "landscape_cause");
 
     private static Set<String> names(String text) {
         Set<String> out = new TreeSet<>();

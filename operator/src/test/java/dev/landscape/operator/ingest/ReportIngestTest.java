@@ -119,6 +119,20 @@ class ReportIngestTest {
     }
 
     @Test
+    void aReportClaimingAnotherRankIs403AndStoresNothing() throws Exception {
+        String claimsRank3 = json.writeValueAsString(TestingObjects.report(ns, "ingest", "bert-1", 3, 100, T, List.of(), List.of()));
+
+        given().header("Authorization", "Bearer " + token()).contentType(ContentType.JSON).body(claimsRank3).post(PATH)
+                .then().statusCode(403).body("status", equalTo("forbidden"))
+                .body("message", equalTo("report claims rank 3, but pod bert-1 holds rank 1"
+                        + " (completion index batch.kubernetes.io/job-completion-index)"));
+        // The reconciler may create rank 1's ProbeReport for the pod's restarts; no report's checkpoint is in any.
+        assertThat(client.resources(ProbeReport.class).inNamespace(ns).withName("ingest-rank-3").get()).isNull();
+        assertThat(client.resources(ProbeReport.class).inNamespace(ns).list().getItems())
+                .allSatisfy(r -> assertThat(r.getStatus() == null ? List.of() : r.getStatus().getCheckpoints()).isEmpty());
+    }
+
+    @Test
     void speakingForAnotherPodIs403() throws Exception {
         Pod other = client.pods().inNamespace(ns).withName("other-job-0").get();
         String otherToken = TestingTokenReviews.token(ns, "other-job-0", other.getMetadata().getUid());

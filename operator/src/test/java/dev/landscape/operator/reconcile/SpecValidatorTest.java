@@ -74,6 +74,40 @@ class SpecValidatorTest {
         spec.setThresholds(t);
         assertThat(SpecValidator.validate(spec)).singleElement().asString().contains("must lie in [-1, 1]");
     }
+
+    @Test
+    void silenceProblemsNameTheSilenceAndTheField() {
+        LandscapeProbeSpec spec = validSpec();
+        dev.landscape.operator.crd.SilenceSpec backwards = new dev.landscape.operator.crd.SilenceSpec();
+        backwards.setStart("2026-12-07T14:00:00Z");
+        backwards.setEnd("2026-12-07T12:00:00Z");
+        backwards.setReason("retrain");
+        dev.landscape.operator.crd.SilenceSpec sloppy = new dev.landscape.operator.crd.SilenceSpec();
+        sloppy.setStart("tonight");
+        sloppy.setEnd("2026-12-07T12:00:00Z");
+        sloppy.setFindingReasons(java.util.List.of("LossSpike", "LossSpikes"));
+        spec.setSilences(java.util.List.of(backwards, sloppy));
+
+        assertThat(SpecValidator.validate(spec)).containsExactly(
+                "spec.silences[0].end (2026-12-07T12:00:00Z) must be after its start (2026-12-07T14:00:00Z)",
+                "spec.silences[1].start \"tonight\" is not an RFC 3339 timestamp with a zone, e.g. 2026-12-07T22:00:00Z",
+                "spec.silences[1].reason is required: say why findings are silenced",
+                "spec.silences[1].findingReasons: \"LossSpikes\" is not a finding reason (one of " + java.util.Arrays.toString(dev.landscape.operator.correlate.Reason.values()) + ")");
+    }
+
+    @Test
+    void objectiveMustLeaveAnErrorBudget() {
+        LandscapeProbeSpec spec = validSpec();
+        dev.landscape.operator.crd.SloSpec slo = new dev.landscape.operator.crd.SloSpec();
+        spec.setSlo(slo);
+        slo.setObjective("99.5");
+        assertThat(SpecValidator.validate(spec)).isEmpty();
+        for (String bad : new String[] {"100", "0", "99%", "0.99.1"}) {
+            slo.setObjective(bad);
+            assertThat(SpecValidator.validate(spec)).as(bad).singleElement().asString().startsWith("spec.slo.objective \"" + bad + "\" must be a percentage");
+        }
+    }
+
     @Test
     void aSubsetCountNeedsAModelCountAtLeastAsLarge() {
         LandscapeProbeSpec spec = validSpec();

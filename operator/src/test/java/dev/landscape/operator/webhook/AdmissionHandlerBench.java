@@ -2,6 +2,7 @@ package dev.landscape.operator.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.landscape.operator.crd.LandscapeProbe;
+import dev.landscape.operator.rank.JobSetShapes;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +25,7 @@ class AdmissionHandlerBench {
         List<JsonNode> docs = AdmissionReviews.documents(InjectionGoldenTest.GOLDEN + "pytorchjob-worker.yaml");
         List<LandscapeProbe> probes = AdmissionReviews.probes(docs);
         AdmissionHandler handler = new AdmissionHandler(ns -> probes, () -> InjectionGoldenTest.settings(true),
-                dryRun -> ProbeEvents.NONE, InjectionGoldenTest.OPERATOR_NAMESPACE);
+                dryRun -> ProbeEvents.NONE, InjectionGoldenTest.OPERATOR_NAMESPACE, JobSetShapes.NONE);
         byte[] body = AdmissionReviews.podCreate("bench", "ml-team", AdmissionReviews.pod(docs));
         for (int i = 0; i < 20_000; i++) {
             handler.review(body);

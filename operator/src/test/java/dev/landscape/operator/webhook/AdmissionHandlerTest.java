@@ -3,6 +3,7 @@ package dev.landscape.operator.webhook;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.landscape.operator.crd.LandscapeProbe;
+import dev.landscape.operator.rank.JobSetShapes;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.fabric8.zjsonpatch.JsonPatch;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class AdmissionHandlerTest {
         return new AdmissionHandler(ns -> probes, () -> InjectionGoldenTest.settings(true), dryRun -> {
             dryRuns.add(dryRun);
             return dryRun ? ProbeEvents.NONE : events;
-        }, InjectionGoldenTest.OPERATOR_NAMESPACE);
+        }, InjectionGoldenTest.OPERATOR_NAMESPACE, JobSetShapes.NONE);
     }
 
     private static List<JsonNode> golden(String name) {
@@ -34,7 +35,8 @@ class AdmissionHandlerTest {
     void warmUpInjectsItsSyntheticPodWithoutReadingTheCatalogOrWritingEvents() {
         AdmissionHandler handler = new AdmissionHandler(ns -> {
             throw new AssertionError("the warm-up read the catalog for namespace " + ns);
-        }, () -> InjectionGoldenTest.settings(true), dryRun -> events, InjectionGoldenTest.OPERATOR_NAMESPACE);
+        }, () -> InjectionGoldenTest.settings(true), dryRun -> events, InjectionGoldenTest.OPERATOR_NAMESPACE,
+                JobSetShapes.NONE);
 
         boolean patched = handler.warmUp();
 

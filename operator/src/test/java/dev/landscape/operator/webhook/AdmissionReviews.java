@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.landscape.operator.crd.LandscapeProbe;
+import dev.landscape.operator.rank.JobSetShape;
+import dev.landscape.operator.rank.JobSetShapes;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 
 import java.io.IOException;
@@ -13,7 +15,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /** Builds AdmissionReview requests the way the API server sends them, and reads the answers. */
 final class AdmissionReviews {
@@ -45,6 +50,16 @@ final class AdmissionReviews {
     static List<LandscapeProbe> probes(List<JsonNode> docs) {
         return docs.stream().filter(d -> "LandscapeProbe".equals(d.path("kind").asText()))
                 .map(d -> JSON.convertValue(d, LandscapeProbe.class)).toList();
+    }
+
+    /** The JobSets among the documents, as the webhook would read them from the API server. */
+    @SuppressWarnings("unchecked")
+    static JobSetShapes jobSets(List<JsonNode> docs) {
+        Map<String, JobSetShape> shapes = new HashMap<>();
+        docs.stream().filter(d -> "JobSet".equals(d.path("kind").asText())).forEach(d -> shapes.put(
+                d.at("/metadata/namespace").asText() + "/" + d.at("/metadata/name").asText(),
+                JobSetShape.of(JSON.convertValue(d.path("spec"), Map.class))));
+        return (namespace, name) -> Optional.ofNullable(shapes.get(namespace + "/" + name));
     }
 
     static JsonNode pod(List<JsonNode> docs) {

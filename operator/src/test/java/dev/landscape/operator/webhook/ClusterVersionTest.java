@@ -1,5 +1,6 @@
 package dev.landscape.operator.webhook;
 
+import dev.landscape.operator.testing.TestingClock;
 import io.fabric8.kubernetes.client.VersionInfo;
 import org.junit.jupiter.api.Test;
 
@@ -37,28 +38,12 @@ class ClusterVersionTest {
     @Test
     void afterTheTtlTheStaleAnswerIsReturnedWhileOneRefreshRuns() {
         AtomicInteger reads = new AtomicInteger();
-        java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(Instant.parse("2026-11-22T00:00:00Z"));
-        Clock clock = new Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
+        TestingClock clock = new TestingClock(Instant.parse("2026-11-22T00:00:00Z"));
         ClusterVersion version = new ClusterVersion(() -> version("1", reads.incrementAndGet() == 1 ? "28" : "29"),
                 clock, Duration.ofMinutes(10));
         assertThat(version.supportsNativeSidecars()).isFalse();
 
-        now.set(now.get().plus(Duration.ofMinutes(11)));
+        clock.advance(Duration.ofMinutes(11));
 
         assertThat(version.supportsNativeSidecars()).as("stale answer, refresh started").isFalse();
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(version::supportsNativeSidecars);

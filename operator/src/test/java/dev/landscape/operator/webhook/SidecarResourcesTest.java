@@ -4,6 +4,7 @@ import dev.landscape.contract.Tier2Memory;
 import dev.landscape.operator.crd.LandscapeProbeSpec;
 import dev.landscape.operator.crd.MetricsSpec;
 import dev.landscape.operator.crd.SidecarSpec;
+import dev.landscape.operator.rank.RankResolution;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import org.junit.jupiter.api.Test;
@@ -17,9 +18,9 @@ import static org.assertj.core.api.Assertions.within;
 /** The sidecar's heap, memory limit and scratch volume, tier 1 and tier 2, against the rule in {@link Tier2Memory}. */
 class SidecarResourcesTest {
 
-    private static final RankResolution RANK_0 = RankResolution.literal("0", "test");
-    private static final RankResolution RANK_3 = RankResolution.literal("3", "test");
-    private static final RankResolution AT_START = RankResolution.unknown("test");
+    private static final RankResolution RANK_0 = new RankResolution("0", null, "test");
+    private static final RankResolution RANK_3 = new RankResolution("3", null, "test");
+    private static final RankResolution AT_START = new RankResolution(null, null, "test");
 
     private static LandscapeProbeSpec spec(Long model, Long subset, Integer topK, List<Integer> ranks) {
         MetricsSpec m = new MetricsSpec();

@@ -166,7 +166,9 @@ class WebhookLatencyBench {
             return List.of("port=" + port);
         }
         // The CA the operator created and patched into the webhook configuration's caBundle, as the API server trusts it.
-        String ca = client.secrets().inNamespace(client.getNamespace()).withName("landscape-webhook-tls").get().getData().get("ca.crt");
+        String namespace = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("landscape.webhook.operator-namespace", String.class).orElse(client.getNamespace());
+        String ca = client.secrets().inNamespace(namespace).withName("landscape-webhook-tls").get().getData().get("ca.crt");
         Path caFile = target.resolve("bench-webhook-ca.pem");
         Files.write(caFile, java.util.Base64.getDecoder().decode(ca));
         return List.of("port=" + httpsPort, "ca=" + caFile);

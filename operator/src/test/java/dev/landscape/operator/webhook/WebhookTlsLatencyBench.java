@@ -1,6 +1,6 @@
 package dev.landscape.operator.webhook;
 
-import dev.landscape.operator.webhook.tls.SelfSignedHttpsTest;
+import dev.landscape.operator.testing.SelfSignedTlsProfile;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Tag;
  */
 @Tag("bench")
 @QuarkusTest
-@TestProfile(SelfSignedHttpsTest.SelfSigned.class)
+@TestProfile(SelfSignedTlsProfile.class)
 @WithKubernetesTestServer(crud = true)
 class WebhookTlsLatencyBench extends WebhookLatencyBench {
 }

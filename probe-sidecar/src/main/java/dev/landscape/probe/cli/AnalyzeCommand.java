@@ -2,6 +2,7 @@ package dev.landscape.probe.cli;
 
 import dev.landscape.probe.checkpoint.CheckpointFormats;
 import dev.landscape.probe.checkpoint.OptimizerHints;
+import dev.landscape.probe.findings.Severity;
 import dev.landscape.probe.findings.Thresholds;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +11,9 @@ import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -18,10 +21,12 @@ import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 
 /**
- * {@code analyze DIR [--json]}: the offline post-mortem over a folder of successive checkpoints — tier-1 metrics and
- * findings per checkpoint, in step order. Wiring only: {@link RunAnalysis} does the work, {@link AnalyzeReport}
- * renders it. Exit code 0 when every checkpoint was analysed, 1 when some could not be read (the output still
- * covers the rest and names them), 2 for bad usage.
+ * {@code analyze DIR [--json] [--fail-on warning|critical] [--junit FILE]}: the offline post-mortem over a folder of
+ * successive checkpoints — tier-1 metrics and findings per checkpoint, in step order — and the CI gate of a retrain
+ * pipeline. Wiring only: {@link RunAnalysis} does the work, {@link AnalyzeReport} and {@link JUnitReport} render it.
+ * Exit code 0 when every checkpoint was analysed, {@link Main#FINDINGS} when {@code --fail-on} is given and a
+ * finding of that severity or worse is present (this wins over the next), 1 when some checkpoints could not be
+ * read (the output still covers the rest and names them), 2 for bad usage.
  */
 @Command(name = "analyze", mixinStandardHelpOptions = true,
         description = "Tier-1 metrics and findings for every checkpoint in a run folder, in step order.")
@@ -56,6 +61,14 @@ public final class AnalyzeCommand implements Callable<Integer> {
             description = "Override a detector threshold, e.g. --threshold spikeZ=8 (repeatable).")
     Map<String, String> thresholds = new LinkedHashMap<>();
 
+    @Option(names = "--fail-on", paramLabel = "SEVERITY",
+            description = "Exit " + Main.FINDINGS + " when a finding of this severity or worse is present: warning or critical.")
+    String failOn;
+
+    @Option(names = "--junit", paramLabel = "FILE",
+            description = "Also write a JUnit XML report: one test case per checkpoint, its findings at or above --fail-on (default warning) as the failure.")
+    Path junit;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -71,14 +84,42 @@ public final class AnalyzeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "DIR " + dir
                     + " is not a folder; analyze reads a folder of successive checkpoints (use inspect for one file)");
         }
+        Optional<Severity> gate = Optional.ofNullable(failOn).map(this::severity);
         OptimizerHints overrides = new OptimizerHints(Optional.ofNullable(optimizer).orElse(""), opt(lr), opt(beta1),
                 opt(beta2), opt(momentum), opt(eps), OptionalLong.empty());
         PrintWriter out = spec.commandLine().getOut();
         AnalyzeReport.Sink sink = json ? AnalyzeReport.json(out) : AnalyzeReport.table(dir, out);
-        new RunAnalysis(CheckpointFormats.standard(), overrides, t).run(dir, sink);
+        JUnitReport report = junit == null ? null : new JUnitReport(dir, gate.orElse(Severity.WARNING));
+        List<String> tripped = new ArrayList<>();
+        new RunAnalysis(CheckpointFormats.standard(), overrides, t).run(dir, r -> {
+            sink.accept(r);
+            if (report != null) {
+                report.accept(r);
+            }
+            gate.ifPresent(g -> r.findings().stream().filter(f -> f.severity().compareTo(g) >= 0)
+                    .forEach(f -> tripped.add(f.severity().label() + " " + f.reason() + " at step " + f.step())));
+        });
         sink.finish();
         out.flush();
+        if (report != null) {
+            report.write(junit);
+        }
+        if (!tripped.isEmpty()) {
+            spec.commandLine().getErr().println(Main.NAME + " analyze: " + tripped.size() + " finding(s) at or above "
+                    + failOn + " (" + String.join("; ", tripped.stream().limit(5).toList())
+                    + (tripped.size() > 5 ? "; " + (tripped.size() - 5) + " more" : "") + "): exit " + Main.FINDINGS);
+            return Main.FINDINGS;
+        }
         return sink.unreadable > 0 ? 1 : 0;
+    }
+
+    private Severity severity(String name) {
+        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "warning" -> Severity.WARNING;
+            case "critical" -> Severity.CRITICAL;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--fail-on \"" + name + "\" is not a severity: use warning (any warning or critical finding fails) or critical");
+        };
     }
 
     private static OptionalDouble opt(Double d) {

@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The sidecar's one entry point. Each mode is a command class of its own in this package, registered in
  * {@code subcommands}; exit codes are fixed here so every command reports failures alike:
- * 0 success, 1 usage error, 2 unreadable or malformed input, 3 internal error.
+ * 0 success, 1 usage error, 2 unreadable or malformed input, 3 internal error, 4 a finding at or above
+ * {@code analyze --fail-on} (the CI gate).
  */
 @Command(name = Main.NAME,
         description = "Checkpoint analysis for deep-learning training jobs.",
@@ -27,6 +28,8 @@ public final class Main implements Runnable {
     public static final int USAGE = 1;
     public static final int BAD_INPUT = 2;
     public static final int INTERNAL = 3;
+    /** {@code analyze --fail-on}: a finding of that severity or worse is present. */
+    public static final int FINDINGS = 4;
 
     @Spec
     CommandSpec spec;

@@ -3,6 +3,9 @@ package dev.landscape.probe.report;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -11,6 +14,8 @@ import java.util.logging.Logger;
  * Drains the spool to the operator, oldest step first, one report at a time: a report is never sent before an
  * older one was acknowledged or refused for good, so the operator sees each rank's history in order. A transient
  * failure (unreachable, 401 while a token rotates, 429, 5xx) stops the round and backs off; nothing is dropped.
+ * A TLS failure backs off the same way (a CA rotation reaches the pod within minutes) but is logged as a warning
+ * with its cause and counted by reason, because unlike an outage it needs someone to fix the trust.
  * Runs on its own daemon thread so the analysis never waits for the network.
  */
 public final class Delivery implements Runnable {
@@ -25,6 +30,7 @@ public final class Delivery implements Runnable {
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
+    private final Map<String, AtomicLong> tlsFailures = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     private volatile String lastError = "";
 
@@ -94,6 +100,14 @@ public final class Delivery implements Runnable {
                             new Object[] {e.report().idempotencyKey(), o.detail(), wait.toMillis()});
                     return wait;
                 }
+                case TLS_FAILED -> {
+                    o.tls().ifPresent(t -> tlsFailures.computeIfAbsent(t.reason(), r -> new AtomicLong()).incrementAndGet());
+                    lastError = o.detail();
+                    Duration wait = backoff.next(null);
+                    LOG.log(Level.WARNING, "report {0} not delivered: {1}; retrying in {2} ms",
+                            new Object[] {e.report().idempotencyKey(), o.detail(), wait.toMillis()});
+                    return wait;
+                }
                 default -> throw new AssertionError(o.result());
             }
         }
@@ -110,6 +124,13 @@ public final class Delivery implements Runnable {
 
     public long retries() {
         return retries.get();
+    }
+
+    /** Failed TLS handshakes by {@link TlsFailure#reason()}. */
+    public Map<String, Long> tlsFailures() {
+        Map<String, Long> out = new TreeMap<>();
+        tlsFailures.forEach((reason, n) -> out.put(reason, n.get()));
+        return out;
     }
 
     public String lastError() {

@@ -16,26 +16,43 @@ import java.util.Optional;
 /**
  * One delivery attempt of one report to the operator, classified so the caller knows whether to move on, retry
  * later or give up on it. The bearer token is read from its file on every attempt: projected service-account
- * tokens are rotated by the kubelet.
+ * tokens are rotated by the kubelet. So is the CA bundle ({@link OperatorTrust}); a failed TLS handshake is its
+ * own outcome ({@link Result#TLS_FAILED}, with a {@link TlsFailure} saying why), never "operator unreachable".
  */
 public final class ReportSender {
 
     /** What became of an attempt. */
-    public enum Result { DELIVERED, RETRY, REJECTED }
+    public enum Result { DELIVERED, RETRY, REJECTED, TLS_FAILED }
 
-    /** The outcome, with the server's Retry-After when it gave one and a reason for logs. */
-    public record Outcome(Result result, Optional<Duration> retryAfter, String detail) {
+    /** The outcome, with the server's Retry-After when it gave one, a reason for logs and, for TLS, which failure. */
+    public record Outcome(Result result, Optional<Duration> retryAfter, String detail, Optional<TlsFailure> tls) {
+        public Outcome(Result result, Optional<Duration> retryAfter, String detail) {
+            this(result, retryAfter, detail, Optional.empty());
+        }
+
+        static Outcome tlsFailed(TlsFailure failure) {
+            return new Outcome(Result.TLS_FAILED, Optional.empty(), failure.message(), Optional.of(failure));
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http;
+    private final OperatorTrust trust;
     private final URI endpoint;
     private final Path tokenFile;
     private final Duration timeout;
 
-    public ReportSender(HttpClient http, URI endpoint, Path tokenFile, Duration timeout) {
-        this.http = http;
+    /**
+     * How an injected sidecar delivers: to {@code reportUrl} with the token from {@code tokenFile}, trusting exactly
+     * the CAs in {@code caFile} when one is configured (the {@code report-url}, {@code token-file} and
+     * {@code ca-file} settings), 5 s to connect and 15 s for an answer.
+     */
+    public static ReportSender forOperator(URI reportUrl, Path tokenFile, Optional<Path> caFile) {
+        return new ReportSender(OperatorTrust.of(caFile, Duration.ofSeconds(5)), reportUrl, tokenFile, Duration.ofSeconds(15));
+    }
+
+    public ReportSender(OperatorTrust trust, URI endpoint, Path tokenFile, Duration timeout) {
+        this.trust = trust;
         this.endpoint = endpoint;
         this.tokenFile = tokenFile;
         this.timeout = timeout;
@@ -48,6 +65,12 @@ public final class ReportSender {
         } catch (IOException e) {
             return new Outcome(Result.RETRY, Optional.empty(), "cannot read token file " + tokenFile + ": " + e.getMessage());
         }
+        HttpClient http;
+        try {
+            http = trust.client();
+        } catch (OperatorTrust.Unavailable e) {
+            return Outcome.tlsFailed(TlsFailure.caUnavailable(e.getMessage()));
+        }
         HttpResponse<String> response;
         try {
             HttpRequest request = HttpRequest.newBuilder(endpoint)
@@ -59,6 +82,10 @@ public final class ReportSender {
                     .build();
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
+            Optional<TlsFailure> tls = TlsFailure.of(e, endpoint.getHost(), trust.source());
+            if (tls.isPresent()) {
+                return Outcome.tlsFailed(tls.get());
+            }
             return new Outcome(Result.RETRY, Optional.empty(), "operator unreachable at " + endpoint + ": " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

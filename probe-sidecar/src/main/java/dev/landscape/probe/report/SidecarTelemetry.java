@@ -10,8 +10,10 @@ import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
 
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The sidecar's OpenTelemetry metrics ({@code landscape.*}, attributes {@code k8s.namespace.name},
@@ -25,7 +27,10 @@ public final class SidecarTelemetry {
     public static final AttributeKey<String> POD = AttributeKey.stringKey("k8s.pod.name");
     public static final AttributeKey<String> PROBE = AttributeKey.stringKey("landscape.probe");
     public static final AttributeKey<String> RANK = AttributeKey.stringKey("landscape.rank");
+    /** Why a TLS handshake with the operator failed ({@link TlsFailure#reason()}). */
+    public static final AttributeKey<String> TLS_REASON = AttributeKey.stringKey("landscape.tls.reason");
 
+    private final Meter meter;
     private final Attributes attributes;
     private final LongCounter analysed;
     private final LongCounter skipped;
@@ -39,6 +44,7 @@ public final class SidecarTelemetry {
      */
     public SidecarTelemetry(Meter meter, String namespace, String pod, String probe, int rank,
                             LongSupplier pending, LongSupplier delivered, LongSupplier rejected, LongSupplier retries) {
+        this.meter = meter;
         this.attributes = Attributes.of(NAMESPACE, namespace, POD, pod, PROBE, probe, RANK, Integer.toString(rank));
         analysed = meter.counterBuilder("landscape.checkpoints.analysed").setDescription("Checkpoints analysed").build();
         skipped = meter.counterBuilder("landscape.checkpoints.skipped").setDescription("Checkpoints skipped because a newer one was waiting").build();
@@ -80,6 +86,18 @@ public final class SidecarTelemetry {
                 .buildWithCallback(m -> m.record(rejected.getAsLong(), attributes));
         meter.counterBuilder("landscape.reports.retries").setDescription("Delivery attempts that will be retried")
                 .buildWithCallback(m -> m.record(retries.getAsLong(), attributes));
+    }
+
+    /**
+     * Counts failed TLS handshakes with the operator ({@code landscape.reports.tls_failures}, by
+     * {@code landscape.tls.reason}): a report that cannot be delivered because of trust, not because the operator is
+     * down, and that needs a person (the CA bundle, the Service name, a certificate's dates).
+     */
+    public void observeTlsFailures(Supplier<Map<String, Long>> byReason) {
+        meter.counterBuilder("landscape.reports.tls_failures")
+                .setDescription("Delivery attempts that failed the TLS handshake with the operator, by reason")
+                .buildWithCallback(m -> byReason.get().forEach((reason, n) ->
+                        m.record(n, attributes.toBuilder().put(TLS_REASON, reason).build())));
     }
 
     /** A checkpoint was analysed into {@code report} in {@code seconds}. */

@@ -9,7 +9,6 @@ import dev.landscape.probe.report.ReportSpool;
 import dev.landscape.probe.report.SidecarTelemetry;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -51,14 +50,13 @@ public final class Sidecar implements AutoCloseable {
     public Sidecar(SidecarConfig config, Clock clock) throws IOException {
         this.config = config;
         this.spool = new ReportSpool(config.spoolDir());
-        ReportSender reportSender = new ReportSender(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),
-                config.reportUrl(), config.tokenFile(), Duration.ofSeconds(15));
-        this.delivery = new Delivery(spool, reportSender, new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(2), new Random()),
-                Duration.ofSeconds(30));
+        this.delivery = new Delivery(spool, ReportSender.forOperator(config.reportUrl(), config.tokenFile(), config.caFile()),
+                new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(2), new Random()), Duration.ofSeconds(30));
         this.metrics = new MetricsExport(config.metricsPort(), Optional.ofNullable(System.getenv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")),
                 Duration.ofSeconds(30));
         SidecarTelemetry telemetry = new SidecarTelemetry(metrics.provider().get("dev.landscape.probe"), config.namespace(),
                 config.pod(), config.probe(), config.rank(), this::pendingQuietly, delivery::delivered, delivery::rejected, delivery::retries);
+        telemetry.observeTlsFailures(delivery::tlsFailures);
         Path stateFile = config.spoolDir().toAbsolutePath().getParent().resolve("watch-state.json");
         CheckpointFormats formats = CheckpointFormats.standard();
         Tier2Runner tier2 = config.tier2() ? new dev.landscape.probe.curvature.CurvatureTier2Runner(config, formats) : null;

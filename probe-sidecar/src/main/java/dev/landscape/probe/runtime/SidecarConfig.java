@@ -28,7 +28,7 @@ import java.util.Optional;
  * @param modelParameters the model's parameter count the pod was sized for (0: not stated)
  */
 public record SidecarConfig(String probe, String namespace, String pod, int rank, Path dir, URI reportUrl,
-                            Path tokenFile, Path spoolDir, Duration quietPeriod, Duration pollInterval,
+                            Path tokenFile, Optional<Path> caFile, Path spoolDir, Duration quietPeriod, Duration pollInterval,
                             int metricsPort, int healthPort, String gpu, Optional<Path> model, Optional<Path> batch,
                             String loss, int topK, boolean trace, List<Integer> tier2Ranks, int sketchWidth, List<String> patterns,
                             Map<String, String> thresholds, Map<String, String> optimizer, List<String> parameters,
@@ -47,6 +47,7 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
         KEYS.put(SidecarSettings.DIR, null);
         KEYS.put(SidecarSettings.REPORT_URL, null);
         KEYS.put(SidecarSettings.TOKEN_FILE, "/var/run/secrets/landscape/token");
+        KEYS.put(SidecarSettings.CA_FILE, "");
         KEYS.put(SidecarSettings.SPOOL, "/var/lib/landscape/spool");
         KEYS.put(SidecarSettings.QUIET_PERIOD, "30s");
         KEYS.put(SidecarSettings.POLL_INTERVAL, "10s");
@@ -141,7 +142,7 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
         Parser p = new Parser(value, origin, problems);
         SidecarConfig config = new SidecarConfig(
                 p.name("probe"), p.name("namespace"), p.name("pod"), p.integer("rank", 0, 1 << 20),
-                p.path("dir"), p.uri("report-url"), p.path("token-file"), p.path("spool"),
+                p.path("dir"), p.uri("report-url"), p.path("token-file"), p.optionalPath("ca-file"), p.path("spool"),
                 p.duration("quiet-period"), p.duration("poll-interval"),
                 p.integer("metrics-port", -1, 65535), p.integer("health-port", -1, 65535),
                 p.oneOf("gpu", "none", "auto", "shared", "dedicated"),
@@ -154,6 +155,10 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
         if (config.model().isPresent() != config.batch().isPresent()) {
             problems.add("model (from " + origin.get("model") + ") and batch (from " + origin.get("batch") + ") must be given together: tier 2 needs both");
         }
+        if (config.caFile().isPresent() && !"https".equals(config.reportUrl().getScheme())) {
+            problems.add("ca-file (from " + origin.get("ca-file") + ") names a CA bundle, but report-url (from "
+                    + origin.get("report-url") + ") is not https: the bundle would never be used");
+        }
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
@@ -165,7 +170,7 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
      * (or that list is empty). Tier 1 alone never loads ND4J.
      */
     public boolean tier2() {
-        return model.isPresent() && (tier2Ranks.isEmpty() || tier2Ranks.contains(rank));
+        return SidecarSettings.runsTier2(model.isPresent(), tier2Ranks, rank);
     }
 
     private record Parser(Map<String, String> value, Map<String, String> origin, List<String> problems) {

@@ -111,4 +111,100 @@ class AnalyzeCommandTest {
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err()).contains("thresholds.spikeZ");
     }
+
+    // --- the CI gate: --fail-on and --junit ---
+
+    /** Three checkpoints: clean, then NaN in the weights at step 3 (a critical NonFiniteValues). */
+    private static Path runWithNaN(Path dir) throws IOException {
+        checkpoint(dir.resolve("step_1.safetensors"), 1);
+        checkpoint(dir.resolve("step_2.safetensors"), 2);
+        new SafetensorsWriter()
+                .add("model.fc.weight", new long[] {2, 2}, new double[] {Double.NaN, 2, 3, 4})
+                .add("model.fc.bias", new long[] {2}, new double[] {0.5, 3})
+                .metadata("loss", "0.3")
+                .write(dir.resolve("step_3.safetensors"));
+        return dir;
+    }
+
+    @Test
+    void aCleanRunPassesTheGate(@TempDir Path dir) throws IOException {
+        checkpoint(dir.resolve("step_1.safetensors"), 1);
+        checkpoint(dir.resolve("step_2.safetensors"), 2);
+
+        Run run = analyze(dir.toString(), "--fail-on", "warning");
+
+        assertThat(run.exit()).isZero();
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void aCriticalFindingFailsTheGateWithExit4AtEitherSeverity(@TempDir Path dir) throws IOException {
+        runWithNaN(dir);
+
+        Run critical = analyze(dir.toString(), "--fail-on", "critical");
+        Run warning = analyze(dir.toString(), "--fail-on", "warning", "--json");
+
+        assertThat(critical.exit()).isEqualTo(Main.FINDINGS).isEqualTo(4);
+        assertThat(critical.err()).contains("1 finding(s) at or above critical (critical NonFiniteValues at step 3)").endsWith("exit 4\n");
+        assertThat(warning.exit()).isEqualTo(4);
+        assertThat(new ObjectMapper().readTree(warning.out()).get("checkpoints")).as("stdout stays JSON").hasSize(3);
+        assertThat(analyze(dir.toString()).exit()).as("without --fail-on findings do not fail").isZero();
+    }
+
+    @Test
+    void aWarningFailsAWarningGateButNotACriticalOne(@TempDir Path dir) throws IOException {
+        checkpoint(dir.resolve("step_4.safetensors"), 4);
+        Files.write(dir.resolve("step_5.safetensors"), new byte[] {1, 2, 3});   // UnreadableCheckpoint, a warning
+
+        assertThat(analyze(dir.toString(), "--fail-on", "warning").exit()).isEqualTo(4);
+        assertThat(analyze(dir.toString(), "--fail-on", "critical").exit()).as("only unreadable: exit 1").isEqualTo(1);
+    }
+
+    @Test
+    void anUnknownSeverityIsAUsageErrorThroughTheCli(@TempDir Path dir) throws IOException {
+        checkpoint(dir.resolve("step_1.safetensors"), 1);
+
+        CliRun run = CliRun.of("analyze", dir.toString(), "--fail-on", "error");
+
+        assertThat(run.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(run.err()).contains("--fail-on \"error\" is not a severity: use warning");
+    }
+
+    @Test
+    void theGateExitCodeComesThroughTheCli(@TempDir Path dir) throws IOException {
+        runWithNaN(dir);
+
+        assertThat(CliRun.of("analyze", dir.toString(), "--fail-on", "critical").exitCode()).isEqualTo(4);
+    }
+
+    @Test
+    void junitHasOneTestCasePerCheckpointWithFindingsAsFailures(@TempDir Path dir, @TempDir Path out) throws Exception {
+        runWithNaN(dir);
+        Files.write(dir.resolve("step_4.safetensors"), new byte[] {1, 2, 3});
+        Path xml = out.resolve("reports/landscape.xml");
+
+        Run run = analyze(dir.toString(), "--junit", xml.toString(), "--fail-on", "critical");
+
+        assertThat(run.exit()).isEqualTo(4);
+        org.w3c.dom.Document doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile());
+        org.w3c.dom.Element suite = (org.w3c.dom.Element) doc.getElementsByTagName("testsuite").item(0);
+        assertThat(suite.getAttribute("tests")).isEqualTo("4");
+        assertThat(suite.getAttribute("failures")).isEqualTo("1");
+        assertThat(suite.getAttribute("errors")).isEqualTo("1");
+        org.w3c.dom.NodeList cases = doc.getElementsByTagName("testcase");
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < cases.getLength(); i++) {
+            names.add(((org.w3c.dom.Element) cases.item(i)).getAttribute("name"));
+        }
+        assertThat(names).containsExactly("step 1 (step_1.safetensors)", "step 2 (step_2.safetensors)",
+                "step 3 (step_3.safetensors)", "step 4 (step_4.safetensors)");
+        org.w3c.dom.Element third = (org.w3c.dom.Element) cases.item(2);
+        org.w3c.dom.Element failure = (org.w3c.dom.Element) third.getElementsByTagName("failure").item(0);
+        assertThat(failure.getAttribute("type")).isEqualTo("NonFiniteValues");
+        assertThat(failure.getAttribute("message")).isEqualTo("1 finding(s) at or above critical: critical NonFiniteValues");
+        assertThat(failure.getTextContent()).startsWith("critical NonFiniteValues at step 3: ").contains("model.fc.weight");
+        assertThat(((org.w3c.dom.Element) cases.item(0)).getElementsByTagName("failure").getLength()).isZero();
+        org.w3c.dom.Element error = (org.w3c.dom.Element) ((org.w3c.dom.Element) cases.item(3)).getElementsByTagName("error").item(0);
+        assertThat(error.getAttribute("message")).contains("step_4.safetensors");
+    }
 }

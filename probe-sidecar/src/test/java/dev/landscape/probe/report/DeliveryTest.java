@@ -8,7 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +33,7 @@ class DeliveryTest {
         if (!Files.exists(token)) {
             Files.writeString(token, "token-1\n");
         }
-        ReportSender sender = new ReportSender(HttpClient.newHttpClient(), uri, token, Duration.ofSeconds(5));
+        ReportSender sender = new ReportSender(OperatorTrust.of(java.util.Optional.empty(), Duration.ofSeconds(5)), uri, token, Duration.ofSeconds(5));
         return new Delivery(spool, sender, new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5), new Random(1)), Duration.ofSeconds(1));
     }
 

@@ -2,8 +2,11 @@ package dev.landscape.probe.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.landscape.contract.CheckpointReport;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -14,7 +17,7 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * A real HTTP receiver on loopback that plays the operator's report endpoint: it records what it accepted and
+ * A real HTTP(S) receiver on loopback that plays the operator's report endpoint: it records what it accepted and
  * answers scripted status codes first (e.g. 429, then 200).
  */
 final class TestingReceiver implements AutoCloseable {
@@ -26,7 +29,18 @@ final class TestingReceiver implements AutoCloseable {
     private final Deque<int[]> script = new ArrayDeque<>();
 
     TestingReceiver(int port) throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        this(HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0));
+    }
+
+    /** Over TLS on {@code port} (0: any), presenting what {@code tls} holds; the URL names {@code localhost}. */
+    static TestingReceiver https(int port, SSLContext tls) throws IOException {
+        HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        return new TestingReceiver(server);
+    }
+
+    private TestingReceiver(HttpServer server) {
+        this.server = server;
         server.createContext("/api/v1alpha1/reports", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
             int[] next;
@@ -56,7 +70,8 @@ final class TestingReceiver implements AutoCloseable {
     }
 
     URI uri() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/api/v1alpha1/reports");
+        return URI.create((server instanceof HttpsServer ? "https://localhost:" : "http://127.0.0.1:")
+                + server.getAddress().getPort() + "/api/v1alpha1/reports");
     }
 
     int port() {

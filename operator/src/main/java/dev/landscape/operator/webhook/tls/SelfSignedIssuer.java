@@ -38,18 +38,31 @@ import java.util.List;
 public final class SelfSignedIssuer {
 
     private static final String SIGNATURE = "SHA256withECDSA";
-    private static final Duration BACKDATE = Duration.ofMinutes(5);
+    /** Certificates are valid from this long before they are issued, for clocks running a little behind. */
+    static final Duration BACKDATE = Duration.ofMinutes(5);
+    private static final java.time.format.DateTimeFormatter STAMP =
+            java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC);
     private final SecureRandom random = new SecureRandom();
 
     /** A new CA and a serving certificate for {@code service.namespace.svc}. */
     public TlsMaterial issue(String service, String namespace, Instant now, Duration caValidity, Duration certValidity) {
-        KeyPair caKeys = keyPair();
-        X500Name caName = new X500Name("CN=" + service + "." + namespace + " webhook CA,O=landscape.dev");
-        X509Certificate ca = sign(caName, caName, caKeys.getPublic(), caKeys, now, caValidity, true, List.of());
-        return renewServing(new TlsMaterial(ca, caKeys.getPrivate(), ca, caKeys.getPrivate()), service, namespace, now, certValidity);
+        TlsMaterial ca = issueCa(service, namespace, now, caValidity);
+        return renewServing(ca, service, namespace, now, certValidity);
     }
 
-    /** A new serving certificate signed by the existing CA of {@code current}; the caBundle stays valid. */
+    /**
+     * A new CA alone, as a material whose serving certificate is still to be issued (it holds the CA in its place).
+     * Each CA's name carries its issue time: during a rotation two CAs are trusted at once, and distinct names keep
+     * every client's path building unambiguous.
+     */
+    public TlsMaterial issueCa(String service, String namespace, Instant now, Duration caValidity) {
+        KeyPair caKeys = keyPair();
+        X500Name caName = new X500Name("CN=" + service + "." + namespace + " webhook CA " + STAMP.format(now) + ",O=landscape.dev");
+        X509Certificate ca = sign(caName, caName, caKeys.getPublic(), caKeys, now, caValidity, true, List.of());
+        return new TlsMaterial(ca, caKeys.getPrivate(), ca, caKeys.getPrivate());
+    }
+
+    /** A new serving certificate signed by the existing CA of {@code current}; the trusted CAs stay as they are. */
     public TlsMaterial renewServing(TlsMaterial current, String service, String namespace, Instant now, Duration certValidity) {
         KeyPair servingKeys = keyPair();
         String dns = service + "." + namespace + ".svc";
@@ -57,7 +70,7 @@ public final class SelfSignedIssuer {
                         current.ca().getSubjectX500Principal().getEncoded()), servingKeys.getPublic(),
                 new KeyPair(current.ca().getPublicKey(), current.caKey()), now, certValidity, false,
                 List.of(service, service + "." + namespace, dns, dns + ".cluster.local"));
-        return new TlsMaterial(current.ca(), current.caKey(), serving, servingKeys.getPrivate());
+        return new TlsMaterial(current.ca(), current.caKey(), serving, servingKeys.getPrivate(), current.nextCa(), current.nextCaKey());
     }
 
     private X509Certificate sign(X500Name subject, X500Name issuer, PublicKey subjectKey, KeyPair issuerKeys,

@@ -1,5 +1,6 @@
 package dev.landscape.operator.webhook.tls;
 
+import dev.landscape.operator.webhook.InformedProbeCatalog;
 import dev.landscape.operator.webhook.WebhookConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
@@ -20,13 +21,20 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs {@link SelfSignedTls} when {@code landscape.webhook.tls.mode=self-signed}: once before the HTTP server starts
- * (CDI's StartupEvent fires before Quarkus opens its listeners), registering the result as the TLS registry's
- * {@code webhook} configuration (the HTTPS listener names it with {@code quarkus.http.tls-configuration-name}; it
- * cannot be declared in {@code quarkus.tls.webhook.*}, which is read before this code runs, when the files do not
- * exist yet — {@code SelfSignedHttpsTest} shows both), then every {@code check-interval}, reloading it after a
- * renewal. In {@code cert-manager} mode cert-manager writes the Secret, the kubelet mounts it at the cert dir and
- * its CA injector fills the caBundle; this class only registers the files and reloads them when they change.
+ * Runs the webhook's TLS when {@code landscape.webhook.tls.mode} is not {@code none}: once before the HTTP server
+ * starts (CDI's StartupEvent fires before Quarkus opens its listeners), registering the served files as the TLS
+ * registry's {@code webhook} configuration (the HTTPS listener names it with
+ * {@code quarkus.http.tls-configuration-name}; it cannot be declared in {@code quarkus.tls.webhook.*}, which is read
+ * before this code runs, when the files do not exist yet — {@code SelfSignedDeliveryOverTlsTest} shows both), then every
+ * {@code check-interval}. Each pass publishes the CAs the sidecars must trust ({@link CaDistribution}) and reloads
+ * the served certificate when it changed:
+ * <ul>
+ *   <li>{@code self-signed}: {@link SelfSignedTls} issues, renews and rotates the CA and patches the caBundle;</li>
+ *   <li>{@code cert-manager}: cert-manager writes the Secret, the kubelet mounts it at the cert dir and its CA
+ *       injector fills the caBundle; the operator publishes the Secret's {@code ca.crt} and serves a certificate
+ *       from a CA it has not published before only {@code ca-overlap} after publishing it ({@link CertManagerFiles}).</li>
+ * </ul>
+ * Probes created in a new namespace get the bundle there as soon as the probe informer sees them.
  */
 @ApplicationScoped
 public class WebhookTlsBootstrap {
@@ -45,6 +53,8 @@ public class WebhookTlsBootstrap {
     TlsConfigurationRegistry registry;
     @Inject
     Event<CertificateUpdatedEvent> certificateUpdated;
+    @Inject
+    InformedProbeCatalog catalog;
 
     private ScheduledExecutorService scheduler;
 
@@ -53,31 +63,53 @@ public class WebhookTlsBootstrap {
         if (mode == WebhookConfig.TlsMode.NONE) {
             return;
         }
-        SelfSignedTls selfSigned = mode == WebhookConfig.TlsMode.SELF_SIGNED ? selfSignedTls() : null;
-        if (selfSigned != null) {
-            selfSigned.reconcile();
-        }
-        FileTlsConfiguration files = new FileTlsConfiguration(Path.of(config.tls().certDir()));
-        registry.register(TLS_CONFIGURATION, files);
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "landscape-webhook-tls");
             t.setDaemon(true);
             return t;
         });
+        String namespace = config.operatorNamespace().orElseGet(client::getNamespace);
+        CaDistribution distribution = new CaDistribution(new CaBundlePublisher(client, namespace, config.tls().caConfigMap()),
+                catalog, clock);
+        Path certDir = Path.of(config.tls().certDir());
+        Runnable pass;
+        FileTlsConfiguration files;
+        if (mode == WebhookConfig.TlsMode.SELF_SIGNED) {
+            SelfSignedTls selfSigned = selfSignedTls(namespace);
+            selfSigned.reconcile(distribution::publish);
+            files = new FileTlsConfiguration(certDir);
+            pass = () -> {
+                selfSigned.reconcile(distribution::publish);
+                reloadIfChanged(files);
+            };
+        } else {
+            CertManagerFiles certManager = new CertManagerFiles(certDir, config.tls().caOverlap(), clock);
+            distribution.publish(certManager.cas());
+            files = new FileTlsConfiguration(certDir);
+            pass = () -> {
+                distribution.publish(certManager.cas());
+                if (certManager.mayServe()) {
+                    reloadIfChanged(files);
+                }
+            };
+        }
+        registry.register(TLS_CONFIGURATION, files);
+        catalog.onProbeAdded(ns -> scheduler.execute(() -> distribution.publishTo(ns)));
         long every = config.tls().checkInterval().toSeconds();
         scheduler.scheduleWithFixedDelay(() -> {
             try {
-                if (selfSigned != null) {
-                    selfSigned.reconcile();
-                }
-                if (files.reloadIfChanged()) {
-                    certificateUpdated.fire(new CertificateUpdatedEvent(TLS_CONFIGURATION, files));
-                    LOG.info("webhook serving certificate reloaded from " + config.tls().certDir());
-                }
+                pass.run();
             } catch (RuntimeException e) {
                 LOG.errorf(e, "webhook certificate check failed; retrying in %s", config.tls().checkInterval());
             }
         }, every, every, TimeUnit.SECONDS);
+    }
+
+    private void reloadIfChanged(FileTlsConfiguration files) {
+        if (files.reloadIfChanged()) {
+            certificateUpdated.fire(new CertificateUpdatedEvent(TLS_CONFIGURATION, files));
+            LOG.info("webhook serving certificate reloaded from " + config.tls().certDir());
+        }
     }
 
     void onStop(@Observes ShutdownEvent stop) {
@@ -86,11 +118,10 @@ public class WebhookTlsBootstrap {
         }
     }
 
-    SelfSignedTls selfSignedTls() {
-        String namespace = config.operatorNamespace().orElseGet(client::getNamespace);
+    SelfSignedTls selfSignedTls(String namespace) {
         return new SelfSignedTls(new TlsSecretStore(client, namespace, config.tls().secretName()), new CaBundlePatcher(client),
                 new SelfSignedIssuer(), new SelfSignedTls.Settings(config.serviceName(), namespace,
                 config.tls().webhookConfigurationName(), Path.of(config.tls().certDir()), config.tls().caValidity(),
-                config.tls().certValidity(), config.tls().renewBefore()), clock);
+                config.tls().certValidity(), config.tls().renewBefore(), config.tls().caOverlap()), clock);
     }
 }

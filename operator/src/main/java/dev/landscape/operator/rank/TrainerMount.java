@@ -1,4 +1,4 @@
-package dev.landscape.operator.webhook;
+package dev.landscape.operator.rank;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
