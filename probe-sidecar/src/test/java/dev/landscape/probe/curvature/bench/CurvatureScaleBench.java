@@ -35,7 +35,8 @@ import java.util.Map;
  * and an F32 checkpoint; {@code measure DIR [GLOBS|all] [TOL] [REPS]} goes the production path on them (model memory
  * mapped, weights streamed from the checkpoint into ND4J, the Lanczos basis sized to the free heap) and prints one
  * Markdown row: build time, time per gradient and per HVP, lambda_max to the residual tolerance (relative error
- * bound), the heap's peak, the process's peak resident set (VmHWM) and what {@link Tier2Memory} would provision.
+ * bound; TOL 0 skips it), the heap's peak, the process's peak resident set (VmHWM) and what {@link Tier2Memory}
+ * would provision.
  */
 public final class CurvatureScaleBench {
 
@@ -195,17 +196,22 @@ public final class CurvatureScaleBench {
             double hvpS = (System.nanoTime() - t1) / 1e9 / reps;
             g = null;
             hv = null;
-            LanczosPlanner.Plan plan = LanczosPlanner.planNow(n, 1, 100, tol);
-            t1 = System.nanoTime();
-            Lanczos.Result r = Lanczos.topEigenvalues(hvp, 1, tol, 100, 0, plan.settings(), (i, v) -> { });
-            double lanczosS = (System.nanoTime() - t1) / 1e9;
+            String lanczos = "| - | - | - | - | - | (not run) ";
+            if (tol > 0) {
+                LanczosPlanner.Plan plan = LanczosPlanner.planNow(n, 1, 100, tol);
+                t1 = System.nanoTime();
+                Lanczos.Result r = Lanczos.topEigenvalues(hvp, 1, tol, 100, 0, plan.settings(), (i, v) -> { });
+                double lanczosS = (System.nanoTime() - t1) / 1e9;
+                lanczos = String.format(Locale.ROOT, "| %.5g | %.1e | %d | %s | %.0f | %s ", r.eigenvalues()[0],
+                        r.residuals()[0] / Math.abs(r.eigenvalues()[0]), r.products(), r.converged() ? "yes" : "NO",
+                        lanczosS, plan.note() == null ? "double, " + plan.settings().maxBasis() + " (unbounded)"
+                                : plan.note().replace("Lanczos basis: ", "")
+                                + (r.restarts() > 0 ? ", " + r.restarts() + " restarts" : ""));
+            }
             int all = m.allParameters().dimension();
             Tier2Memory provision = Tier2Memory.of(all, n, 1, Tier2Memory.FLOAT_BYTES);
-            out.printf(Locale.ROOT, "| %s | %,d | %,d | %.1f | %.2f (first %.2f) | %.2f | %.5g | %.1e | %d | %s | %.0f | %s | %,d | %,d / %,d | %,d / %,d | %,d / %,d |%n",
-                    dir.getFileName(), all, n, buildS, gradS, firstGradS, hvpS, r.eigenvalues()[0],
-                    r.residuals()[0] / Math.abs(r.eigenvalues()[0]), r.products(), r.converged() ? "yes" : "NO", lanczosS,
-                    plan.note() == null ? "double, " + plan.settings().maxBasis() + " (unbounded)"
-                            : plan.note().replace("Lanczos basis: ", "") + (r.restarts() > 0 ? ", " + r.restarts() + " restarts" : ""),
+            out.printf(Locale.ROOT, "| %s | %,d | %,d | %.1f | %.2f (first %.2f) | %.2f %s| %,d | %,d / %,d | %,d / %,d | %,d / %,d |%n",
+                    dir.getFileName(), all, n, buildS, gradS, firstGradS, hvpS, lanczos,
                     Runtime.getRuntime().maxMemory() >> 20, liveAfterBuild, ProcessMemory.now().heapPeakBytes() >> 20, rssAfterBuild,
                     ProcessMemory.now().residentPeakBytes() >> 20,
                     provision.heapMiB(), provision.limitMiB());
