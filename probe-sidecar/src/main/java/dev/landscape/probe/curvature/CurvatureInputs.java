@@ -5,6 +5,7 @@ import dev.landscape.probe.checkpoint.CheckpointFormats;
 import dev.landscape.probe.checkpoint.Tensor;
 import onnx.Onnx;
 import org.nd4j.shade.protobuf.CodedInputStream;
+import org.nd4j.shade.protobuf.UnsafeByteOperations;
 
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
@@ -37,7 +38,9 @@ public final class CurvatureInputs {
                         + "limit): export larger models with external data, which is not supported yet");
             }
             MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
-            CodedInputStream in = CodedInputStream.newInstance(map);
+            // a stream over a buffer protobuf knows to be immutable, so that byte fields alias it instead of copying
+            // (CodedInputStream.newInstance(ByteBuffer) would copy: it cannot know the buffer is never written)
+            CodedInputStream in = UnsafeByteOperations.unsafeWrap(map).newCodedInput();
             in.enableAliasing(true);
             in.setSizeLimit(Integer.MAX_VALUE);
             Onnx.ModelProto m = Onnx.ModelProto.parseFrom(in);
