@@ -22,10 +22,12 @@ run() {  # run "JVM OPTIONS" ARGS...
   # shellcheck disable=SC2086
   java $options -XX:+UseSerialGC -cp "$CP" dev.landscape.probe.curvature.bench.CurvatureScaleBench "$@"
 }
+# a tier-2 rank's environment for a 1-CPU limit (Tier2Memory.environment): one OpenMP thread, glibc's allocator
+eval "$(run "-Xmx64m" env | grep '^export ')"
 for size in $sizes; do
   [ -f "$work/$kind-$size/checkpoint.safetensors" ] || run "-Xmx${GEN_HEAP:-6g} -Dorg.bytedeco.javacpp.cachedir=$cache" generate "$work/$kind-$size" "$kind" "$size"
 done
-echo "java $(java -version 2>&1 | head -1 | cut -d'"' -f2), OMP_NUM_THREADS=${OMP_NUM_THREADS:-unset}, heap $heap, parameters: $globs, tol $tol; $(uptime | sed 's/.*load/load/')"
+echo "java $(java -version 2>&1 | head -1 | cut -d'"' -f2), OMP_NUM_THREADS=$OMP_NUM_THREADS MALLOC_MMAP_THRESHOLD_=$MALLOC_MMAP_THRESHOLD_ MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX, heap $heap, parameters: $globs, tol $tol; $(uptime | sed 's/.*load/load/')"
 echo
 echo "| model | parameters | analysed | build (s) | gradient (s) | HVP (s) | lambda_max | residual / lambda | HVPs | converged | lambda_max (s) | basis | -Xmx (MiB) | heap live after build / peak (MiB) | resident after build / peak (MiB) | formula -Xmx / limit (MiB) |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"

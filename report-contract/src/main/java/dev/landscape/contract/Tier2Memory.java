@@ -116,6 +116,21 @@ public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, lon
     }
 
     /**
+     * Environment for a tier-2 rank's sidecar: ND4J's OpenMP and OpenBLAS threads pinned to the CPU limit (they would
+     * start one thread, and buffer, per core of the node), and glibc's allocator made to return freed buffers to the
+     * system: with its default, adaptive mmap threshold, buffers of up to 32 MB come from arenas that keep freed
+     * memory resident, and the resident set of a 10 M-parameter GPT grew by ~270 MB per gradient (1.9 GB after five
+     * instead of 2.5 GB and rising, with a fixed 128 KiB threshold and two arenas).
+     */
+    public static java.util.Map<String, String> environment(int threads) {
+        java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+        env.put("OMP_NUM_THREADS", String.valueOf(Math.max(1, threads)));
+        env.put("MALLOC_MMAP_THRESHOLD_", "131072");
+        env.put("MALLOC_ARENA_MAX", "2");
+        return env;
+    }
+
+    /**
      * The young generation for a tier-2 heap of {@code heapMiB}: {@link #YOUNG_GEN}, so that the long-lived Lanczos
      * vectors find room in the old generation, which a generational collector (Serial, the JVM's choice at a 1-CPU
      * limit) otherwise caps at two thirds of the heap; 0 (the JVM's choice) for heaps too small to split so.

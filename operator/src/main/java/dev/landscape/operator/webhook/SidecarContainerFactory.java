@@ -82,9 +82,7 @@ final class SidecarContainerFactory {
         env.add(literal("JAVA_TOOL_OPTIONS", Tier2Memory.javaToolOptions(sizing.heapMiB(), sizing.tier2Rank(),
                 paths.javacppCacheDir())));
         if (sizing.tier2Rank()) {
-            // ND4J's OpenMP and OpenBLAS start one thread (and buffer) per core the node has, not per core the
-            // container may use: pin them to the CPU limit
-            env.add(literal("OMP_NUM_THREADS", String.valueOf(sizing.threads())));
+            Tier2Memory.environment(sizing.threads()).forEach((k, v) -> env.add(literal(k, v)));
         }
         return env;
     }

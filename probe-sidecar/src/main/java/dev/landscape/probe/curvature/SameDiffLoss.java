@@ -22,14 +22,6 @@ public final class SameDiffLoss implements DifferentiableLoss {
     /** Elements per chunk when writing a perturbed point. */
     private static final int CHUNK = 1 << 14;
 
-    /** A pass this slow makes a full collection after it cheap by comparison. */
-    private static final long SLOW_PASS_NANOS = 100_000_000L;
-
-    /** Resident growth since the last collection that triggers one regardless. */
-    private static final long NATIVE_SLACK = 256L << 20;
-
-    private long residentAfterCollection;
-
     private final SameDiff sd;
     private final String lossName;
     private final ParameterLayout layout;
@@ -40,6 +32,7 @@ public final class SameDiffLoss implements DifferentiableLoss {
     private int lossEvaluations;
 
     public SameDiffLoss(TranslatedGraph g, String lossName, Map<String, HostTensor> batch, ParameterLayout layout) {
+        NativeGarbage.watch();
         this.sd = g.sameDiff();
         this.lossName = lossName;
         this.layout = layout;
@@ -63,11 +56,9 @@ public final class SameDiffLoss implements DifferentiableLoss {
     public double loss(double[] w) {
         load(w);
         lossEvaluations++;
-        long started = System.nanoTime();
         Map<String, INDArray> out = sd.output(feeds, lossName);
         double loss = out.get(lossName).getDouble(0);
         free(out.values());
-        collectNativeGarbage(started);
         return loss;
     }
 
@@ -79,7 +70,6 @@ public final class SameDiffLoss implements DifferentiableLoss {
 
     /** One forward and backward pass at the parameters already in the graph. */
     private double gradient(double[] grad) {
-        long started = System.nanoTime();
         OutAndGrad r;
         if (gradientEvaluations++ == 0) {
             // The first call builds the gradient graph, and SameDiff 1.0.0-M2.1 prints "Added differentiated op ..."
@@ -106,29 +96,12 @@ public final class SameDiffLoss implements DifferentiableLoss {
         double loss = r.getOutputs().get(lossName).getDouble(0);
         free(r.getGradients().values());
         free(r.getOutputs().values());
-        collectNativeGarbage(started);
         return loss;
     }
 
     /**
-     * ND4J frees the native buffer of an array only when the garbage collector finds its Java object, and a pass
-     * leaves many such arrays behind (SameDiff's intermediates and the ops' temporaries: ~180 MB per gradient of a
-     * 1 M-parameter GPT, 0.5-1 GB at 10 M). A heap that holds a few large vectors is seldom collected, so without
-     * help these accumulated until the resident set was many times the model's (8 GB at 10 M). Collecting after a
-     * pass that took long enough for a collection to be cheap by comparison, or once the resident set has grown by
-     * {@link #NATIVE_SLACK} since the last collection, bounds the garbage to one pass.
-     */
-    private void collectNativeGarbage(long started) {
-        long physical = org.bytedeco.javacpp.Pointer.physicalBytes();
-        if (System.nanoTime() - started >= SLOW_PASS_NANOS || physical - residentAfterCollection > NATIVE_SLACK) {
-            System.gc();
-            residentAfterCollection = org.bytedeco.javacpp.Pointer.physicalBytes();
-        }
-    }
-
-    /**
      * Frees the native memory of the arrays SameDiff handed back, now that they are copied out, instead of leaving it
-     * to the garbage collector ({@link #collectNativeGarbage}).
+     * to the garbage collector ({@link NativeGarbage}).
      */
     private static void free(java.util.Collection<INDArray> arrays) {
         java.util.Set<INDArray> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * A tier-2 sidecar fits the pod the webhook sizes for it: a child JVM started with exactly the
  * {@code JAVA_TOOL_OPTIONS} the webhook writes for the model's parameter count ({@link Tier2Memory#javaToolOptions},
- * the -Xmx of {@link Tier2Memory#of}) and one OpenMP thread (the webhook's {@code OMP_NUM_THREADS} for a 1-CPU limit)
+ * the -Xmx of {@link Tier2Memory#of}) and the environment it writes for a 1-CPU limit ({@link Tier2Memory#environment})
  * runs tier 2 as the watch loop does (top 3, Hutchinson trace) on a GPT-style model and must finish with its peak
  * resident set ({@code VmHWM} in /proc/self/status) within the memory limit the webhook writes. A real pod's limit is
  * enforced by the kernel on the container's cgroup, which also counts page cache; VmHWM is the process's own part of
@@ -80,7 +80,7 @@ class Tier2PodFitTest {
                 "-cp", System.getProperty("java.class.path"), Tier2PodProbe.class.getName(), dir.toString(),
                 Long.toString(parameters));
         pb.environment().put("JAVA_TOOL_OPTIONS", Tier2Memory.javaToolOptions(pod.heapMiB(), true, cache));
-        pb.environment().put("OMP_NUM_THREADS", "1");
+        pb.environment().putAll(Tier2Memory.environment(1));
         pb.redirectErrorStream(true);
         Process p = pb.start();
         byte[] output = p.getInputStream().readAllBytes();

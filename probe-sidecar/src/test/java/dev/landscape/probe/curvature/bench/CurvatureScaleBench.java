@@ -51,9 +51,10 @@ public final class CurvatureScaleBench {
                 case "generate" -> generate(Path.of(args[1]), args[2], Long.parseLong(args[3]), out);
                 case "plan" -> plan(Path.of(args[1]), args[2], args[3], out);
                 case "options" -> out.println(Tier2Memory.javaToolOptions(Long.parseLong(args[1]), true, args[2]));
+                case "env" -> Tier2Memory.environment(1).forEach((k, v) -> out.println("export " + k + "=" + v));
                 case "measure" -> measure(Path.of(args[1]), args.length > 2 ? args[2] : "all",
                         args.length > 3 ? Double.parseDouble(args[3]) : 1e-2, args.length > 4 ? Integer.parseInt(args[4]) : 3, out);
-                default -> throw new IllegalArgumentException("generate DIR gpt|mlp PARAMS | plan DIR GLOBS|all CACHE_DIR | options HEAP_MIB CACHE_DIR | measure DIR [GLOBS|all] [TOL] [REPS]");
+                default -> throw new IllegalArgumentException("generate DIR gpt|mlp PARAMS | plan DIR GLOBS|all CACHE_DIR | options HEAP_MIB CACHE_DIR | env | measure DIR [GLOBS|all] [TOL] [REPS]");
             }
         } finally {
             out.flush();
