@@ -34,6 +34,13 @@ public final class SidecarSettings {
     public static final String BATCH = "batch";
     public static final String LOSS = "loss";
     public static final String TOP_K = "top-k";
+    /** A JSON array of globs: tier 2 measures curvature over the matching parameters only ({@code spec.metrics.parameters}). */
+    public static final String PARAMETERS = "parameters";
+    /**
+     * The model's parameter count as the probe states it ({@code spec.metrics.modelParameters}), which sized this
+     * pod's memory ({@link Tier2Memory}); the sidecar warns when the model it loads is larger. 0: not stated.
+     */
+    public static final String MODEL_PARAMETERS = "model-parameters";
     /** {@code true} or {@code false}: estimate the Hessian trace (Hutchinson) in tier 2 ({@code spec.metrics.trace}). */
     public static final String TRACE = "trace";
     /** A JSON array of the ranks whose sidecar runs tier 2 ({@code spec.metrics.ranks}); empty: every rank. */
@@ -57,7 +64,8 @@ public final class SidecarSettings {
     public static final String DOTTED_NAME = "^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)+$";
 
     public static final List<String> ALL = List.of(PROBE, NAMESPACE, POD, RANK, DIR, REPORT_URL, TOKEN_FILE, CA_FILE, SPOOL,
-            QUIET_PERIOD, POLL_INTERVAL, METRICS_PORT, HEALTH_PORT, GPU, MODEL, BATCH, LOSS, TOP_K, TRACE, TIER2_RANKS, SKETCH_WIDTH, PATTERNS,
+            QUIET_PERIOD, POLL_INTERVAL, METRICS_PORT, HEALTH_PORT, GPU, MODEL, BATCH, LOSS, TOP_K, PARAMETERS, MODEL_PARAMETERS,
+            TRACE, TIER2_RANKS, SKETCH_WIDTH, PATTERNS,
             THRESHOLDS, OPTIMIZER, TRUSTED_GLOBALS);
 
     /** The sidecar's Prometheus port unless {@code metrics-port} says otherwise; the webhook declares it on the container. */

@@ -17,6 +17,7 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "has(self.model) == has(self.batch)", message = "metrics.model and metrics.batch must be given together (tier 2 needs both)")
+@ValidationRule(value = "!has(self.subsetParameters) || (has(self.modelParameters) && self.subsetParameters <= self.modelParameters)", message = "metrics.subsetParameters needs metrics.modelParameters and must not exceed it")
 public class MetricsSpec {
 
     public enum Loss {
@@ -45,6 +46,18 @@ public class MetricsSpec {
     @JsonPropertyDescription("Estimate the Hessian trace (Hutchinson) in tier 2.")
     private Boolean trace;
 
+    @Size(max = 64)
+    @JsonPropertyDescription("Globs of the parameters tier 2 measures curvature over, e.g. [\"transformer.h.11.*\", \"lm_head.*\"] (matched against the ONNX initializer and the checkpoint tensor names; * does not cross '/'); empty or unset: all. The Hessian of a subset is its diagonal block, at a fraction of the memory; the others are held at the checkpoint's values.")
+    private List<String> parameters;
+
+    @Min(1)
+    @JsonPropertyDescription("The model's parameter count, sum(p.numel() for p in model.parameters()). The webhook sizes a tier-2 sidecar's heap and memory limit from it (docs/webhook.md); unset, it sizes for a small model and the sidecar logs what this one needs.")
+    private Long modelParameters;
+
+    @Min(1)
+    @JsonPropertyDescription("How many parameters the globs in parameters select (the sidecar prints it: 'curvature over the N of M parameters'); sizes the heap. Unset: modelParameters.")
+    private Long subsetParameters;
+
     @Size(max = 1024)
     @JsonPropertyDescription("Ranks whose sidecar runs tier 2; empty or unset: every rank. Data-parallel replicas hold the same weights, so one rank (e.g. [0]) measures the curvature for all and spares the others' CPU or GPU.")
     private List<Integer> ranks;
@@ -54,6 +67,30 @@ public class MetricsSpec {
     @Max(4096)
     @JsonPropertyDescription("Width of each tensor's CountSketch fingerprint used to compare ranks.")
     private Integer sketchWidth;
+
+    public List<String> getParameters() {
+        return parameters;
+    }
+
+    public void setParameters(List<String> parameters) {
+        this.parameters = parameters;
+    }
+
+    public Long getModelParameters() {
+        return modelParameters;
+    }
+
+    public void setModelParameters(Long modelParameters) {
+        this.modelParameters = modelParameters;
+    }
+
+    public Long getSubsetParameters() {
+        return subsetParameters;
+    }
+
+    public void setSubsetParameters(Long subsetParameters) {
+        this.subsetParameters = subsetParameters;
+    }
 
     public List<Integer> getRanks() {
         return ranks;

@@ -55,6 +55,20 @@ public final class SpecValidator {
         if (metrics != null && (metrics.getModel() == null) != (metrics.getBatch() == null)) {
             problems.add("spec.metrics.model and spec.metrics.batch must be given together: tier 2 needs both");
         }
+        if (metrics != null && metrics.getSubsetParameters() != null && (metrics.getModelParameters() == null
+                || metrics.getSubsetParameters() > metrics.getModelParameters())) {
+            problems.add("spec.metrics.subsetParameters (" + metrics.getSubsetParameters() + ") needs spec.metrics."
+                    + "modelParameters and must not exceed it (" + metrics.getModelParameters() + ")");
+        }
+        if (metrics != null && metrics.getParameters() != null) {
+            for (String glob : metrics.getParameters()) {
+                try {
+                    java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + glob);
+                } catch (IllegalArgumentException e) {
+                    problems.add("spec.metrics.parameters entry \"" + glob + "\" is not a glob: " + e.getMessage());
+                }
+            }
+        }
         Thresholds t = spec.getThresholds();
         if (t != null) {
             BigDecimal warn = positive(SchemaDefaults.orDefault(t.getEdgeOfStabilityWarning(), Thresholds.class,

@@ -77,6 +77,12 @@ final class SidecarConfigDocument {
         if (metrics.hasNonNull("topK")) {
             doc.put(SidecarSettings.TOP_K, metrics.get("topK").asText());
         }
+        if (metrics.has("parameters") && metrics.get("parameters").isArray() && !metrics.get("parameters").isEmpty()) {
+            doc.set(SidecarSettings.PARAMETERS, metrics.get("parameters"));
+        }
+        if (metrics.hasNonNull("modelParameters")) {
+            doc.put(SidecarSettings.MODEL_PARAMETERS, metrics.get("modelParameters").asText());
+        }
         if (metrics.hasNonNull("sketchWidth")) {
             doc.put(SidecarSettings.SKETCH_WIDTH, metrics.get("sketchWidth").asText());
         }

@@ -1,6 +1,7 @@
 package dev.landscape.operator.webhook;
 
 import dev.landscape.contract.SidecarSettings;
+import dev.landscape.contract.Tier2Memory;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.SidecarSpec;
 import dev.landscape.operator.rank.RankResolution;
@@ -36,14 +37,14 @@ final class SidecarContainerFactory {
     }
 
     static Container build(LandscapeProbe probe, InjectionSettings settings, TrainerMount trainer, String checkpointDir,
-                           RankResolution rank, GpuPlacement gpu, SidecarPaths paths) {
+                           RankResolution rank, GpuPlacement gpu, SidecarPaths paths, SidecarResources.Sizing sizing) {
         SidecarSpec sidecar = probe.getSpec().getSidecar();
-        ResourceRequirements resources = gpu.applyTo(SidecarResources.of(sidecar));
+        ResourceRequirements resources = gpu.applyTo(sizing.resources());
         Container container = new Container();
         container.setName(InjectionAnnotations.CONTAINER);
         container.setImage(sidecar != null && sidecar.getImage() != null ? sidecar.getImage() : settings.defaultImage());
         container.setArgs(new ArrayList<>(List.of("watch")));
-        container.setEnv(env(probe, settings, checkpointDir, rank, gpu, paths, resources));
+        container.setEnv(env(probe, settings, checkpointDir, rank, gpu, paths, sizing));
         container.setPorts(new ArrayList<>(List.of(metricsPort())));
         container.setResources(resources);
         container.setSecurityContext(securityContext());
@@ -60,7 +61,7 @@ final class SidecarContainerFactory {
 
     private static List<EnvVar> env(LandscapeProbe probe, InjectionSettings settings, String checkpointDir,
                                     RankResolution rank, GpuPlacement gpu, SidecarPaths paths,
-                                    ResourceRequirements resources) {
+                                    SidecarResources.Sizing sizing) {
         List<EnvVar> env = new ArrayList<>(14);
         env.add(literal("LANDSCAPE_PROBE", probe.getMetadata().getName()));
         env.add(fieldRef("LANDSCAPE_NAMESPACE", "metadata.namespace"));
@@ -80,8 +81,11 @@ final class SidecarContainerFactory {
         env.add(literal("LANDSCAPE_SPOOL", paths.spoolDir()));
         env.add(literal(SidecarSettings.CONFIG_FILE_ENV, paths.configFile()));
         env.add(literal("LANDSCAPE_GPU", gpu.mode()));
-        env.add(literal("JAVA_TOOL_OPTIONS", "-Xmx" + SidecarResources.heapMiB(resources) + "m"
-                + " -Dorg.bytedeco.javacpp.cachedir=" + paths.javacppCacheDir()));
+        env.add(literal("JAVA_TOOL_OPTIONS", Tier2Memory.javaToolOptions(sizing.heapMiB(), sizing.tier2Rank(),
+                paths.javacppCacheDir())));
+        if (sizing.tier2Rank()) {
+            Tier2Memory.environment(sizing.threads()).forEach((k, v) -> env.add(literal(k, v)));
+        }
         return env;
     }
 

@@ -65,7 +65,8 @@ public final class SidecarInjector {
                 probe.getSpec().getCheckpoints().getPath());
         RankResolution rank = RankResolver.resolve(probe.getSpec().getRank(), original, trainer.container(), jobSets);
         GpuPlacement gpu = GpuPlacement.decide(probe.getSpec(), original, trainer.container(), rank);
-        Container sidecar = SidecarContainerFactory.build(probe, settings, trainer, checkpointDir, rank, gpu, paths);
+        SidecarResources.Sizing sizing = SidecarResources.size(probe.getSpec(), rank, settings.scratchSizeLimit());
+        Container sidecar = SidecarContainerFactory.build(probe, settings, trainer, checkpointDir, rank, gpu, paths, sizing);
 
         if (settings.nativeSidecar()) {
             pod.getSpec().setInitContainers(append(pod.getSpec().getInitContainers(), sidecar));
@@ -73,7 +74,7 @@ public final class SidecarInjector {
             pod.getSpec().setContainers(append(pod.getSpec().getContainers(), sidecar));
         }
         List<Volume> newVolumes = new ArrayList<>(volumes);
-        newVolumes.add(scratchVolume(settings));
+        newVolumes.add(scratchVolume(sizing.scratchSizeLimit()));
         newVolumes.add(projectedVolume(settings, paths));
         pod.getSpec().setVolumes(newVolumes);
 
@@ -98,7 +99,7 @@ public final class SidecarInjector {
         } else {
             annotations.remove(RankResolver.RECORDED);
         }
-        annotations.put(InjectionAnnotations.STATUS, status(settings, gpu, gpusBefore, gpusAfter, rank, notes));
+        annotations.put(InjectionAnnotations.STATUS, status(settings, gpu, gpusBefore, gpusAfter, rank, notes, sizing));
         annotations.put(InjectionAnnotations.SIDECAR_CONFIG, SidecarConfigDocument.render(probe, namespace, checkpointDir,
                 trainer.mount().getMountPath(), rank, gpu, paths, settings));
         if (!settings.nativeSidecar()) {
@@ -119,9 +120,9 @@ public final class SidecarInjector {
         pod.getMetadata().setLabels(labels);
     }
 
-    private static Volume scratchVolume(InjectionSettings settings) {
+    private static Volume scratchVolume(String sizeLimit) {
         return new VolumeBuilder().withName(InjectionAnnotations.SCRATCH_VOLUME)
-                .withNewEmptyDir().withSizeLimit(new Quantity(settings.scratchSizeLimit())).endEmptyDir().build();
+                .withNewEmptyDir().withSizeLimit(new Quantity(sizeLimit)).endEmptyDir().build();
     }
 
     /**
@@ -152,7 +153,7 @@ public final class SidecarInjector {
     }
 
     private static String status(InjectionSettings settings, GpuPlacement gpu, long gpusBefore, long gpusAfter,
-                                 RankResolution rank, List<InjectionResult.Note> notes) {
+                                 RankResolution rank, List<InjectionResult.Note> notes, SidecarResources.Sizing sizing) {
         ObjectNode status = AdmissionHandler.JSON.createObjectNode();
         status.put("container", InjectionAnnotations.CONTAINER);
         status.put("mode", settings.nativeSidecar() ? "native-sidecar" : "container");
@@ -165,6 +166,9 @@ public final class SidecarInjector {
             status.putObject("gpuRequest").put("before", gpusBefore).put("after", gpusAfter);
         }
         status.put("rank", rank.value() != null ? rank.value() : rank.valueFrom() != null ? "at-start" : "unknown");
+        if (sizing.tier2() != null) {
+            status.set("tier2", AdmissionHandler.JSON.valueToTree(sizing.tier2()));
+        }
         if (!notes.isEmpty()) {
             ArrayNode messages = status.putArray("notes");
             notes.forEach(n -> messages.add(n.message()));

@@ -107,4 +107,21 @@ class SpecValidatorTest {
             assertThat(SpecValidator.validate(spec)).as(bad).singleElement().asString().startsWith("spec.slo.objective \"" + bad + "\" must be a percentage");
         }
     }
+
+    @Test
+    void aSubsetCountNeedsAModelCountAtLeastAsLarge() {
+        LandscapeProbeSpec spec = validSpec();
+        dev.landscape.operator.crd.MetricsSpec m = new dev.landscape.operator.crd.MetricsSpec();
+        m.setModelParameters(1000L);
+        m.setSubsetParameters(2000L);
+        m.setParameters(java.util.List.of("h.1[.*"));
+        spec.setMetrics(m);
+
+        java.util.List<String> problems = SpecValidator.validate(spec);
+
+        assertThat(problems).hasSize(2);
+        assertThat(problems.get(0))
+                .isEqualTo("spec.metrics.subsetParameters (2000) needs spec.metrics.modelParameters and must not exceed it (1000)");
+        assertThat(problems.get(1)).startsWith("spec.metrics.parameters entry \"h.1[.*\" is not a glob: Missing");
+    }
 }

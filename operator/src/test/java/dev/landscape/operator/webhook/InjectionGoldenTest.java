@@ -40,7 +40,7 @@ class InjectionGoldenTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"pytorchjob-worker", "jobset-pod", "jobset-second-replicated-job", "indexed-job-pod", "existing-init-and-sidecars",
-            "dra-shared-gpu", "old-cluster", "opt-out", "no-checkpoint-volume", "already-injected"})
+            "dra-shared-gpu", "old-cluster", "opt-out", "no-checkpoint-volume", "already-injected", "tier2-sized"})
     void patchAppliedToInputGivesGoldenAndSecondPassIsEmpty(String name) throws IOException {
         List<JsonNode> docs = AdmissionReviews.documents(GOLDEN + name + ".yaml");
         List<LandscapeProbe> probes = AdmissionReviews.probes(docs);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.landscape.contract.Tier2Memory;
 import dev.landscape.probe.checkpoint.CheckpointFormats;
 import dev.landscape.probe.curvature.BackendSelector;
 import dev.landscape.probe.curvature.CurvatureAnalysis;
@@ -14,6 +15,7 @@ import dev.landscape.probe.curvature.CurvatureReport;
 import dev.landscape.probe.curvature.HostTensor;
 import dev.landscape.probe.curvature.LossHead;
 import dev.landscape.probe.curvature.OptimizerSettings;
+import dev.landscape.probe.curvature.ParameterSubset;
 import dev.landscape.probe.curvature.SystemProbe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -114,6 +116,14 @@ public final class CurvatureCommand implements Callable<Integer> {
     @Option(names = "--grid", defaultValue = "21", description = "Grid points per axis (default ${DEFAULT-VALUE}).")
     int grid;
 
+    @Option(names = "--parameters", split = ",", paramLabel = "GLOB",
+            description = "Measure curvature over the parameters matching these globs only (e.g. "
+                    + "'transformer.h.11.*,lm_head.*'); the others are held at the checkpoint's values.")
+    java.util.List<String> parameters = new java.util.ArrayList<>();
+
+    @Option(names = "--per-block", description = "Also lambda_max of each layer's diagonal Hessian block.")
+    boolean perBlock;
+
     @Option(names = "--gpu", defaultValue = "none", description = "none | auto (CUDA only where supported).")
     String gpu;
 
@@ -143,13 +153,17 @@ public final class CurvatureCommand implements Callable<Integer> {
                 CheckpointFormats formats = CheckpointFormats.standard(read.policy());
                 CurvatureOptions o = new CurvatureOptions(lossHead(formats), output, topK, tol, maxIter,
                         trace ? traceProbes : 0, seed, allowMissing, previous, slice, plotDir, grid,
-                        new OptimizerSettings(optimizer, lr, beta1, beta2, eps, momentum, optimizerStep));
+                        new OptimizerSettings(optimizer, lr, beta1, beta2, eps, momentum, optimizerStep),
+                        ParameterSubset.of(parameters), perBlock);
                 r = new CurvatureAnalysis(formats).run(model, batch, checkpoint, o);
             } finally {
                 System.setOut(stdout);
             }
-            text = json ? new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(r))
-                    : toText(r);
+            ProcessMemory memory = ProcessMemory.now();
+            Tier2Memory pod = Tier2Memory.of(r.modelParameters(), r.parameters(), Math.max(1, topK), Tier2Memory.FLOAT_BYTES);
+            text = json ? new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(withMemory(toJson(r), r, memory, pod))
+                    : toText(r) + memoryText(r, memory, pod);
         } catch (CurvatureException | IOException e) {
             err.println("curvature: " + e.getMessage());
             err.flush();
@@ -175,6 +189,7 @@ public final class CurvatureCommand implements Callable<Integer> {
         ObjectMapper m = new ObjectMapper();
         ObjectNode o = m.createObjectNode();
         o.put("parameters", r.parameters());
+        o.put("modelParameters", r.modelParameters());
         o.put("loss", r.loss());
         o.put("gradNorm", r.gradNorm());
         ArrayNode ev = o.putArray("eigenvalues");
@@ -247,15 +262,65 @@ public final class CurvatureCommand implements Callable<Integer> {
                 s.put("image", r.slice().image().toString());
             }
         }
+        if (!r.blocks().isEmpty()) {
+            ArrayNode blocks = o.putArray("blocks");
+            for (CurvatureReport.BlockSharpness b : r.blocks()) {
+                ObjectNode n = blocks.addObject();
+                n.put("name", b.name());
+                n.put("parameters", b.parameters());
+                n.put("lambdaMax", b.lambdaMax());
+                n.put("residual", b.residual());
+                n.put("converged", b.converged());
+                n.put("hvpCount", b.hvpCount());
+            }
+        }
         ArrayNode notes = o.putArray("notes");
         r.notes().forEach(notes::add);
         o.put("seconds", r.seconds());
         return o;
     }
 
+    /**
+     * The {@code memory} object: this run's peaks, and what the tier-2 formula gives a pod for this model (the spec
+     * values to write, the heap and limit the webhook would set). A resident peak above that limit means the batch's
+     * activations need more than the formula allows, and the pod wants {@code spec.sidecar.resources}.
+     */
+    static ObjectNode withMemory(ObjectNode o, CurvatureReport r, ProcessMemory m, Tier2Memory pod) {
+        ObjectNode mem = o.putObject("memory");
+        if (m.residentPeakBytes() >= 0) {
+            mem.put("residentPeakMiB", m.residentPeakBytes() / Tier2Memory.MIB);
+        }
+        mem.put("heapPeakMiB", m.heapPeakBytes() / Tier2Memory.MIB);
+        ObjectNode p = mem.putObject("pod");
+        p.put("modelParameters", r.modelParameters());
+        if (r.parameters() < r.modelParameters()) {
+            p.put("subsetParameters", r.parameters());
+        }
+        p.put("heapMiB", pod.heapMiB());
+        p.put("memoryLimitMiB", pod.limitMiB());
+        p.put("fits", m.residentPeakBytes() < 0 || m.residentPeakBytes() <= pod.limitBytes());
+        return o;
+    }
+
+    private static String memoryText(CurvatureReport r, ProcessMemory m, Tier2Memory pod) {
+        String spec = "modelParameters: " + r.modelParameters()
+                + (r.parameters() < r.modelParameters() ? ", subsetParameters: " + r.parameters() : "");
+        String peak = m.residentPeakBytes() < 0 ? "" : String.format(Locale.ROOT, "resident peak %d MiB, ",
+                m.residentPeakBytes() / Tier2Memory.MIB);
+        String text = String.format(Locale.ROOT, "%nmemory          %sheap peak %d MiB; in a pod (%s): -Xmx%dm, "
+                + "memory limit %d MiB", peak, m.heapPeakBytes() / Tier2Memory.MIB, spec, pod.heapMiB(), pod.limitMiB());
+        if (m.residentPeakBytes() > pod.limitBytes()) {
+            text += String.format(Locale.ROOT, "%nnote: this run's resident peak exceeds that limit: the batch's "
+                    + "activations need more than the formula's %d MiB; give the pod spec.sidecar.resources",
+                    Tier2Memory.ACTIVATIONS / Tier2Memory.MIB);
+        }
+        return text;
+    }
+
     private static String toText(CurvatureReport r) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "parameters      %d%n", r.parameters()));
+        b.append(String.format(Locale.ROOT, "parameters      %d%s%n", r.parameters(),
+                r.parameters() == r.modelParameters() ? "" : " of " + r.modelParameters()));
         b.append(String.format(Locale.ROOT, "loss            %.6g%n", r.loss()));
         b.append(String.format(Locale.ROOT, "gradient norm   %.6g%n", r.gradNorm()));
         for (int i = 0; i < r.eigenvalues().length; i++) {
@@ -285,6 +350,14 @@ public final class CurvatureCommand implements Callable<Integer> {
                     r.edgeOfStability().threshold()));
         }
         b.append(String.format(Locale.ROOT, "HVPs            %d (step %.2g)%n", r.hvpCount(), r.hvpStep()));
+        if (!r.blocks().isEmpty()) {
+            int width = r.blocks().stream().mapToInt(x -> x.name().length()).max().orElse(5);
+            b.append(String.format(Locale.ROOT, "per layer (lambda_max of its diagonal Hessian block):%n"));
+            for (CurvatureReport.BlockSharpness x : r.blocks()) {
+                b.append(String.format(Locale.ROOT, "  %-" + width + "s  %12.6g  (residual %.2g, %,d parameters, %d HVPs)%s%n",
+                        x.name(), x.lambdaMax(), x.residual(), x.parameters(), x.hvpCount(), x.converged() ? "" : " not converged"));
+            }
+        }
         if (r.line() != null && r.line().image() != null) {
             b.append("line plot       ").append(r.line().image()).append('\n');
         }

@@ -22,10 +22,11 @@ import java.util.Random;
 public final class CurvatureAnalysis {
 
     /** What a built model depends on besides the weights: the files (as last modified) and the loss head. */
-    private record ModelKey(Path model, FileTime modelTime, Path batch, FileTime batchTime, LossHead loss, String output) {
+    private record ModelKey(Path model, FileTime modelTime, Path batch, FileTime batchTime, LossHead loss, String output,
+                            List<String> parameters) {
         static ModelKey of(Path model, Path batch, CurvatureOptions o) throws IOException {
             return new ModelKey(model.toAbsolutePath(), Files.getLastModifiedTime(model), batch.toAbsolutePath(),
-                    Files.getLastModifiedTime(batch), o.loss(), o.output());
+                    Files.getLastModifiedTime(batch), o.loss(), o.output(), o.parameters().globs());
         }
     }
 
@@ -55,16 +56,22 @@ public final class CurvatureAnalysis {
             }
             CurvatureModel m = sameModel ? built.at(binding).orElse(null) : null;
             if (m == null) {
-                m = CurvatureModel.build(model, batch, binding, o.loss(), o.output());
+                built = null;
+                m = CurvatureModel.build(model, batch, binding, o.loss(), o.output(), o.parameters());
                 builtFor = key;
                 builtModel = model;
                 builtBatch = batch;
                 built = m;
             }
-            double[] w = m.point();
+            if (!o.parameters().isAll()) {
+                notes.add("curvature over the " + m.layout().dimension() + " of " + m.allParameters().dimension()
+                        + " parameters matching " + o.parameters().globs() + " (the others held at the checkpoint)");
+            }
+            double[] w = m.pointView();
             double[] grad = new double[w.length];
             double loss = m.loss().lossAndGradient(w, grad);
             double gradNorm = Vectors.norm(grad);
+            grad = null;
             if (!Double.isFinite(loss) || !Double.isFinite(gradNorm)) {
                 throw new CurvatureException("loss " + loss + ", gradient norm " + gradNorm + " at checkpoint "
                         + checkpointFile + " on this batch: curvature is undefined where the loss is not finite "
@@ -76,12 +83,13 @@ public final class CurvatureAnalysis {
             double[] residuals = new double[0];
             boolean converged = true;
             if (o.topK() > 0) {
-                Lanczos.Result r = Lanczos.topEigenvalues(hvp, o.topK(), o.tol(), o.maxIterations(), o.seed());
+                Lanczos.Result r = topEigenvalues(hvp, o.topK(), o, o.seed(), notes);
                 eigenvalues = r.eigenvalues();
                 residuals = r.residuals();
                 converged = r.converged();
                 if (!converged) {
-                    notes.add("Lanczos stopped at " + r.iterations() + " steps before reaching tolerance " + o.tol());
+                    notes.add("Lanczos stopped after " + r.products() + " Hessian-vector products before every residual "
+                            + "met tolerance " + o.tol());
                 }
             }
             HutchinsonTrace.Estimate trace = o.traceProbes() > 0
@@ -94,8 +102,8 @@ public final class CurvatureAnalysis {
             if (adam && hasMoments) {
                 AdamPreconditioner.Diagonal diag = AdamPreconditioner.fromCheckpoint(cp, binding, m.layout(),
                         opt.beta2OrDefault(notes), opt.epsOrDefault(notes), opt.step());
-                preconditioned = Lanczos.topEigenvalues(new PreconditionedOperator(hvp, diag.inverseSqrt()), 1,
-                        o.tol(), o.maxIterations(), o.seed() + 2).eigenvalues()[0];
+                preconditioned = topEigenvalues(new PreconditionedOperator(hvp, diag.inverseSqrt()), 1, o,
+                        o.seed() + 2, notes).eigenvalues()[0];
                 notes.add("Adam preconditioner: " + diag.note());
                 if (opt.lr() != null) {
                     eos = EdgeOfStability.adam(preconditioned, opt.lr(), opt.beta1OrDefault(notes));
@@ -111,12 +119,58 @@ public final class CurvatureAnalysis {
                         : eigenvalues.length == 0 ? "no eigenvalues asked for (--top-k 0)"
                         : "optimizer type unknown (--optimizer sgd|momentum|adam)"));
             }
+            int products = hvp.products();
+            double step = hvp.step();
+            hvp = null;
+            List<CurvatureReport.BlockSharpness> blocks = o.perBlock() ? perBlock(m, o, notes) : List.of();
+            for (CurvatureReport.BlockSharpness b : blocks) {
+                products += b.hvpCount();
+            }
             CurvatureReport.Line line = o.previous() == null ? null : line(model, o, m, w, checkpointFile);
             CurvatureReport.Slice slice = o.slice() ? slice(m, w, o, checkpointFile) : null;
             return new CurvatureReport(w.length, loss, gradNorm, eigenvalues, residuals, converged, trace,
-                    hvp.products(), hvp.step(), preconditioned, eos, line, slice, notes,
-                    (System.nanoTime() - started) / 1e9, classLosses);
+                    products, step, preconditioned, eos, line, slice, notes,
+                    (System.nanoTime() - started) / 1e9, classLosses, m.allParameters().dimension(), blocks);
         }
+    }
+
+    /** Lanczos sized to the heap that is free ({@link LanczosPlanner}); a note when the basis had to be bounded. */
+    private static Lanczos.Result topEigenvalues(SymmetricOperator op, int k, CurvatureOptions o, long seed,
+                                                 List<String> notes) {
+        LanczosPlanner.Plan plan = LanczosPlanner.planNow(op.dimension(), k, o.maxIterations(), o.tol());
+        Lanczos.Result r = Lanczos.topEigenvalues(op, k, o.tol(), o.maxIterations(), seed, plan.settings(), (i, v) -> { });
+        if (plan.note() != null) {
+            notes.add(plan.note() + (r.restarts() > 0 ? " (" + r.restarts() + " restarts)" : ""));
+        }
+        return r;
+    }
+
+    /**
+     * lambda_max of each layer's diagonal Hessian block, one Lanczos run per layer on that layer's parameters with
+     * every other parameter held (each product still costs a forward and backward pass of the whole model).
+     */
+    static List<CurvatureReport.BlockSharpness> perBlock(CurvatureModel m, CurvatureOptions o, List<String> notes) {
+        List<CurvatureReport.BlockSharpness> out = new ArrayList<>();
+        int notConverged = 0;
+        // the whole model's last evaluation left its parameters perturbed: every other layer must sit at the point
+        m.restore();
+        for (Map.Entry<String, List<String>> layer : m.layers().entrySet()) {
+            CurvatureModel block = m.restrictedTo(new java.util.LinkedHashSet<>(layer.getValue()));
+            try {
+                FiniteDifferenceHvp h = new FiniteDifferenceHvp(block.loss(), block.pointView());
+                Lanczos.Result r = topEigenvalues(h, 1, o, o.seed() + 4, notes);
+                notConverged += r.converged() ? 0 : 1;
+                out.add(new CurvatureReport.BlockSharpness(layer.getKey(), h.dimension(), r.eigenvalues()[0],
+                        r.residuals()[0], r.converged(), r.products()));
+            } finally {
+                block.restore();
+            }
+        }
+        if (notConverged > 0) {
+            notes.add("per-block: Lanczos stopped before tolerance " + o.tol() + " on " + notConverged + " of "
+                    + out.size() + " layers");
+        }
+        return out;
     }
 
     private CurvatureReport.Line line(Onnx.ModelProto model, CurvatureOptions o,

@@ -15,13 +15,24 @@ import java.nio.file.Path;
  * @param plotDir         where PNG images go (null: no images)
  * @param grid            points per axis of the 2-D slice and the 1-D line
  * @param optimizer       overrides for the checkpoint's optimizer hyper-parameters
+ * @param parameters      the parameters curvature is measured over (all, or those matching globs)
+ * @param perBlock        also lambda_max of each layer's diagonal Hessian block
  */
 public record CurvatureOptions(LossHead loss, String output, int topK, double tol, int maxIterations,
                                int traceProbes, long seed, boolean allowMissing, Path previous, boolean slice,
-                               Path plotDir, int grid, OptimizerSettings optimizer) {
+                               Path plotDir, int grid, OptimizerSettings optimizer, ParameterSubset parameters,
+                               boolean perBlock) {
+
+    /** Over every parameter, without the per-block mode. */
+    public CurvatureOptions(LossHead loss, String output, int topK, double tol, int maxIterations, int traceProbes,
+                            long seed, boolean allowMissing, Path previous, boolean slice, Path plotDir, int grid,
+                            OptimizerSettings optimizer) {
+        this(loss, output, topK, tol, maxIterations, traceProbes, seed, allowMissing, previous, slice, plotDir, grid,
+                optimizer, ParameterSubset.ALL, false);
+    }
 
     public static CurvatureOptions defaults(LossHead loss) {
         return new CurvatureOptions(loss, null, 3, 1e-3, 100, 0, 0, false, null, false, null, 21,
-                OptimizerSettings.NONE);
+                OptimizerSettings.NONE, ParameterSubset.ALL, false);
     }
 }

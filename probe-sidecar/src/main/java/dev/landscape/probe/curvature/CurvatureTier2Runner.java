@@ -1,6 +1,7 @@
 package dev.landscape.probe.curvature;
 
 import dev.landscape.contract.ReportValidator;
+import dev.landscape.contract.Tier2Memory;
 import dev.landscape.contract.Tier2Metrics;
 import dev.landscape.probe.checkpoint.CheckpointFormats;
 import dev.landscape.probe.runtime.SidecarConfig;
@@ -10,6 +11,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Tier 2 in the watch loop: the probe's model and batch, the checkpoint's weights, top-k eigenvalues, Hutchinson
@@ -21,8 +24,11 @@ public final class CurvatureTier2Runner implements Tier2Runner {
     /** Hutchinson probes per checkpoint when the probe asks for the trace: a ±10 % interval on typical spectra. */
     static final int TRACE_PROBES = 30;
 
+    private static final Logger LOG = Logger.getLogger(CurvatureTier2Runner.class.getName());
+
     private final SidecarConfig config;
     private final CurvatureAnalysis analysis;
+    private boolean warnedSize;
 
     public CurvatureTier2Runner(SidecarConfig config, CheckpointFormats formats) {
         this.config = config;
@@ -36,8 +42,29 @@ public final class CurvatureTier2Runner implements Tier2Runner {
                 decimal(o.get("beta1")), decimal(o.get("beta2")), decimal(o.get("eps")), decimal(o.get("momentum")), null);
         CurvatureOptions base = CurvatureOptions.defaults(LossHead.parse(config.loss()));
         CurvatureOptions options = new CurvatureOptions(base.loss(), base.output(), config.topK(), base.tol(),
-                base.maxIterations(), config.trace() ? TRACE_PROBES : 0, base.seed(), false, null, false, null, base.grid(), optimizer);
-        CurvatureReport r = analysis.run(config.model().orElseThrow(), config.batch().orElseThrow(), checkpoint, options);
+                base.maxIterations(), config.trace() ? TRACE_PROBES : 0, base.seed(), false, null, false, null, base.grid(),
+                optimizer, ParameterSubset.of(config.parameters()), false);
+        CurvatureReport r;
+        try {
+            r = analysis.run(config.model().orElseThrow(), config.batch().orElseThrow(), checkpoint, options);
+        } catch (OutOfMemoryError e) {
+            // ND4J or the heap ran out: fail this checkpoint's tier 2 with what to change, rather than the sidecar
+            throw new CurvatureException("tier 2 ran out of memory on " + checkpoint + " (" + e.getMessage() + "); the "
+                    + "pod was sized for " + (config.modelParameters() > 0 ? config.modelParameters() + " parameters"
+                    : "an unstated model size") + ": set spec.metrics.modelParameters to the model's parameter count "
+                    + "or analyse fewer with spec.metrics.parameters", e);
+        }
+        if (r.modelParameters() > config.modelParameters() && !warnedSize) {
+            warnedSize = true;
+            Tier2Memory need = Tier2Memory.of(r.modelParameters(), r.parameters(), config.topK(), Tier2Memory.FLOAT_BYTES);
+            LOG.log(Level.WARNING, "the model has {0} parameters ({1} analysed) but spec.metrics.modelParameters {2}, "
+                    + "which sized this pod''s memory: set modelParameters to {0}{3} (the tier-2 formula asks {4} MiB "
+                    + "heap, {5} MiB memory limit)", new Object[] {Long.toString(r.modelParameters()),
+                    Long.toString(r.parameters()), config.modelParameters() == 0 ? "is not set"
+                    : "says " + config.modelParameters(), r.parameters() < r.modelParameters()
+                    ? " and subsetParameters to " + r.parameters() : "", Long.toString(need.heapMiB()),
+                    Long.toString(need.limitMiB())});
+        }
         ClassLosses c = r.classLosses();
         return new Tier2Metrics(r.loss(), r.gradNorm(), Arrays.stream(r.eigenvalues()).boxed().toList(),
                 r.trace() == null ? null : r.trace().mean(), r.trace() == null ? null : r.trace().halfWidth(),

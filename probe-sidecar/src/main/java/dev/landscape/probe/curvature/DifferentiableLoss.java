@@ -14,4 +14,13 @@ public interface DifferentiableLoss {
 
     /** Loss at {@code w}; writes the gradient into {@code grad}. */
     double lossAndGradient(double[] w, double[] grad);
+
+    /** Loss and gradient at {@code w0 + t v}; implementations may avoid forming that point as a vector. */
+    default double lossAndGradientAlong(double[] w0, double t, double[] v, double[] grad) {
+        double[] w = new double[w0.length];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = w0[i] + t * v[i];
+        }
+        return lossAndGradient(w, grad);
+    }
 }

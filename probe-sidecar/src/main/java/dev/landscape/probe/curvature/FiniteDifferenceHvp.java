@@ -33,18 +33,18 @@ public final class FiniteDifferenceHvp implements SymmetricOperator {
     private final DifferentiableLoss loss;
     private final double[] w0;
     private final double step;
-    private final double[] wp;
-    private final double[] gp;
     private final double[] gm;
     private int products;
 
+    /**
+     * @param w0 the point; kept by reference, not copied (on a large model every n-vector counts), so the caller
+     *           must not change it while this operator is in use
+     */
     public FiniteDifferenceHvp(DifferentiableLoss loss, double[] w0) {
         this.loss = loss;
-        this.w0 = w0.clone();
+        this.w0 = w0;
         double rms = Vectors.norm(w0) / Math.sqrt(Math.max(1, w0.length));
         this.step = BASE_STEP * Math.max(1.0, rms);
-        this.wp = new double[w0.length];
-        this.gp = new double[w0.length];
         this.gm = new double[w0.length];
     }
 
@@ -72,17 +72,11 @@ public final class FiniteDifferenceHvp implements SymmetricOperator {
             return;
         }
         double t = step / norm;
-        for (int i = 0; i < w0.length; i++) {
-            wp[i] = w0[i] + t * v[i];
-        }
-        loss.lossAndGradient(wp, gp);
-        for (int i = 0; i < w0.length; i++) {
-            wp[i] = w0[i] - t * v[i];
-        }
-        loss.lossAndGradient(wp, gm);
+        loss.lossAndGradientAlong(w0, t, v, out);
+        loss.lossAndGradientAlong(w0, -t, v, gm);
         double s = 1.0 / (2 * t);
         for (int i = 0; i < w0.length; i++) {
-            out[i] = (gp[i] - gm[i]) * s;
+            out[i] = (out[i] - gm[i]) * s;
         }
     }
 }

@@ -53,58 +53,69 @@ final class LinearOps {
     }
 
     /**
-     * numpy.matmul semantics for the cases models use: 2-D x 2-D, batched N-D x N-D with equal batch dimensions,
-     * N-D x 2-D (a linear layer applied to a sequence: leading axes flattened into rows) and 1-D operands
-     * (promoted to matrices, the added axis removed again).
+     * numpy.matmul semantics: 1-D operands are promoted to matrices (the added axis removed again), batch axes
+     * broadcast. A right operand without real batch axes (a weight) is one 2-D product over the flattened leading
+     * axes of the left; otherwise both are expanded to the common batch shape and multiplied batch by batch.
      */
     private static void matmul(OnnxNode n, TranslationContext c) {
-        OnnxValue a = c.in(0);
-        OnnxValue b = c.in(1);
-        long[] as = a.shape();
-        long[] bs = b.shape();
-        SDVariable x = a.var();
-        SDVariable y = b.var();
-        boolean aVec = as.length == 1;
-        boolean bVec = bs.length == 1;
+        c.out(0, matmul(c, c.in(0), c.in(1)));
+    }
+
+    static OnnxValue matmul(TranslationContext c, OnnxValue a, OnnxValue b) {
+        OnnxNode n = c.node();
+        long[] given = a.shape();
+        long[] givenB = b.shape();
+        boolean aVec = a.rank() == 1;
+        boolean bVec = b.rank() == 1;
         if (aVec) {
-            as = new long[] {1, as[0]};
-            x = c.sd.reshape(c.name("reshape"), x, as);
+            a = ValueOps.reshape(c, a, new long[] {1, a.shape()[0]});
         }
         if (bVec) {
-            bs = new long[] {bs[0], 1};
-            y = c.sd.reshape(c.name("reshape"), y, bs);
+            b = ValueOps.reshape(c, b, new long[] {b.shape()[0], 1});
         }
+        long[] as = a.shape();
+        long[] bs = b.shape();
         if (as[as.length - 1] != bs[bs.length - 2]) {
-            throw n.unsupported("inner dimensions differ: " + Arrays.toString(a.shape()) + " x " + Arrays.toString(b.shape()));
+            throw n.unsupported("inner dimensions differ: " + Arrays.toString(given) + " x " + Arrays.toString(givenB));
         }
+        long[] batch = Shapes.broadcast(n, Arrays.copyOf(as, as.length - 2), Arrays.copyOf(bs, bs.length - 2));
+        long m = as[as.length - 2];
+        long k = as[as.length - 1];
+        long cols = bs[bs.length - 1];
+        long[] shape = Arrays.copyOf(batch, batch.length + 2);
+        shape[batch.length] = m;
+        shape[batch.length + 1] = cols;
         SDVariable out;
-        long[] shape;
-        if (as.length == bs.length) {
-            if (!Arrays.equals(Arrays.copyOf(as, as.length - 2), Arrays.copyOf(bs, bs.length - 2))) {
-                throw n.unsupported("batch dimensions must be equal (no broadcasting of batch dimensions): "
-                        + Arrays.toString(a.shape()) + " x " + Arrays.toString(b.shape()));
+        if (Shapes.product(bs, 0, bs.length - 2) == 1) {
+            // [..., M, K] x [K, N] (a linear layer applied to a sequence): flatten the leading axes, one 2-D
+            // product, restore them (SameDiff's tensorMmul has no working backward pass for this in 1.0.0-M2.1).
+            long[] aFull = Arrays.copyOf(batch, batch.length + 2);
+            aFull[batch.length] = m;
+            aFull[batch.length + 1] = k;
+            OnnxValue left = ValueOps.broadcastTo(c, ValueOps.reshape(c, a, Shapes.padLeft(as, aFull.length)), aFull);
+            SDVariable flat = c.reshape(left, new long[] {Shapes.product(aFull, 0, aFull.length - 1), k});
+            SDVariable right = c.reshape(b, new long[] {k, cols});
+            out = c.sd.mmul(c.name("mmul"), flat, right);
+            if (shape.length != 2) {
+                out = c.sd.reshape(c.name("reshape"), out, shape);
             }
-            out = c.sd.mmul(c.name("mmul"), x, y);
-            shape = as.clone();
-            shape[shape.length - 1] = bs[bs.length - 1];
-        } else if (bs.length == 2) {
-            // [..., K] x [K, N]: flatten the leading axes, one 2-D product, restore them (SameDiff's tensorMmul
-            // has no working backward pass for this case in 1.0.0-M2.1).
-            long rows = Shapes.product(as, 0, as.length - 1);
-            SDVariable flat = c.sd.reshape(c.name("reshape"), x, rows, as[as.length - 1]);
-            shape = as.clone();
-            shape[shape.length - 1] = bs[1];
-            out = c.sd.reshape(c.name("reshape"), c.sd.mmul(c.name("mmul"), flat, y), shape);
         } else {
-            throw n.unsupported("operand ranks " + as.length + " and " + bs.length + " are not supported "
-                    + "(equal ranks, or a 2-D right operand, are)");
+            long[] aFull = Arrays.copyOf(batch, batch.length + 2);
+            aFull[batch.length] = m;
+            aFull[batch.length + 1] = k;
+            long[] bFull = Arrays.copyOf(batch, batch.length + 2);
+            bFull[batch.length] = k;
+            bFull[batch.length + 1] = cols;
+            OnnxValue left = ValueOps.broadcastTo(c, ValueOps.reshape(c, a, Shapes.padLeft(as, aFull.length)), aFull);
+            OnnxValue right = ValueOps.broadcastTo(c, ValueOps.reshape(c, b, Shapes.padLeft(bs, bFull.length)), bFull);
+            out = c.sd.mmul(c.name("mmul"), left.var(), right.var());
         }
         if (aVec || bVec) {
             long[] squeezed = squeeze(shape, aVec ? shape.length - 2 : -1, bVec ? shape.length - 1 : -1);
             out = c.sd.reshape(c.name("reshape"), out, squeezed);
             shape = squeezed;
         }
-        c.out(0, out, shape);
+        return ValueOps.computed(out, shape);
     }
 
     private static long[] squeeze(long[] shape, int d1, int d2) {

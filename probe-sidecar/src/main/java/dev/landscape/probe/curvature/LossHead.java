@@ -9,9 +9,10 @@ import java.util.Locale;
 /**
  * The loss put on top of the model's output, matching PyTorch's defaults so that numbers agree with the trainer's
  * logs: {@code mse} is {@code nn.MSELoss()} (mean over every element), {@code cross-entropy} is
- * {@code nn.CrossEntropyLoss()} (log-softmax over axis 1, mean over the batch and any extra axes) with integer
- * class targets, or with class probabilities of the logits' shape; {@code graph} uses a scalar output the graph
- * already computes (exported with its loss).
+ * {@code nn.CrossEntropyLoss()} (log-softmax over the class axis, mean over the batch and any extra axes) with
+ * integer class targets, targets of -100 ignored as its default {@code ignore_index} does, or with class
+ * probabilities of the logits' shape; {@code graph} uses a scalar output the graph already computes (exported with
+ * its loss).
  */
 public enum LossHead {
     MSE, CROSS_ENTROPY, GRAPH;
@@ -55,20 +56,47 @@ public enum LossHead {
             }
             case CROSS_ENTROPY -> {
                 requireTarget(target);
-                HostTensor mask = target.integral()
-                        ? OneHot.encode("cross-entropy on output '" + output + "'", target, out.shape())
-                        : probabilities(target, out.shape(), output);
+                long[] shape = out.shape();
+                int axis = target.integral() ? classAxis(target, shape, output) : 1;
+                HostTensor mask;
+                long count;
+                if (target.integral()) {
+                    OneHot hot = OneHot.encode("cross-entropy on output '" + output + "'", target, shape, axis,
+                            OneHot.PYTORCH_IGNORE_INDEX);
+                    mask = hot.mask();
+                    count = hot.count();
+                } else {
+                    mask = probabilities(target, shape, output);
+                    count = HostTensor.numel(shape) / shape[1];
+                }
                 SDVariable logits = out.var();
-                SDVariable shifted = logits.sub(sd.max(logits, true, 1));
-                SDVariable logp = shifted.sub(sd.math.log(sd.sum(sd.math.exp(shifted), true, 1)));
+                SDVariable shifted = logits.sub(sd.max(logits, true, axis));
+                SDVariable logp = shifted.sub(sd.math.log(sd.sum(sd.math.exp(shifted), true, axis)));
                 SDVariable m = sd.constant("landscape_target", OnnxGraphTranslator.array(mask));
-                SDVariable perItem = sd.math.neg(sd.sum(logp.mul(m), false, 1));
-                loss = sd.mean("landscape_loss", perItem);
+                loss = sd.sum(logp.mul(m)).mul("landscape_loss", -1.0 / count);
             }
             default -> throw new AssertionError(this);
         }
         sd.setLossVariables(loss);
         return loss.name();
+    }
+
+    /**
+     * The class axis of the logits for integer targets: axis 1 as {@code nn.CrossEntropyLoss} ([N, C, d1, ...]
+     * with targets [N, d1, ...]), or else the last axis, as a language model's [B, T, V] logits with [B, T] labels.
+     */
+    private static int classAxis(HostTensor target, long[] logits, String output) {
+        if (logits.length >= 2 && Arrays.equals(target.shape(), Shapes.without(logits, 1))) {
+            return 1;
+        }
+        if (logits.length >= 2 && Arrays.equals(target.shape(), Shapes.without(logits, logits.length - 1))) {
+            return logits.length - 1;
+        }
+        throw new CurvatureException("cross-entropy: integer targets of shape " + Arrays.toString(target.shape())
+                + " fit neither class axis of output '" + output + "' " + Arrays.toString(logits) + " (expected "
+                + (logits.length < 2 ? "logits of at least 2 dimensions" : Arrays.toString(Shapes.without(logits, 1))
+                + " for classes on axis 1, or " + Arrays.toString(Shapes.without(logits, logits.length - 1))
+                + " for classes on the last axis") + ")");
     }
 
     private static HostTensor probabilities(HostTensor target, long[] logits, String output) {

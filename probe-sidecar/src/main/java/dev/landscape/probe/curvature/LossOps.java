@@ -7,7 +7,9 @@ import java.util.Map;
 /**
  * SoftmaxCrossEntropyLoss and NegativeLogLikelihoodLoss, for graphs exported with their loss ({@code --loss
  * graph}). Targets must be known integer tensors (a batch input); they become a constant one-hot mask over the
- * class axis (axis 1), so the loss is a differentiable masked sum. Class weights and ignore_index are rejected.
+ * class axis (axis 1), so the loss is a differentiable masked sum. Targets equal to {@code ignore_index} (what
+ * {@code torch.onnx.export} writes for {@code F.cross_entropy}: -100 unless set) count for nothing, and the mean is
+ * over the others, as in PyTorch. Class weights are rejected.
  */
 final class LossOps {
 
@@ -23,18 +25,18 @@ final class LossOps {
         if (n.hasInput(2)) {
             throw n.unsupported("class weights are not supported");
         }
-        n.rejectAttributes(java.util.List.of("ignore_index"));
         OnnxValue scores = c.in(0);
         HostTensor labels = c.known(1, "target class indices");
         if (labels.rank() == 0) {
             throw n.unsupported("targets must have a batch axis");
         }
-        SDVariable logp = fromScores ? logSoftmaxAxis1(c, scores.var()) : scores.var();
-        SDVariable mask = c.constant(OneHot.encode(n.describe(), labels, scores.shape()));
-        SDVariable perItem = c.sd.math.neg(c.sd.sum(c.name("picked"), logp.mul(mask), false, 1));
+        Long ignore = n.attribute("ignore_index").isPresent() ? n.intAttr("ignore_index", 0) : null;
+        SDVariable logp = fromScores ? ElementwiseOps.softmax(c, scores.var(), 1, true) : scores.var();
+        OneHot hot = OneHot.encode(n.describe(), labels, scores.shape(), 1, ignore);
+        SDVariable perItem = c.sd.math.neg(c.sd.sum(c.name("picked"), logp.mul(c.constant(hot.mask())), false, 1));
         String reduction = n.stringAttr("reduction", "mean");
         SDVariable out = switch (reduction) {
-            case "mean" -> c.sd.mean(c.name("loss"), perItem);
+            case "mean" -> c.sd.sum(c.name("loss"), perItem).div((double) hot.count());
             case "sum" -> c.sd.sum(c.name("loss"), perItem);
             case "none" -> perItem;
             default -> throw n.unsupported("reduction='" + reduction + "' is not one of mean, sum, none");
@@ -44,10 +46,5 @@ final class LossOps {
         if (fromScores) {
             c.out(1, logp, scores.shape());
         }
-    }
-
-    static SDVariable logSoftmaxAxis1(TranslationContext c, SDVariable x) {
-        SDVariable shifted = x.sub(c.sd.max(c.name("max"), x, true, 1));
-        return shifted.sub(c.sd.math.log(c.sd.sum(c.name("sum"), c.sd.math.exp(shifted), true, 1)));
     }
 }

@@ -18,6 +18,7 @@ final class NormalizationOps {
     static void register(Map<String, OnnxOp> table) {
         table.put("LayerNormalization", NormalizationOps::layerNorm);
         table.put("BatchNormalization", NormalizationOps::batchNorm);
+        table.put("RMSNormalization", NormalizationOps::rmsNorm);
     }
 
     /**
@@ -46,6 +47,27 @@ final class NormalizationOps {
         c.out(0, y, x.shape());
         c.out(1, mean, reduced);
         c.out(2, invStd, reduced);
+    }
+
+    /**
+     * RMSNormalization (opset 23): Y = X / sqrt(mean(X^2) + epsilon) * Scale over the axes from {@code axis} to the
+     * last; Scale broadcasts against the normalised axes. {@code stash_type} only picks the precision of the
+     * intermediate, which is double here anyway.
+     */
+    private static void rmsNorm(OnnxNode n, TranslationContext c) {
+        OnnxValue x = c.in(0);
+        int rank = x.rank();
+        int axis = Shapes.axis(n, n.intAttr("axis", -1), rank);
+        double eps = n.floatAttr("epsilon", 1e-5);
+        int[] axes = IntStream.range(axis, rank).toArray();
+        SDVariable meanSquare = c.sd.mean(c.name("ms"), c.sd.math.square(x.var()), true, axes);
+        SDVariable y = x.var().mul(c.sd.math.pow(meanSquare.add(eps), -0.5));
+        OnnxValue scaled = ValueOps.binary(c, ValueOps.Binary.MUL, ValueOps.computed(y, x.shape()), c.in(1));
+        if (!Arrays.equals(scaled.shape(), x.shape())) {
+            throw n.unsupported("scale " + Arrays.toString(c.in(1).shape()) + " does not broadcast to the input "
+                    + Arrays.toString(x.shape()));
+        }
+        c.out(0, scaled);
     }
 
     /** Inference mode: Y = (X - running_mean) * scale / sqrt(running_var + epsilon) + B, per channel (axis 1). */

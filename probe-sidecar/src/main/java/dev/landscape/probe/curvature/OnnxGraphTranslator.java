@@ -15,14 +15,15 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Translates an ONNX model into a SameDiff graph for a documented op subset (MLPs, CNNs, transformer blocks; see
- * README-tier2.md and {@link #supportedOps()}). Written here rather than using samediff-import-onnx 1.0.0-M2.1,
+  * Translates an ONNX model into a SameDiff graph for a documented op subset (MLPs, CNNs, transformer exports; see
+ * docs/curvature.md and {@link #supportedOps()}). Written here rather than using samediff-import-onnx 1.0.0-M2.1,
  * which maps MatMul to a zero-producing Mmul (alpha=0, beta=1) and drops Gemm's bias, and which would add a
  * kotlin-stdlib and commons-io downgrade to the build.
  *
- * <p>The graph is built for one concrete batch, entirely in DOUBLE. Float graph inputs become placeholders;
- * integer graph inputs (class targets, token ids, the node tests' shape and axes inputs) are folded in as
- * constants, so shape-like inputs are known while translating. Initializers named in {@code trainable} become
+  * <p>The graph is built for one concrete batch, entirely in DOUBLE. Float graph inputs become placeholders;
+ * integer graph inputs (class targets, token ids, attention masks, the node tests' shape and axes inputs) are
+ * folded in as constants, and so is every value computed from known values alone (positions, masks, shapes: see
+ * {@link ValueOps}), so shape-like inputs are known while translating. Initializers named in {@code trainable} become
  * SameDiff variables (the parameters curvature is measured over); all others are constants.
  */
 public final class OnnxGraphTranslator {
@@ -35,6 +36,8 @@ public final class OnnxGraphTranslator {
         ConvolutionOps.register(OPS);
         NormalizationOps.register(OPS);
         ShapeOps.register(OPS);
+        IndexingOps.register(OPS);
+        AttentionOps.register(OPS);
         ReductionOps.register(OPS);
         LossOps.register(OPS);
     }
@@ -54,6 +57,16 @@ public final class OnnxGraphTranslator {
      */
     public static TranslatedGraph translate(Onnx.ModelProto model, Map<String, HostTensor> feeds,
                                             Map<String, HostTensor> initializerValues, Set<String> trainable) {
+        return translate(model, feeds, initializerValues, trainable, Set.of());
+    }
+
+    /**
+     * @param filledLater trainable initializers created as zero variables of their ONNX shape, for the caller to fill
+     *                    (weights streamed from a checkpoint into the native arrays, never whole on the Java heap)
+     */
+    public static TranslatedGraph translate(Onnx.ModelProto model, Map<String, HostTensor> feeds,
+                                            Map<String, HostTensor> initializerValues, Set<String> trainable,
+                                            Set<String> filledLater) {
         Onnx.GraphProto g = model.getGraph();
         int opset = defaultOpset(model);
         SameDiff sd = SameDiff.create();
@@ -65,6 +78,14 @@ public final class OnnxGraphTranslator {
         for (Onnx.TensorProto init : g.getInitializerList()) {
             String name = init.getName();
             initNames.add(name);
+            if (filledLater.contains(name) && trainable.contains(name)) {
+                long[] shape = init.getDimsList().stream().mapToLong(Long::longValue).toArray();
+                String sdName = sanitize("w" + (counter++), name);
+                INDArray zeros = shape.length == 0 ? Nd4j.scalar(DataType.DOUBLE, 0.0) : Nd4j.zeros(DataType.DOUBLE, shape);
+                values.put(name, new OnnxValue(sd.var(sdName, zeros), shape, null));
+                variables.put(name, sdName);
+                continue;
+            }
             HostTensor t = initializerValues.containsKey(name) ? initializerValues.get(name) : OnnxTensors.decode(init);
             INDArray arr = array(t);
             String sdName = sanitize("w" + (counter++), name);

@@ -57,6 +57,22 @@ public final class ParameterLayout {
         return s;
     }
 
+    /** The layout of the named tensors alone, in this layout's order, packed from offset 0. */
+    public ParameterLayout restrictedTo(java.util.Set<String> names) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (Slot s : slots) {
+            if (names.contains(s.name())) {
+                shapes.put(s.name(), s.shape());
+            }
+        }
+        if (shapes.size() != names.size()) {
+            List<String> unknown = new ArrayList<>(names);
+            unknown.removeAll(shapes.keySet());
+            throw new CurvatureException("no trainable parameter named " + unknown);
+        }
+        return new ParameterLayout(shapes);
+    }
+
     /** Concatenates per-tensor values (by name) into one flat vector. */
     public double[] flatten(Map<String, HostTensor> values) {
         double[] w = new double[dimension];

@@ -12,13 +12,13 @@ public final class PreconditionedOperator implements SymmetricOperator {
     private final double[] d;
     private final double[] scratch;
 
-    /** @param d the diagonal of D (P^(-1/2)), one entry per parameter */
+    /** @param d the diagonal of D (P^(-1/2)), one entry per parameter; kept by reference, not copied */
     public PreconditionedOperator(SymmetricOperator a, double[] d) {
         if (d.length != a.dimension()) {
             throw new IllegalArgumentException("diagonal has " + d.length + " entries, operator dimension is " + a.dimension());
         }
         this.a = a;
-        this.d = d.clone();
+        this.d = d;
         this.scratch = new double[d.length];
     }
 

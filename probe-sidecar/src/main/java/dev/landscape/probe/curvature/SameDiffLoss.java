@@ -19,6 +19,9 @@ import java.util.Map;
  */
 public final class SameDiffLoss implements DifferentiableLoss {
 
+    /** Elements per chunk when writing a perturbed point. */
+    private static final int CHUNK = 1 << 14;
+
     private final SameDiff sd;
     private final String lossName;
     private final ParameterLayout layout;
@@ -29,6 +32,7 @@ public final class SameDiffLoss implements DifferentiableLoss {
     private int lossEvaluations;
 
     public SameDiffLoss(TranslatedGraph g, String lossName, Map<String, HostTensor> batch, ParameterLayout layout) {
+        NativeGarbage.watch();
         this.sd = g.sameDiff();
         this.lossName = lossName;
         this.layout = layout;
@@ -52,12 +56,20 @@ public final class SameDiffLoss implements DifferentiableLoss {
     public double loss(double[] w) {
         load(w);
         lossEvaluations++;
-        return sd.output(feeds, lossName).get(lossName).getDouble(0);
+        Map<String, INDArray> out = sd.output(feeds, lossName);
+        double loss = out.get(lossName).getDouble(0);
+        free(out.values());
+        return loss;
     }
 
     @Override
     public double lossAndGradient(double[] w, double[] grad) {
         load(w);
+        return gradient(grad);
+    }
+
+    /** One forward and backward pass at the parameters already in the graph. */
+    private double gradient(double[] grad) {
         OutAndGrad r;
         if (gradientEvaluations++ == 0) {
             // The first call builds the gradient graph, and SameDiff 1.0.0-M2.1 prints "Added differentiated op ..."
@@ -81,7 +93,60 @@ public final class SameDiffLoss implements DifferentiableLoss {
             }
             buffer(g.isView() || g.ordering() != 'c' ? g.dup('c') : g).get(grad, s.offset(), s.length());
         }
-        return r.getOutputs().get(lossName).getDouble(0);
+        double loss = r.getOutputs().get(lossName).getDouble(0);
+        free(r.getGradients().values());
+        free(r.getOutputs().values());
+        return loss;
+    }
+
+    /**
+     * Frees the native memory of the arrays SameDiff handed back, now that they are copied out, instead of leaving it
+     * to the garbage collector ({@link NativeGarbage}).
+     */
+    private static void free(java.util.Collection<INDArray> arrays) {
+        java.util.Set<INDArray> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (INDArray a : arrays) {
+            if (a != null && seen.add(a) && a.closeable()) {
+                a.close();
+            }
+        }
+    }
+
+    /**
+     * The gradient at {@code w0 + t v}, written into the graph element by element without forming that point as a
+     * vector (one n-vector less for the finite-difference HVP on a large model).
+     */
+    @Override
+    public double lossAndGradientAlong(double[] w0, double t, double[] v, double[] grad) {
+        double[] chunk = new double[Math.min(CHUNK, Math.max(1, w0.length))];
+        for (int i = 0; i < sdNames.size(); i++) {
+            ParameterLayout.Slot s = layout.slots().get(i);
+            DoubleBuffer b = buffer(sd.getArrForVarName(sdNames.get(i)));
+            for (int off = 0; off < s.length(); off += chunk.length) {
+                int len = Math.min(chunk.length, s.length() - off);
+                int base = s.offset() + off;
+                for (int j = 0; j < len; j++) {
+                    chunk[j] = w0[base + j] + t * v[base + j];
+                }
+                b.put(chunk, 0, len);
+            }
+        }
+        return gradient(grad);
+    }
+
+    /** Writes {@code w} into the graph's parameters (those of this layout). */
+    public void write(double[] w) {
+        load(w);
+    }
+
+    /** The graph's current values of this layout's parameters, flattened. */
+    public double[] read() {
+        double[] w = new double[layout.dimension()];
+        for (int i = 0; i < sdNames.size(); i++) {
+            ParameterLayout.Slot s = layout.slots().get(i);
+            buffer(sd.getArrForVarName(sdNames.get(i))).get(w, s.offset(), s.length());
+        }
+        return w;
     }
 
     /** The values of graph variable {@code name} at {@code w} on the batch (a forward pass), row-major. */
@@ -107,7 +172,8 @@ public final class SameDiffLoss implements DifferentiableLoss {
         }
     }
 
-    private static DoubleBuffer buffer(INDArray a) {
+    /** The array's native storage as a buffer positioned at its first element. */
+    static DoubleBuffer buffer(INDArray a) {
         DoubleBuffer b = a.data().asNioDouble();
         b.position((int) a.offset());
         return b;

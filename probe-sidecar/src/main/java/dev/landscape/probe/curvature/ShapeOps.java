@@ -1,10 +1,11 @@
 package dev.landscape.probe.curvature;
 
 import onnx.Onnx;
-import org.nd4j.autodiff.samediff.SDVariable;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.function.DoubleUnaryOperator;
 import java.util.stream.IntStream;
 
 /**
@@ -83,41 +84,26 @@ final class ShapeOps {
         if (perm.length != rank) {
             throw n.unsupported("perm " + Arrays.toString(perm) + " does not match rank " + rank);
         }
-        int[] p = Arrays.stream(perm).mapToInt(v -> Shapes.axis(n, v, rank)).toArray();
-        long[] shape = Arrays.stream(p).mapToLong(i -> x.shape()[i]).toArray();
-        c.out(0, c.sd.permute(c.name("permute"), x.var(), p), shape);
+        c.out(0, ValueOps.transpose(c, x, Arrays.stream(perm).mapToInt(v -> Shapes.axis(n, v, rank)).toArray()));
     }
 
     private static void concat(OnnxNode n, TranslationContext c) {
-        OnnxValue first = c.in(0);
-        int rank = first.rank();
-        int axis = Shapes.axis(n, n.attribute("axis").orElseThrow(() -> n.unsupported("axis is required")).getI(), rank);
-        SDVariable[] vars = new SDVariable[n.inputCount()];
-        long[] shape = first.shape();
-        shape[axis] = 0;
-        boolean allKnown = true;
-        for (int i = 0; i < vars.length; i++) {
-            OnnxValue v = c.in(i);
-            long[] s = v.shape();
-            long[] a = s.clone();
-            long[] b = first.shape();
-            a[axis] = 0;
-            b[axis] = 0;
-            if (!Arrays.equals(a, b)) {
-                throw n.unsupported("input " + i + " has shape " + Arrays.toString(s) + ", incompatible with "
-                        + Arrays.toString(first.shape()) + " along axis " + axis);
+        List<OnnxValue> in = c.inputs();
+        long[] first = in.get(0).shape();
+        int axis = Shapes.axis(n, n.attribute("axis").orElseThrow(() -> n.unsupported("axis is required")).getI(), first.length);
+        for (int i = 0; i < in.size(); i++) {
+            long[] a = in.get(i).shape();
+            long[] b = first.clone();
+            if (a.length == b.length) {
+                a[axis] = 0;
+                b[axis] = 0;
             }
-            shape[axis] += s[axis];
-            vars[i] = v.var();
-            allKnown &= v.isKnown() && rank == 1;
+            if (!Arrays.equals(a, b)) {
+                throw n.unsupported("input " + i + " has shape " + Arrays.toString(in.get(i).shape()) + ", incompatible with "
+                        + Arrays.toString(first) + " along axis " + axis);
+            }
         }
-        if (allKnown) {
-            double[] vals = IntStream.range(0, vars.length).mapToObj(i -> c.in(i).host().values())
-                    .flatMapToDouble(Arrays::stream).toArray();
-            c.outKnown(0, new HostTensor(shape, vals, c.in(0).host().integral()));
-            return;
-        }
-        c.out(0, c.sd.concat(c.name("concat"), axis, vars), shape);
+        c.out(0, ValueOps.concat(c, in, axis));
     }
 
     private static long[] axesOf(OnnxNode n, TranslationContext c) {
@@ -184,33 +170,45 @@ final class ShapeOps {
         c.outKnown(0, t);
     }
 
-    /** Shape is folded: every shape is static here. */
+    /** Shape is folded: every shape is static here. Opset 15's start/end select a range of axes. */
     private static void shape(OnnxNode n, TranslationContext c) {
         long[] s = c.in(0).shape();
-        c.outKnown(0, HostTensor.ofIntegers(new long[] {s.length}, Arrays.stream(s).asDoubleStream().toArray()));
+        int start = (int) clampAxis(n.intAttr("start", 0), s.length);
+        int end = (int) clampAxis(n.intAttr("end", s.length), s.length);
+        long[] dims = Arrays.copyOfRange(s, start, Math.max(start, end));
+        c.outKnown(0, HostTensor.ofIntegers(new long[] {dims.length}, Arrays.stream(dims).asDoubleStream().toArray()));
+    }
+
+    private static long clampAxis(long a, int rank) {
+        return Math.max(0, Math.min(rank, a < 0 ? a + rank : a));
     }
 
     /**
-     * Casts of known values are folded; a cast of a computed value to FLOAT or DOUBLE is a no-op (everything runs in
-     * double). Casts to narrower floats (FLOAT16, BFLOAT16, FLOAT8) are rejected: their rounding is part of the
-     * model's function and is not reproduced.
+     * Casts of known values are folded (to integer types by truncation toward zero, to BOOL as "not zero"); a cast of
+     * a computed value to FLOAT or DOUBLE is a no-op (everything runs in double). Casts of computed values to
+     * narrower floats (FLOAT16, BFLOAT16, FLOAT8) are rejected: their rounding is part of the model's function and
+     * is not reproduced; so are casts of computed values to integers, which have no gradient.
      */
     private static void cast(OnnxNode n, TranslationContext c) {
         OnnxValue x = c.in(0);
         Onnx.TensorProto.DataType to = Onnx.TensorProto.DataType.forNumber((int) n.intAttr("to", 1));
-        boolean toInt = to == Onnx.TensorProto.DataType.INT64 || to == Onnx.TensorProto.DataType.INT32;
-        if (x.isKnown()) {
-            double[] v = x.host().values().clone();
-            if (toInt) {
-                for (int i = 0; i < v.length; i++) v[i] = (long) v[i];
-            }
-            c.outKnown(0, new HostTensor(x.shape(), v, toInt));
-        } else if (to == Onnx.TensorProto.DataType.FLOAT || to == Onnx.TensorProto.DataType.DOUBLE
-) {
+        boolean toFloat = to == Onnx.TensorProto.DataType.FLOAT || to == Onnx.TensorProto.DataType.DOUBLE;
+        boolean toBool = to == Onnx.TensorProto.DataType.BOOL;
+        boolean toInt = to != null && INTEGER_TYPES.contains(to);
+        if (x.isKnown() && (toFloat || toBool || toInt)) {
+            DoubleUnaryOperator f = toBool ? v -> v != 0 ? 1 : 0 : toInt ? v -> (double) (long) v : v -> v;
+            c.outKnown(0, HostOps.map(x.host(), f, !toFloat));
+        } else if (toFloat) {
             c.out(0, x.var(), x.shape());
         } else {
-            throw n.unsupported("cast of a computed value to " + (to == null ? "type " + n.intAttr("to", 1) : to)
-                    + " is not supported (only casts to FLOAT or DOUBLE, which are no-ops in double precision)");
+            throw n.unsupported("cast of " + (x.isKnown() ? "a known" : "a computed") + " value to "
+                    + (to == null ? "type " + n.intAttr("to", 1) : to) + " is not supported (only casts to FLOAT or "
+                    + "DOUBLE, which are no-ops in double precision, and casts of known values to integer and BOOL types)");
         }
     }
+
+    private static final java.util.Set<Onnx.TensorProto.DataType> INTEGER_TYPES = java.util.EnumSet.of(
+            Onnx.TensorProto.DataType.INT64, Onnx.TensorProto.DataType.INT32, Onnx.TensorProto.DataType.INT16,
+            Onnx.TensorProto.DataType.INT8, Onnx.TensorProto.DataType.UINT8, Onnx.TensorProto.DataType.UINT16,
+            Onnx.TensorProto.DataType.UINT32, Onnx.TensorProto.DataType.UINT64);
 }

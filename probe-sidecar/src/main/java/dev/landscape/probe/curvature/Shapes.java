@@ -1,6 +1,7 @@
 package dev.landscape.probe.curvature;
 
 import java.util.Arrays;
+import java.util.List;
 
 /** Static shape arithmetic for the ONNX translator (numpy broadcasting, negative axes). */
 final class Shapes {
@@ -46,5 +47,29 @@ final class Shapes {
             p *= s[i];
         }
         return p;
+    }
+
+    /** Numpy broadcasting of any number of shapes. */
+    static long[] broadcast(OnnxNode node, List<long[]> shapes) {
+        long[] out = shapes.get(0);
+        for (int i = 1; i < shapes.size(); i++) {
+            out = broadcast(node, out, shapes.get(i));
+        }
+        return out;
+    }
+
+    /** Gather's output shape: data[:axis] + indices + data[axis+1:]. */
+    static long[] gathered(long[] data, long[] indices, int axis) {
+        long[] out = new long[data.length - 1 + indices.length];
+        System.arraycopy(data, 0, out, 0, axis);
+        System.arraycopy(indices, 0, out, axis, indices.length);
+        System.arraycopy(data, axis + 1, out, axis + indices.length, data.length - axis - 1);
+        return out;
+    }
+
+    /** The shape without the given (sorted, distinct) axes. */
+    static long[] without(long[] shape, int... axes) {
+        return java.util.stream.IntStream.range(0, shape.length).filter(i -> Arrays.binarySearch(axes, i) < 0)
+                .mapToLong(i -> shape[i]).toArray();
     }
 }

@@ -4,8 +4,9 @@ import java.util.Arrays;
 
 /**
  * Eigen-decompositions of small symmetric matrices, in double: the Lanczos tridiagonal matrix (implicit QL with
- * Wilkinson shifts, as in EISPACK {@code tql2} / JAMA) and dense matrices (cyclic Jacobi rotations, slow but
- * simple and accurate to a few ulps, used to check Hessians in tests).
+ * Wilkinson shifts, as in EISPACK {@code tql2} / JAMA), the block-Lanczos projected matrix (Householder reduction,
+ * then the same QL) and dense matrices by cyclic Jacobi rotations (slow but simple and accurate to a few ulps, used
+ * to check Hessians in tests).
  *
  * @param values  eigenvalues, descending
  * @param vectors {@code vectors[i]} is the unit eigenvector of {@code values[i]}
@@ -22,6 +23,139 @@ public record SymmetricEigen(double[] values, double[][] vectors) {
         for (int i = 0; i < n; i++) {
             z[i][i] = 1;
         }
+        return sorted(ql(d, e, z), z);
+    }
+
+    /**
+     * Eigen-decomposition of the leading {@code n x n} block of a dense symmetric matrix (only its lower triangle is
+     * read): Householder reduction to tridiagonal form, then the same implicit QL (EISPACK {@code tred2} +
+     * {@code tql2}, as in JAMA); O(n^3), for the block-Lanczos projected matrix.
+     */
+    public static SymmetricEigen dense(double[][] a, int n) {
+        double[][] v = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                v[i][j] = a[i][j];
+                v[j][i] = a[i][j];
+            }
+        }
+        double[] d = new double[n];
+        double[] e = new double[n];
+        if (n > 0) {
+            householder(v, d, e);
+        }
+        // householder leaves the sub-diagonal in e[1..n-1]; ql wants it in e[0..n-2]
+        for (int i = 1; i < n; i++) {
+            e[i - 1] = e[i];
+        }
+        if (n > 0) {
+            e[n - 1] = 0;
+        }
+        return sorted(ql(d, e, v), v);
+    }
+
+    /** Householder tridiagonalisation in place (JAMA's tred2): {@code v} becomes the accumulated transformation. */
+    private static void householder(double[][] v, double[] d, double[] e) {
+        int n = d.length;
+        for (int j = 0; j < n; j++) {
+            d[j] = v[n - 1][j];
+        }
+        for (int i = n - 1; i > 0; i--) {
+            double scale = 0;
+            double h = 0;
+            for (int k = 0; k < i; k++) {
+                scale += Math.abs(d[k]);
+            }
+            if (scale == 0) {
+                e[i] = d[i - 1];
+                for (int j = 0; j < i; j++) {
+                    d[j] = v[i - 1][j];
+                    v[i][j] = 0;
+                    v[j][i] = 0;
+                }
+            } else {
+                for (int k = 0; k < i; k++) {
+                    d[k] /= scale;
+                    h += d[k] * d[k];
+                }
+                double f = d[i - 1];
+                double g = Math.sqrt(h);
+                if (f > 0) {
+                    g = -g;
+                }
+                e[i] = scale * g;
+                h -= f * g;
+                d[i - 1] = f - g;
+                for (int j = 0; j < i; j++) {
+                    e[j] = 0;
+                }
+                for (int j = 0; j < i; j++) {
+                    f = d[j];
+                    v[j][i] = f;
+                    g = e[j] + v[j][j] * f;
+                    for (int k = j + 1; k <= i - 1; k++) {
+                        g += v[k][j] * d[k];
+                        e[k] += v[k][j] * f;
+                    }
+                    e[j] = g;
+                }
+                f = 0;
+                for (int j = 0; j < i; j++) {
+                    e[j] /= h;
+                    f += e[j] * d[j];
+                }
+                double hh = f / (h + h);
+                for (int j = 0; j < i; j++) {
+                    e[j] -= hh * d[j];
+                }
+                for (int j = 0; j < i; j++) {
+                    f = d[j];
+                    g = e[j];
+                    for (int k = j; k <= i - 1; k++) {
+                        v[k][j] -= f * e[k] + g * d[k];
+                    }
+                    d[j] = v[i - 1][j];
+                    v[i][j] = 0;
+                }
+            }
+            d[i] = h;
+        }
+        for (int i = 0; i < n - 1; i++) {
+            v[n - 1][i] = v[i][i];
+            v[i][i] = 1;
+            double h = d[i + 1];
+            if (h != 0) {
+                for (int k = 0; k <= i; k++) {
+                    d[k] = v[k][i + 1] / h;
+                }
+                for (int j = 0; j <= i; j++) {
+                    double g = 0;
+                    for (int k = 0; k <= i; k++) {
+                        g += v[k][i + 1] * v[k][j];
+                    }
+                    for (int k = 0; k <= i; k++) {
+                        v[k][j] -= g * d[k];
+                    }
+                }
+            }
+            for (int k = 0; k <= i; k++) {
+                v[k][i + 1] = 0;
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            d[j] = v[n - 1][j];
+            v[n - 1][j] = 0;
+        }
+        v[n - 1][n - 1] = 1;
+        e[0] = 0;
+    }
+
+    /**
+     * Implicit QL with Wilkinson shifts on the tridiagonal matrix (diagonal {@code d}, off-diagonal {@code e[i]}
+     * coupling i and i+1), accumulating the rotations into {@code z}; returns the eigenvalues (unsorted).
+     */
+    private static double[] ql(double[] d, double[] e, double[][] z) {
+        int n = d.length;
         double f = 0;
         double tst1 = 0;
         double eps = Math.ulp(1.0);
@@ -87,7 +221,7 @@ public record SymmetricEigen(double[] values, double[][] vectors) {
             d[l] = d[l] + f;
             e[l] = 0;
         }
-        return sorted(d, z);
+        return d;
     }
 
     /** Eigen-decomposition of a dense symmetric matrix by cyclic Jacobi rotations. */

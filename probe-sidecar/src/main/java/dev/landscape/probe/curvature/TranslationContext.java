@@ -52,12 +52,13 @@ final class TranslationContext {
         return node.hasInput(i) ? Optional.of(in(i)) : Optional.empty();
     }
 
-    /** An input whose value must be known while translating (a shape, axes, class targets). */
+    /** An input whose value must be known while translating (a shape, axes, indices, a mask, class targets). */
     HostTensor known(int i, String role) {
         OnnxValue v = in(i);
         if (!v.isKnown()) {
-            throw node.unsupported("input '" + node.input(i) + "' (" + role + ") must be a constant, an initializer "
-                    + "or an integer batch input; it is computed at run time, which is not supported");
+            throw node.unsupported("input '" + node.input(i) + "' (" + role + ") must be known while translating (a "
+                    + "constant, an initializer, an integer batch input, or computed from those alone); it depends on a "
+                    + "float batch input or a parameter, which is not supported");
         }
         return v.host();
     }
@@ -71,6 +72,21 @@ final class TranslationContext {
         if (!name.isEmpty()) {
             values.put(name, new OnnxValue(v, shape.clone(), host));
         }
+    }
+
+    void out(int i, OnnxValue v) {
+        out(i, v.var(), v.shape(), v.host());
+    }
+
+    /** All inputs present on the node, in order (variadic ops: Sum, Max, Concat, ...). */
+    java.util.List<OnnxValue> inputs() {
+        java.util.List<OnnxValue> out = new java.util.ArrayList<>();
+        for (int i = 0; i < node.inputCount(); i++) {
+            if (node.hasInput(i)) {
+                out.add(in(i));
+            }
+        }
+        return out;
     }
 
     /** Defines an output whose value is known now (folded), so later shape-like inputs can read it. */

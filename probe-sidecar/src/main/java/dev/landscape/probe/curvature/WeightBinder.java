@@ -25,6 +25,10 @@ import java.util.Set;
  * are always constants. Float initializers that nothing binds are an error, listed with their shapes, unless they
  * are exporter-made constants (names starting {@code onnx::} or {@code /}) or {@code allowMissing} is set; they
  * then keep the value stored in the ONNX file.
+ *
+ * <p>Parameter values are not read here: a model's weights would take 8 bytes per parameter of Java heap as doubles
+ * (1 GB for GPT-2 small). They are read when asked for ({@link StreamedValues}), and {@link CurvatureModel} streams
+ * them in chunks straight into the graph's native arrays; buffers and integer constants are small and read at once.
  */
 public final class WeightBinder {
 
@@ -47,6 +51,7 @@ public final class WeightBinder {
             }
         }
         Map<String, HostTensor> values = new LinkedHashMap<>();
+        Map<String, Tensor> deferred = new LinkedHashMap<>();
         Map<String, String> sources = new LinkedHashMap<>();
         Set<String> trainable = new LinkedHashSet<>();
         List<String> kept = new ArrayList<>();
@@ -83,10 +88,12 @@ public final class WeightBinder {
                         + t.info().name() + " has " + Arrays.toString(t.info().shape()));
                 continue;
             }
-            values.put(name, read(t, !isFloat));
             sources.put(name, t.info().name());
             if (isFloat && BUFFER_SUFFIXES.stream().noneMatch(name::endsWith)) {
                 trainable.add(name);
+                deferred.put(name, t);
+            } else {
+                values.put(name, read(t, !isFloat));
             }
         }
         if (!problems.isEmpty()) {
@@ -98,7 +105,7 @@ public final class WeightBinder {
                     + "model; checkpoint model tensors: " + exact.keySet());
         }
         List<String> unused = exact.keySet().stream().filter(n -> !used.contains(n)).toList();
-        return new WeightBinding(values, sources, trainable, kept, unused);
+        return new WeightBinding(new StreamedValues(values, deferred), sources, trainable, kept, unused);
     }
 
     /** The name with wrapper prefixes stripped one at a time, e.g. module.model.fc.w gives model.fc.w and fc.w. */

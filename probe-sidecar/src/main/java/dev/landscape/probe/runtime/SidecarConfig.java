@@ -23,14 +23,17 @@ import java.util.Optional;
  * {@code --some-key}, the environment variable {@code LANDSCAPE_SOME_KEY}, or the JSON config file the webhook
  * mounts ({@code LANDSCAPE_CONFIG_FILE}, default {@value #DEFAULT_CONFIG_FILE}, keys as here).
  *
- * @param thresholds probe thresholds as decimal strings, by their CRD field name (e.g. {@code spikeZScore})
- * @param trustedGlobals pickle globals accepted beside the analyser's allowlist ({@code --trust-global} offline)
+ * @param thresholds      probe thresholds as decimal strings, by their CRD field name (e.g. {@code spikeZScore})
+ * @param parameters      globs of the parameters tier 2 measures curvature over (empty: all)
+ * @param modelParameters the model's parameter count the pod was sized for (0: not stated)
+ * @param trustedGlobals  pickle globals accepted beside the analyser's allowlist ({@code --trust-global} offline)
  */
 public record SidecarConfig(String probe, String namespace, String pod, int rank, Path dir, URI reportUrl,
                             Path tokenFile, Optional<Path> caFile, Path spoolDir, Duration quietPeriod, Duration pollInterval,
                             int metricsPort, int healthPort, String gpu, Optional<Path> model, Optional<Path> batch,
                             String loss, int topK, boolean trace, List<Integer> tier2Ranks, int sketchWidth, List<String> patterns,
-                            Map<String, String> thresholds, Map<String, String> optimizer, List<String> trustedGlobals) {
+                            Map<String, String> thresholds, Map<String, String> optimizer, List<String> parameters,
+                            long modelParameters, List<String> trustedGlobals) {
 
     public static final String DEFAULT_CONFIG_FILE = "/etc/landscape/config.json";
 
@@ -56,6 +59,8 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
         KEYS.put(SidecarSettings.BATCH, "");
         KEYS.put(SidecarSettings.LOSS, "cross-entropy");
         KEYS.put(SidecarSettings.TOP_K, "3");
+        KEYS.put(SidecarSettings.PARAMETERS, "[]");
+        KEYS.put(SidecarSettings.MODEL_PARAMETERS, "0");
         KEYS.put(SidecarSettings.TRACE, "true");
         KEYS.put(SidecarSettings.TIER2_RANKS, "[]");
         KEYS.put(SidecarSettings.SKETCH_WIDTH, "256");
@@ -147,7 +152,8 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
                 p.oneOf("loss", "mse", "cross-entropy", "graph"),
                 p.integer("top-k", 1, 20), p.oneOf("trace", "true", "false").equals("true"), p.ranks("tier2-ranks"),
                 p.integer("sketch-width", 16, 4096), p.globs("patterns"),
-                p.decimals("thresholds"), p.decimals("optimizer"), p.globals(SidecarSettings.TRUSTED_GLOBALS));
+                p.decimals("thresholds"), p.decimals("optimizer"), p.globs("parameters"),
+                p.count("model-parameters"), p.globals(SidecarSettings.TRUSTED_GLOBALS));
         if (config.model().isPresent() != config.batch().isPresent()) {
             problems.add("model (from " + origin.get("model") + ") and batch (from " + origin.get("batch") + ") must be given together: tier 2 needs both");
         }
@@ -193,6 +199,19 @@ public record SidecarConfig(String probe, String namespace, String pod, int rank
             } catch (NumberFormatException e) {
                 problems.add(where(k) + " is not an integer");
                 return min;
+            }
+        }
+
+        long count(String k) {
+            try {
+                long v = Long.parseLong(value.get(k).trim());
+                if (v < 0) {
+                    problems.add(where(k) + " must not be negative");
+                }
+                return v;
+            } catch (NumberFormatException e) {
+                problems.add(where(k) + " is not an integer");
+                return 0;
             }
         }
 

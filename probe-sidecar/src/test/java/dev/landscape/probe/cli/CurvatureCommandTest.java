@@ -106,6 +106,32 @@ class CurvatureCommandTest {
         assertThat(j.get("edgeOfStability").get("rule").asText()).isEqualTo("adam");
         assertThat(j.get("edgeOfStability").get("threshold").asDouble()).isCloseTo(3800, org.assertj.core.data.Offset.offset(1e-6));
         assertThat(r.out()).doesNotContain("Added differentiated op");
+        int n = j.get("parameters").asInt();
+        assertThat(j.get("modelParameters").asInt()).isEqualTo(n);
+        dev.landscape.contract.Tier2Memory pod = dev.landscape.contract.Tier2Memory.of(n, n, 2, 4);
+        assertThat(j.get("memory").get("pod").get("heapMiB").asLong()).isEqualTo(pod.heapMiB());
+        assertThat(j.get("memory").get("pod").get("memoryLimitMiB").asLong()).isEqualTo(pod.limitMiB());
+    }
+
+    @Test
+    void aParameterSubsetAndPerLayerSharpnessReachTheJson(@TempDir Path dir) throws IOException {
+        writeFiles(dir, false, 0);
+
+        Run r = runCapturingStdout("--model", dir.resolve("model.onnx").toString(), "--batch", dir.resolve("batch.safetensors").toString(),
+                "--checkpoint", dir.resolve("checkpoint.safetensors").toString(), "--loss", "cross-entropy",
+                "--top-k", "1", "--parameters", "fc2.*", "--per-block", "--json");
+
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("parameters").asInt()).isLessThan(j.get("modelParameters").asInt());
+        assertThat(j.get("memory").get("pod").get("subsetParameters").asInt()).isEqualTo(j.get("parameters").asInt());
+        assertThat(j.get("blocks")).hasSize(1);
+        assertThat(j.get("blocks").get(0).get("name").asText()).isEqualTo("fc2");
+        assertThat(j.get("blocks").get(0).get("parameters").asInt()).isEqualTo(j.get("parameters").asInt());
+        // the only layer analysed is the whole subset: its block is the subset's Hessian
+        assertThat(j.get("blocks").get(0).get("lambdaMax").asDouble())
+                .isCloseTo(j.get("eigenvalues").get(0).asDouble(), org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(j.get("notes").toString()).contains("curvature over the");
     }
 
     @Test

@@ -131,6 +131,105 @@ class ClosedFormCurvatureTest {
         return a;
     }
 
+    /**
+     * A linear 3 -> m model with MSE over all N * m outputs: the Hessian is block diagonal with m identical blocks
+     * (2 / (N m)) A^T A, A = [X 1], so each of its 4 eigenvalues mu_1 > .. > mu_4 appears m times.
+     */
+    private record MultiOutput(CurvatureModel model, double[] mu) {
+    }
+
+    private static MultiOutput multiOutput(int m, long seed) {
+        Random rng = new Random(seed);
+        int d = 3;
+        double[] x = gaussian(rng, N * d);
+        for (int r = 0; r < N; r++) {
+            x[r * d] *= 2.5;
+            x[r * d + 1] *= 1.3;
+        }
+        Onnx.ModelProto model = TestGraphs.model(13, TestGraphs.graph("linear-" + m)
+                .addInput(TestGraphs.input("x", N, d))
+                .addInitializer(TestGraphs.floats("w", new long[] {d, m}, new double[d * m]))
+                .addInitializer(TestGraphs.floats("b", new long[] {m}, new double[m]))
+                .addNode(TestGraphs.node("Gemm", "fc", new String[] {"x", "w", "b"}, "y"))
+                .addOutput(TestGraphs.input("y", N, m)));
+        Map<String, HostTensor> weights = new LinkedHashMap<>();
+        weights.put("w", HostTensor.of(new long[] {d, m}, gaussian(rng, d * m)));
+        weights.put("b", HostTensor.of(new long[] {m}, gaussian(rng, m)));
+        Map<String, HostTensor> batch = Map.of("x", HostTensor.of(new long[] {N, d}, x),
+                "target", HostTensor.of(new long[] {N, m}, gaussian(rng, N * m)));
+        return new MultiOutput(CurvatureModel.build(model, batch, WeightBinding.allTrainable(weights), LossHead.MSE, null),
+                blockEigenvalues(x, m));
+    }
+
+    /** mu_1 > .. > mu_4: the eigenvalues of one output's block (2 / (N m)) A^T A, by Jacobi. */
+    private static double[] blockEigenvalues(double[] x, int m) {
+        int d = 3;
+        double[][] h = new double[d + 1][d + 1];
+        for (int r = 0; r < N; r++) {
+            for (int i = 0; i <= d; i++) {
+                for (int j = 0; j <= d; j++) {
+                    double ai = i < d ? x[r * d + i] : 1;
+                    double aj = j < d ? x[r * d + j] : 1;
+                    h[i][j] += 2.0 * ai * aj / (N * m);
+                }
+            }
+        }
+        return SymmetricEigen.jacobi(h).values();
+    }
+
+    @Test
+    void twoOutputMseGivesEachEigenvalueTwice() {
+        MultiOutput model = multiOutput(2, 11);
+        double[] mu = model.mu();
+        FiniteDifferenceHvp hvp = new FiniteDifferenceHvp(model.model().loss(), model.model().point());
+
+        Lanczos.Result top = Lanczos.topEigenvalues(hvp, 3, 1e-3, 100, 7);
+
+        assertThat(top.converged()).isTrue();
+        assertRelative(top.eigenvalues(), new double[] {mu[0], mu[0], mu[1]}, 1e-6);
+        assertThat(mu[1] / mu[0]).as("the distinct values are far apart, so a missed copy shows").isLessThan(0.8);
+    }
+
+    @Test
+    void aSingleStartVectorWouldHaveReportedTheNextDistinctValue() {
+        // the defect this guards against: one Krylov vector, every residual small, and lambda_2 wrong by mu_1 - mu_2
+        MultiOutput model = multiOutput(2, 11);
+        double[] mu = model.mu();
+        FiniteDifferenceHvp hvp = new FiniteDifferenceHvp(model.model().loss(), model.model().point());
+
+        Lanczos.Result single = Lanczos.topEigenvalues(hvp, 3, 1e-3, 100, 7,
+                new Lanczos.Settings(1, 101, Lanczos.Precision.DOUBLE), (i, v) -> { });
+
+        assertThat(single.converged()).isTrue();
+        assertRelative(single.eigenvalues(), new double[] {mu[0], mu[1], mu[2]}, 1e-6);
+    }
+
+    @Test
+    void tenOutputMseGivesEachEigenvalueTenTimes() {
+        MultiOutput model = multiOutput(10, 12);
+        double[] mu = model.mu();
+        FiniteDifferenceHvp hvp = new FiniteDifferenceHvp(model.model().loss(), model.model().point());
+
+        Lanczos.Result top3 = Lanczos.topEigenvalues(hvp, 3, 1e-3, 100, 7);
+        Lanczos.Result top12 = Lanczos.topEigenvalues(hvp, 12, 1e-6, 200, 8);
+
+        assertThat(top3.converged()).isTrue();
+        assertRelative(top3.eigenvalues(), new double[] {mu[0], mu[0], mu[0]}, 1e-6);
+        assertThat(top12.converged()).isTrue();
+        double[] expected = new double[12];
+        java.util.Arrays.fill(expected, 0, 10, mu[0]);
+        java.util.Arrays.fill(expected, 10, 12, mu[1]);
+        assertRelative(top12.eigenvalues(), expected, 1e-6);
+    }
+
+    private static void assertRelative(double[] actual, double[] expected, double rel) {
+        assertThat(actual).hasSize(expected.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(Math.abs(actual[i] - expected[i]) / Math.abs(expected[i]))
+                    .as("eigenvalue %d: %s vs %s", i, actual[i], expected[i]).isLessThan(rel);
+        }
+    }
+
     static double[] gaussian(Random rng, int n) {
         double[] v = new double[n];
         for (int i = 0; i < n; i++) {

@@ -57,17 +57,9 @@ class CurvatureTier2RunnerTest {
 
     @Test
     void theModelBuiltForOneCheckpointIsReusedAtTheNextCheckpointsWeights(@TempDir Path dir) throws Exception {
-        int n = 3;
-        double[] x = {1, 0, 0, 2, 1, 1};
-        Onnx.ModelProto model = TestGraphs.model(13, TestGraphs.graph("linreg")
-                .addInput(TestGraphs.input("x", n, 2))
-                .addInitializer(TestGraphs.floats("w", new long[] {2, 1}, new double[2]))
-                .addNode(TestGraphs.node("MatMul", "mm", new String[] {"x", "w"}, "y"))
-                .addOutput(TestGraphs.input("y", n, 1)));
-        Path onnx = Files.write(dir.resolve("model.onnx"), model.toByteArray());
+        Path onnx = dir.resolve("model.onnx");
         Path batch = dir.resolve("batch.safetensors");
-        new SafetensorsWriter().add("x", DType.F64, new long[] {n, 2}, x)
-                .add("target", DType.F64, new long[] {n, 1}, new double[] {1, 0, 2}).write(batch);
+        writeThreeRowRegression(onnx, batch);
         Path first = dir.resolve("step_1.safetensors");
         Path second = dir.resolve("step_2.safetensors");
         new SafetensorsWriter().add("w", DType.F64, new long[] {2, 1}, new double[] {0.5, -0.25}).write(first);
@@ -84,6 +76,56 @@ class CurvatureTier2RunnerTest {
         assertThat(atSecond.loss()).isEqualTo(fresh.loss()).isNotEqualTo(atFirst.loss());
         assertThat(atSecond.gradNorm()).isEqualTo(fresh.gradNorm());
         assertThat(atSecond.eigenvalues()).isEqualTo(fresh.eigenvalues());
+    }
+
+    @Test
+    void aModelLargerThanTheStatedCountIsLoggedWithTheCountToSet(@TempDir Path dir) throws Exception {
+        Path onnx = dir.resolve("model.onnx");
+        Path batch = dir.resolve("batch.safetensors");
+        writeThreeRowRegression(onnx, batch);
+        Path checkpoint = dir.resolve("step_1.safetensors");
+        new SafetensorsWriter().add("w", DType.F64, new long[] {2, 1}, new double[] {0.5, -0.25}).write(checkpoint);
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(CurvatureTier2Runner.class.getName());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                warnings.add(java.text.MessageFormat.format(r.getMessage(), r.getParameters()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        try {
+            CurvatureTier2Runner runner = new CurvatureTier2Runner(config(dir, onnx, batch), CheckpointFormats.standard());
+            runner.run(checkpoint, null);
+            runner.run(checkpoint, null);
+        } finally {
+            log.removeHandler(capture);
+        }
+
+        assertThat(warnings).singleElement().asString()
+                .contains("the model has 2 parameters (2 analysed) but spec.metrics.modelParameters is not set")
+                .contains("set modelParameters to 2");
+    }
+
+    /** y = x w with MSE on three rows: x = [[1, 0], [0, 2], [1, 1]], targets 1, 0, 2. */
+    private static void writeThreeRowRegression(Path onnx, Path batch) throws java.io.IOException {
+        int n = 3;
+        Onnx.ModelProto model = TestGraphs.model(13, TestGraphs.graph("linreg")
+                .addInput(TestGraphs.input("x", n, 2))
+                .addInitializer(TestGraphs.floats("w", new long[] {2, 1}, new double[2]))
+                .addNode(TestGraphs.node("MatMul", "mm", new String[] {"x", "w"}, "y"))
+                .addOutput(TestGraphs.input("y", n, 1)));
+        Files.write(onnx, model.toByteArray());
+        new SafetensorsWriter().add("x", DType.F64, new long[] {n, 2}, new double[] {1, 0, 0, 2, 1, 1})
+                .add("target", DType.F64, new long[] {n, 1}, new double[] {1, 0, 2}).write(batch);
     }
 
     private static SidecarConfig config(Path dir, Path onnx, Path batch) throws Exception {

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The backward pass of translated CNN and transformer-block graphs against central differences of their own
  * forward pass: every HVP is built on these gradients, and the node tests only check forward values.
  * Loss = sum(output * R) with a fixed random R, so that every output element matters; a few coordinates of every
- * parameter tensor are checked.
+ * parameter tensor are checked ({@link GradientChecks}).
  */
 class GradientConsistencyTest {
 
@@ -92,28 +92,7 @@ class GradientConsistencyTest {
         long[] xs = in.getType().getTensorType().getShape().getDimList().stream().mapToLong(Onnx.TensorShapeProto.Dimension::getDimValue).toArray();
         Map<String, HostTensor> batch = Map.of("x", HostTensor.of(xs, ClosedFormCurvatureTest.gaussian(rng, (int) HostTensor.numel(xs))));
         CurvatureModel m = CurvatureModel.build(model, batch, WeightBinding.allTrainable(weights), LossHead.GRAPH, "loss");
-        double[] w = m.point();
-        double[] grad = new double[w.length];
-        m.loss().lossAndGradient(w, grad);
-        double h = 1e-6;
-        double worst = 0;
-        double scale = Vectors.norm(grad) / Math.sqrt(w.length);
-        for (int i : sampledCoordinates(m.layout())) {
-            double[] p = w.clone();
-            p[i] += h;
-            double up = m.loss().loss(p);
-            p[i] -= 2 * h;
-            double down = m.loss().loss(p);
-            double fd = (up - down) / (2 * h);
-            worst = Math.max(worst, Math.abs(fd - grad[i]) / (Math.abs(fd) + scale));
-        }
-        assertThat(worst).as("worst relative gradient error").isLessThan(1e-6);
-    }
-
-    /** Up to 6 random coordinates of every parameter tensor: every op's backward is exercised, at modest cost. */
-    private int[] sampledCoordinates(ParameterLayout layout) {
-        return layout.slots().stream().flatMapToInt(s -> rng.ints(Math.min(6, s.length()), 0, s.length())
-                .map(i -> s.offset() + i)).distinct().toArray();
+        GradientChecks.assertMatchesCentralDifferences(g.getName(), m, rng);
     }
 
     private void param(Onnx.GraphProto.Builder g, Map<String, HostTensor> w, String name, double s, long... shape) {

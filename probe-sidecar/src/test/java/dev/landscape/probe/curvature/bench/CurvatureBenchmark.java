@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  * Not a test: {@code bench/curvature.sh} runs it. Part 1 counts the Hessian-vector products that Lanczos and
  * PyHessian's power iteration need for a 1e-3 relative error on lambda_max of the same model and batch, from the
  * same start vector through the same HVP operator; part 2 ({@link SpectrumSweep}) shows how that ratio depends on
- * lambda_2 / lambda_1; part 3 times one HVP against the parameter count. Prints Markdown tables for
+ * lambda_2 / lambda_1; part 3 ({@link TopKComparison}) compares block and single-vector Lanczos on the top 3 counted
+ * with multiplicity; part 4 times one HVP against the parameter count. Prints Markdown tables for
  * bench/results/curvature.md.
  *
  * <p>Arguments: {@code [maxParams] [seeds]} (defaults 10_000_000 and 5).
@@ -87,12 +88,13 @@ public final class CurvatureBenchmark {
                 LossHead.CROSS_ENTROPY, null);
         double[] cnnTrained = trained(c, 300, 0.2);
         CurvatureModel square = BenchModels.clusters(256, 32, 64, 10, 1, LossHead.MSE);
+        double[] learnableTrained = trained(learnable, 300, 0.5);
         List<Summary> summaries = new ArrayList<>();
         summaries.add(lanczosVersusPower(out, seeds, m, m.point(), "MLP, random labels, at initialisation",
                 mlp + "random labels, at initialisation"));
         summaries.add(lanczosVersusPower(out, seeds, m, trained(m, 300, 0.5), "MLP, random labels, trained",
                 mlp + "random labels, after 300 gradient-descent steps, lr 0.5"));
-        summaries.add(lanczosVersusPower(out, seeds, learnable, trained(learnable, 300, 0.5),
+        summaries.add(lanczosVersusPower(out, seeds, learnable, learnableTrained,
                 "MLP, learnable labels, trained",
                 mlp + "learnable labels (10 Gaussian clusters), after 300 gradient-descent steps, lr 0.5"));
         summaries.add(lanczosVersusPower(out, seeds, c, cnnTrained, "CNN, trained", "CNN conv(4, 3x3)-tanh-maxpool-"
@@ -114,6 +116,13 @@ public final class CurvatureBenchmark {
         out.println();
         out.flush();
         SpectrumSweep.run(out, c, cnnTrained, 2 * seeds);
+        CurvatureModel linear = BenchModels.clusters(256, 32, 64, 10, 0, LossHead.MSE);
+        TopKComparison.run(out, List.of(
+                new TopKComparison.Case("linear 32-10, MSE on one-hot targets (Hessian I_10 (x) A)", linear, linear.point()),
+                new TopKComparison.Case("MLP, random labels, at initialisation", m, m.point()),
+                new TopKComparison.Case("MLP, learnable labels, trained", learnable, learnableTrained),
+                new TopKComparison.Case("CNN, trained", c, cnnTrained),
+                new TopKComparison.Case("MLP, MSE, edge of stability", square, eos.weights())), seeds);
         hvpTiming(out, maxParams);
     }
 
@@ -184,7 +193,7 @@ public final class CurvatureBenchmark {
         Lanczos.Result l = Lanczos.topEigenvalues(h1, 1, TARGET, 400, seed, lanczosWatch);
         CountingOperator h2 = new CountingOperator(hvp.get());
         PowerIteration.Result p = PowerIteration.topEigenvalue(h2, TARGET, 100, seed, powerWatch);
-        if (h1.products() != l.iterations() || h2.products() != p.iterations()) {
+        if (h1.products() != l.products() || h2.products() != p.iterations()) {
             throw new IllegalStateException("products counted by the operator differ from the iteration counts");
         }
         if (lanczosReach[0] < 0) {
@@ -229,7 +238,7 @@ public final class CurvatureBenchmark {
             Lanczos.Result l = c.lanczos();
             PowerIteration.Result p = c.power();
             out.printf(Locale.ROOT, "| %d | %d | %d | %.1e | %s | %d%s | %.1e |%n", seed, c.lanczosReach(),
-                    l.iterations(), Math.abs(l.eigenvalues()[0] - lmax) / lmax,
+                    l.products(), Math.abs(l.eigenvalues()[0] - lmax) / lmax,
                     c.powerReach() < 0 ? "> " + POWER_CAP : String.valueOf(c.powerReach()), p.iterations(),
                     p.converged() ? "" : " (not converged)", Math.abs(p.eigenvalue() - lmax) / lmax);
             out.flush();
