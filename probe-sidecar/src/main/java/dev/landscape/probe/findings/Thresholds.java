@@ -30,6 +30,9 @@ import java.util.Set;
  * @param classDriftWindow       checkpoints before those whose median is the baseline (10)
  * @param eosJumpFactor          a ratio past eosWarningRatio that is at least this many times its median over the
  *                               previous checkpoints raises EdgeOfStability at once (3)
+ * @param eosApproachRatio       Adam's tier-1 ratio at which EdgeOfStability is raised at severity info, approaching
+ *                               the edge (0.5; see {@link EdgeOfStabilityDetector})
+ * @param eosApproachCheckpoints consecutive checkpoints it must hold (3)
  */
 public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eosCheckpoints,
                          double spikeZ, int spikeWindow, int spikeMinHistory,
@@ -37,19 +40,21 @@ public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eo
                          double plateauRelativeChange, int plateauCheckpoints,
                          double divergenceRelative, int raiseAfter, int clearAfter,
                          double classDriftRise, double classDriftMeanRise, int classDriftCheckpoints,
-                         int classDriftWindow, double eosJumpFactor) {
+                         int classDriftWindow, double eosJumpFactor, double eosApproachRatio,
+                         int eosApproachCheckpoints) {
 
     public static final Thresholds DEFAULTS = new Thresholds(1, 2, 2, 6, 20, 16, -0.5, 3, 1e-4, 10, 1e-3, 1, 3,
-            1.5, 1.1, 2, 10, 3);
+            1.5, 1.1, 2, 10, 3, 0.5, 3);
 
     private static final Set<String> INTEGERS = Set.of("eosCheckpoints", "spikeWindow", "spikeMinHistory",
             "oscillationCheckpoints", "plateauCheckpoints", "raiseAfter", "clearAfter", "classDriftCheckpoints",
-            "classDriftWindow");
+            "classDriftWindow", "eosApproachCheckpoints");
 
     public Thresholds {
         if (eosCheckpoints < 1 || spikeWindow < 3 || spikeMinHistory < 3 || spikeMinHistory > spikeWindow
                 || oscillationCheckpoints < 1 || plateauCheckpoints < 1 || raiseAfter < 1 || clearAfter < 1
-                || classDriftCheckpoints < 1 || classDriftWindow < ClassLossDriftDetector.MIN_BASELINE) {
+                || classDriftCheckpoints < 1 || classDriftWindow < ClassLossDriftDetector.MIN_BASELINE
+                || eosApproachCheckpoints < 1) {
             throw new IllegalArgumentException("thresholds out of range: " + this);
         }
     }
@@ -87,7 +92,8 @@ public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eo
                 (int) Math.round(v.get("plateauCheckpoints")), v.get("divergenceRelative"),
                 (int) Math.round(v.get("raiseAfter")), (int) Math.round(v.get("clearAfter")), v.get("classDriftRise"),
                 v.get("classDriftMeanRise"), (int) Math.round(v.get("classDriftCheckpoints")),
-                (int) Math.round(v.get("classDriftWindow")), v.get("eosJumpFactor"));
+                (int) Math.round(v.get("classDriftWindow")), v.get("eosJumpFactor"), v.get("eosApproachRatio"),
+                (int) Math.round(v.get("eosApproachCheckpoints")));
     }
 
     private Map<String, Double> asMap() {
@@ -110,6 +116,8 @@ public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eo
         m.put("classDriftCheckpoints", (double) classDriftCheckpoints);
         m.put("classDriftWindow", (double) classDriftWindow);
         m.put("eosJumpFactor", eosJumpFactor);
+        m.put("eosApproachRatio", eosApproachRatio);
+        m.put("eosApproachCheckpoints", (double) eosApproachCheckpoints);
         return m;
     }
 }
