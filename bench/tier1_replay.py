@@ -134,6 +134,8 @@ def spread(xs):
 def readings(runs):
     near, jump, after = OrderedDict(), OrderedDict(), OrderedDict()
     for (case, seed), rows in runs.items():
+        if not case.endswith((" edge", " clean")):
+            continue
         ratios = [float(x["ratio"]) for x in rows]
         exact = [float(x["exact"]) for x in rows]
         lr = [float(x["learningRate"]) for x in rows]
