@@ -43,7 +43,7 @@ public final class ReportFactory {
                 finite(m.learningRate()));
         List<ReportedFinding> reported = findings.stream()
                 .limit(ReportValidator.MAX_FINDINGS)
-                .map(f -> new ReportedFinding(f.reason(), f.severity().label(), f.since(), f.message(), finiteValues(f.values())))
+                .map(f -> new ReportedFinding(f.reason().name(), f.severity().label(), f.since(), f.message(), finiteValues(f.values())))
                 .toList();
         return new CheckpointReport(CheckpointReport.API_VERSION, c.probe(), c.namespace(), c.pod(), c.rank(), step,
                 new CheckpointReport.CheckpointRef(path.toString(), format, completedAt.toString()), observedAt.toString(),

@@ -1,11 +1,14 @@
-package dev.landscape.operator.correlate;
+package dev.landscape.contract;
 
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * Every finding the product raises (DESIGN.md "Findings"), with the condition it counts against and what usually
- * fixes it. The remedies are what an experienced ML/platform engineer would try first, not a guarantee.
+ * Every finding the product raises, sidecar and operator alike (docs/operator.md, "What the operator tells on-call", lists them), with the condition it
+ * counts against and what usually fixes it. The sidecar names its findings with these constants and the operator
+ * parses reported reasons with {@link #of}, so a reason is spelled once. The remedies are what an experienced
+ * ML/platform engineer would try first, not a guarantee.
  */
 public enum Reason {
     NonFiniteValues(Family.TRAINING, "Stop the run and restart from the last checkpoint without NaN/Inf; lower the learning rate, enable gradient clipping, and check for fp16 overflow (use bf16 or a loss scaler)."),
@@ -22,7 +25,8 @@ public enum Reason {
     ErrorExit(Family.INFRASTRUCTURE, "The trainer exited with an error: read the previous container's logs (kubectl logs --previous) for the stack trace."),
     Evicted(Family.INFRASTRUCTURE, "The pod was evicted (node pressure or preemption): use a PriorityClass, reserve node resources, or make the job tolerate rescheduling."),
     RestartLoop(Family.INFRASTRUCTURE, "The rank keeps restarting: stop the job, fix the cause of the first failure (see the previous container's logs) and resume from the last good checkpoint."),
-    InstabilityBeforeFailure(Family.INFRASTRUCTURE, "The failure followed a training anomaly on the same rank: restart from the checkpoint before the anomaly, lower the learning rate and enable gradient clipping rather than only raising resources.");
+    InstabilityBeforeFailure(Family.INFRASTRUCTURE, "The failure followed a training anomaly on the same rank: restart from the checkpoint before the anomaly, lower the learning rate and enable gradient clipping rather than only raising resources."),
+    UnreadableCheckpoint(Family.WORKERS, "The sidecar could not read this checkpoint and skipped it (later checkpoints are still analysed): check that the trainer writes it completely (atomic rename) in a supported format, and that the disk is not full.");
 
     /** Which condition a finding counts against. */
     public enum Family { TRAINING, WORKERS, INFRASTRUCTURE }
@@ -49,15 +53,18 @@ public enum Reason {
     /** Infrastructure failures that can follow an anomaly. */
     public static final Set<Reason> FAILURES = EnumSet.of(OOMKilled, ErrorExit);
 
-    /** Findings the sidecar raises from one rank's own history. */
+    /**
+     * Findings the sidecar raises from one rank's own history that the operator correlates. {@code UnreadableCheckpoint}
+     * is the sidecar's note about its own input (in {@code analyze} output and the report) and is not among them.
+     */
     public static final Set<Reason> FROM_SIDECAR = EnumSet.of(NonFiniteValues, EdgeOfStability, GradientSpike, LossSpike, UpdateOscillation, Plateau, ClassLossDrift);
 
     /** The reason named by {@code name}, if the product knows it. */
-    public static java.util.Optional<Reason> of(String name) {
+    public static Optional<Reason> of(String name) {
         try {
-            return java.util.Optional.of(valueOf(name));
+            return Optional.of(valueOf(name));
         } catch (IllegalArgumentException | NullPointerException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 }

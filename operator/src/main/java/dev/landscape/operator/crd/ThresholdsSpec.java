@@ -2,6 +2,7 @@ package dev.landscape.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.landscape.contract.ThresholdDefaults;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -9,98 +10,99 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /**
- * When findings are raised. The defaults are DESIGN.md's and sit in the schema, so {@code kubectl explain} shows
- * them; decimal values are strings (Kubernetes API conventions avoid floats in specs).
+ * When findings are raised. The defaults are {@link ThresholdDefaults} (report-contract, which the sidecar reads
+ * too) and sit in the schema, so {@code kubectl explain} shows them; decimal values are strings (Kubernetes API
+ * conventions avoid floats in specs).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "double(self.edgeOfStabilityCritical) >= double(self.edgeOfStabilityWarning)",
         message = "thresholds.edgeOfStabilityCritical must not be below edgeOfStabilityWarning")
-public class Thresholds {
+public class ThresholdsSpec {
 
-    @Default("1")
+    @Default(ThresholdDefaults.EDGE_OF_STABILITY_WARNING)
     @Pattern(Patterns.DECIMAL)
     @ValidationRule(value = "double(self) > 0.0", message = "must be positive")
     @JsonPropertyDescription("EdgeOfStability warning when sharpness / stability threshold reaches this ratio.")
     private String edgeOfStabilityWarning;
 
-    @Default("2")
+    @Default(ThresholdDefaults.EDGE_OF_STABILITY_CRITICAL)
     @Pattern(Patterns.DECIMAL)
     @ValidationRule(value = "double(self) > 0.0", message = "must be positive")
     @JsonPropertyDescription("EdgeOfStability becomes critical at this ratio.")
     private String edgeOfStabilityCritical;
 
-    @Default("2")
+    @Default(ThresholdDefaults.EDGE_OF_STABILITY_CHECKPOINTS)
     @Min(1)
     @Max(100)
     @JsonPropertyDescription("Consecutive checkpoints above the ratio before EdgeOfStability is raised.")
     private Integer edgeOfStabilityCheckpoints;
 
-    @Default("6")
+    @Default(ThresholdDefaults.SPIKE_Z_SCORE)
     @Pattern(Patterns.DECIMAL)
     @ValidationRule(value = "double(self) > 0.0", message = "must be positive")
     @JsonPropertyDescription("Robust z-score (median/MAD) that makes a GradientSpike or LossSpike.")
     private String spikeZScore;
 
-    @Default("20")
+    @Default(ThresholdDefaults.SPIKE_WINDOW)
     @Min(5)
     @Max(1000)
     @JsonPropertyDescription("Checkpoints in the median/MAD window of the spike detectors.")
     private Integer spikeWindow;
 
-    @Default("-0.5")
+    @Default(ThresholdDefaults.UPDATE_OSCILLATION_COSINE)
     @Pattern(Patterns.DECIMAL)
     @ValidationRule(value = "double(self) >= -1.0 && double(self) <= 1.0", message = "must lie in [-1, 1] (a cosine)")
     @JsonPropertyDescription("Cosine between consecutive updates at or below which an update counts as oscillating.")
     private String updateOscillationCosine;
 
-    @Default("3")
+    @Default(ThresholdDefaults.UPDATE_OSCILLATION_CHECKPOINTS)
     @Min(1)
     @Max(100)
     @JsonPropertyDescription("Consecutive oscillating updates that make an UpdateOscillation.")
     private Integer updateOscillationCheckpoints;
 
-    @Default("1e-4")
+    @Default(ThresholdDefaults.PLATEAU_RELATIVE_CHANGE)
     @Pattern(Patterns.DECIMAL)
     @ValidationRule(value = "double(self) >= 0.0", message = "must not be negative")
     @JsonPropertyDescription("Relative loss change at or below which training counts as on a Plateau.")
     private String plateauRelativeChange;
 
-    @Default("10")
+    @Default(ThresholdDefaults.PLATEAU_CHECKPOINTS)
     @Min(2)
     @Max(1000)
     @JsonPropertyDescription("Checkpoints over which the Plateau change is measured.")
     private Integer plateauCheckpoints;
 
-    @Default("1e-3")
+    @Default(ThresholdDefaults.DIVERGENCE)
     @Pattern(Patterns.DECIMAL)
     @ValidationRule(value = "double(self) > 0.0", message = "must be positive")
     @JsonPropertyDescription("WorkerDivergence when a replicated tensor's sketch distance across ranks, relative to its norm, reaches this.")
     private String divergence;
 
-    @Default("2")
+    @Default(ThresholdDefaults.STEP_SKEW_INTERVALS)
     @Pattern(Patterns.DECIMAL)
     @ValidationRule(value = "double(self) > 0.0", message = "must be positive")
     @JsonPropertyDescription("StepSkew when ranks' latest steps differ by this many checkpoint intervals.")
     private String stepSkewIntervals;
 
-    @Default("3")
+    @Default(ThresholdDefaults.STALE_INTERVALS)
     @Pattern(Patterns.DECIMAL)
     @ValidationRule(value = "double(self) > 0.0", message = "must be positive")
     @JsonPropertyDescription("StaleCheckpoints when no fresh checkpoint arrives for this many observed intervals while pods run.")
     private String staleIntervals;
 
-    @Default("3")
+    @Default(ThresholdDefaults.RESTART_LOOP_RESTARTS)
     @Min(1)
     @Max(100)
     @JsonPropertyDescription("Restarts of one rank within restartLoopWindow that make a RestartLoop.")
     private Integer restartLoopRestarts;
 
-    @Default("30m")
+    @Default(ThresholdDefaults.RESTART_LOOP_WINDOW)
     @Pattern(Patterns.DURATION)
     @JsonPropertyDescription("Window of the RestartLoop count.")
     private String restartLoopWindow;
 
-    @Default("30m")
+    @Default(ThresholdDefaults.INSTABILITY_WINDOW)
     @Pattern(Patterns.DURATION)
     @JsonPropertyDescription("How long after a metric anomaly an infrastructure failure on the same rank is joined to it (InstabilityBeforeFailure).")
     private String instabilityWindow;

@@ -1,5 +1,7 @@
 package dev.landscape.operator.correlate;
 
+import dev.landscape.contract.Severity;
+import dev.landscape.contract.Reason;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -11,10 +13,10 @@ import java.util.OptionalLong;
  * for on-call. Identity for deduplication is (reason, rank, since): the same ongoing problem keeps its identity
  * across reconciles, a new occurrence gets a new one.
  */
-public record Finding(Reason reason, Severity severity, OptionalInt rank, String pod, OptionalLong step,
+public record CorrelatedFinding(Reason reason, Severity severity, OptionalInt rank, String pod, OptionalLong step,
                       Instant since, String message, Map<String, Double> values) {
 
-    public Finding {
+    public CorrelatedFinding {
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(severity, "severity");
         Objects.requireNonNull(since, "since");
