@@ -10,7 +10,6 @@ import dev.landscape.operator.correlate.CorrelationThresholds;
 import dev.landscape.operator.correlate.Correlator;
 import dev.landscape.operator.correlate.CorrelatedFinding;
 import dev.landscape.operator.correlate.RankTimeline;
-import dev.landscape.operator.crd.FindingStatus;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.LandscapeProbeStatus;
 import dev.landscape.operator.crd.ProbeReport;
@@ -208,10 +207,5 @@ public class LandscapeProbeReconciler implements Reconciler<LandscapeProbe> {
         probe.setStatus(next);
         context.resourceOperations().updatePrimaryStatus(probe);
         return UpdateControl.noUpdate();
-    }
-
-    /** For tests and tools: the keys of the findings a status announces. */
-    static Map<String, FindingStatus> byKey(LandscapeProbeStatus status) {
-        return status.getFindings().stream().collect(Collectors.toMap(StatusFactory::key, f -> f, (a, b) -> a));
     }
 }

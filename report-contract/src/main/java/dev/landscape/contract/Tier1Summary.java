@@ -24,7 +24,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record Tier1Metrics(
+public record Tier1Summary(
         Double paramNorm,
         Long nonFinite,
         Double updateNorm,

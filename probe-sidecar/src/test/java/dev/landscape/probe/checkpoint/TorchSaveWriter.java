@@ -2,8 +2,11 @@ package dev.landscape.probe.checkpoint;
 
 import dev.landscape.probe.checkpoint.pickle.PickleWriter;
 
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -27,8 +31,9 @@ import java.util.zip.ZipOutputStream;
  * {@code torch._utils._rebuild_tensor_v2(persistent storage, offset, size, stride, False, OrderedDict())} with the
  * storage as {@code ('storage', torch.<Type>Storage, key, 'cpu', numel)}.
  *
- * <p>Values are {@link PickleWriter}'s plus {@link TensorSpec} (a contiguous tensor with its own storage) and
- * {@link ViewSpec} (a strided view of one).
+ * <p>Values are {@link PickleWriter}'s plus {@link TensorSpec} (a contiguous tensor with its own storage),
+ * {@link ViewSpec} (a strided view of one) and {@link LazyF32} (float32 values produced while the file is written,
+ * for benchmark files larger than the heap). Test code: it ships in the sidecar's test-jar, not in the product.
  */
 public final class TorchSaveWriter {
 
@@ -75,54 +80,109 @@ public final class TorchSaveWriter {
     private TorchSaveWriter() {
     }
 
-    /** Saves {@code value} to {@code file} through a temporary sibling and an atomic rename; archive root "archive". */
+    /**
+     * A float32 tensor too large to hold as doubles (benchmark data): {@code fill} puts its {@code numel} values,
+     * little-endian, into the buffer it is given when the storage is written, so one tensor is in memory at a time.
+     */
+    public record LazyF32(long[] shape, Consumer<ByteBuffer> fill) {
+    }
+
+    /** A storage record's bytes, produced when the record is written. */
+    private interface Storage {
+        byte[] bytes();
+    }
+
+    /**
+     * Saves {@code value} to {@code file} through a temporary sibling and an atomic rename; archive root "archive".
+     * Streams: only the pickle and one storage at a time are held in memory.
+     */
     public static void save(Object value, Path file) throws IOException {
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.write(tmp, bytes(value, "archive"));
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            write(value, "archive", out);
+        }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** The archive bytes of {@code value} under the folder name {@code root}. */
     public static byte[] bytes(Object value, String root) throws IOException {
-        Map<String, byte[]> storages = new LinkedHashMap<>();
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        write(value, root, bos);
+        return bos.toByteArray();
+    }
+
+    private static void write(Object value, String root, OutputStream out) throws IOException {
+        Map<String, Storage> storages = new LinkedHashMap<>();
         PickleWriter w = new PickleWriter((writer, v) -> {
             ViewSpec view;
             if (v instanceof TensorSpec t) {
                 view = new ViewSpec(t, 0, t.shape(), rowMajor(t.shape()));
             } else if (v instanceof ViewSpec vs) {
                 view = vs;
+            } else if (v instanceof LazyF32 lazy) {
+                long n = numel(lazy.shape());
+                String key = Integer.toString(storages.size());
+                storages.put(key, () -> {
+                    ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(n * 4)).order(ByteOrder.LITTLE_ENDIAN);
+                    lazy.fill().accept(b);
+                    return b.array();
+                });
+                rebuild(writer, "FloatStorage", key, n, 0, lazy.shape(), rowMajor(lazy.shape()));
+                return true;
             } else {
                 return false;
             }
             TensorSpec t = view.storage();
             String key = Integer.toString(storages.size());
-            storages.put(key, encode(t));
-            writer.global("torch._utils", "_rebuild_tensor_v2").op('(');
-            writer.op('(').string("storage").global("torch", t.storageClass()).string(key).string("cpu")
-                    .integer(t.values().length).op('t').op('Q');
-            writer.integer(view.offset()).value(longs(view.shape())).value(longs(view.stride())).op(0x89);
-            writer.global("collections", "OrderedDict").op(')').op('R').op('t').op('R');
+            byte[] encoded = encode(t);
+            storages.put(key, () -> encoded);
+            rebuild(writer, t.storageClass(), key, t.values().length, view.offset(), view.shape(), view.stride());
             return true;
         });
         byte[] pickle = w.proto().value(value).stop().bytes();
-        return zip(root, pickle, storages);
+        zip(root, pickle, storages, out);
+    }
+
+    /** {@code torch._utils._rebuild_tensor_v2(('storage', torch.<class>, key, 'cpu', numel), offset, shape, stride, False, OrderedDict())}. */
+    private static void rebuild(PickleWriter writer, String storageClass, String key, long numel, long offset,
+                                long[] shape, long[] stride) {
+        writer.global("torch._utils", "_rebuild_tensor_v2").op('(');
+        writer.op('(').string("storage").global("torch", storageClass).string(key).string("cpu")
+                .integer(numel).op('t').op('Q');
+        writer.integer(offset).value(longs(shape)).value(longs(stride)).op(0x89);
+        writer.global("collections", "OrderedDict").op(')').op('R').op('t').op('R');
     }
 
     /** A torch zip archive around an already written pickle and its storages (keyed as the pickle names them). */
     public static byte[] zip(String root, byte[] pickle, Map<String, byte[]> storages) throws IOException {
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        try (ZipOutputStream z = new ZipOutputStream(bos)) {
-            aligned(z, bos, root + "/data.pkl", pickle);
-            aligned(z, bos, root + "/.format_version", ascii("1"));
-            aligned(z, bos, root + "/.storage_alignment", ascii(Integer.toString(ALIGNMENT)));
-            aligned(z, bos, root + "/byteorder", ascii("little"));
-            for (Map.Entry<String, byte[]> e : storages.entrySet()) {
-                aligned(z, bos, root + "/data/" + e.getKey(), e.getValue());
-            }
-            aligned(z, bos, root + "/version", ascii("3\n"));
-            aligned(z, bos, root + "/.data/serialization_id", serializationId(pickle));
-        }
+        Map<String, Storage> eager = new LinkedHashMap<>();
+        storages.forEach((key, data) -> eager.put(key, () -> data));
+        zip(root, pickle, eager, bos);
         return bos.toByteArray();
+    }
+
+    private static void zip(String root, byte[] pickle, Map<String, Storage> storages, OutputStream out) throws IOException {
+        Counting counted = new Counting(out);
+        try (ZipOutputStream z = new ZipOutputStream(counted)) {
+            aligned(z, counted, root + "/data.pkl", pickle);
+            aligned(z, counted, root + "/.format_version", ascii("1"));
+            aligned(z, counted, root + "/.storage_alignment", ascii(Integer.toString(ALIGNMENT)));
+            aligned(z, counted, root + "/byteorder", ascii("little"));
+            for (Map.Entry<String, Storage> e : storages.entrySet()) {
+                aligned(z, counted, root + "/data/" + e.getKey(), e.getValue().bytes());
+            }
+            aligned(z, counted, root + "/version", ascii("3\n"));
+            aligned(z, counted, root + "/.data/serialization_id", serializationId(pickle));
+        }
+    }
+
+    private static long numel(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
     }
 
     /** Adds an uncompressed entry, as torch stores every record (no alignment padding). */
@@ -160,11 +220,13 @@ public final class TorchSaveWriter {
 
     /**
      * Writes {@code data} so that it starts on a multiple of {@link #ALIGNMENT} in the archive. Only stored entries
-     * are written, so everything goes straight through to {@code bos} and its size is the current offset.
+     * are written, so everything goes straight through to {@code out} once the zip stream is flushed, and its count
+     * is the current offset.
      */
-    private static void aligned(ZipOutputStream z, ByteArrayOutputStream bos, String name, byte[] data) throws IOException {
+    private static void aligned(ZipOutputStream z, Counting out, String name, byte[] data) throws IOException {
+        z.flush();
         int nameLength = name.getBytes(StandardCharsets.UTF_8).length;
-        long headerEnd = (long) bos.size() + 30 + nameLength + 4;
+        long headerEnd = out.count + 30 + nameLength + 4;
         int pad = (int) ((ALIGNMENT - headerEnd % ALIGNMENT) % ALIGNMENT);
         byte[] extra = new byte[4 + pad];
         ByteBuffer.wrap(extra).order(ByteOrder.LITTLE_ENDIAN).put((byte) 'F').put((byte) 'B').putShort((short) pad);
@@ -206,5 +268,26 @@ public final class TorchSaveWriter {
             items[i] = v[i];
         }
         return PickleWriter.Tuple.of(items);
+    }
+
+    /** Counts the bytes written, so that each entry's data offset is known before its header is written. */
+    private static final class Counting extends FilterOutputStream {
+        long count;
+
+        Counting(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
     }
 }

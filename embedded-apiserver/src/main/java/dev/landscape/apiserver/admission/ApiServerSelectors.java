@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** {@code metav1.LabelSelector} semantics (matchLabels and In, NotIn, Exists, DoesNotExist); an absent or empty selector matches everything. */
-final class LabelSelectors {
+final class ApiServerSelectors {
 
-    private LabelSelectors() {
+    private ApiServerSelectors() {
     }
 
     static boolean matches(JsonNode selector, JsonNode labels) {
