@@ -5,7 +5,7 @@ import dev.landscape.contract.Tier2Memory;
 import dev.landscape.probe.curvature.ClassLosses;
 import dev.landscape.probe.curvature.CurvatureReport;
 import dev.landscape.probe.curvature.EdgeOfStability;
-import dev.landscape.probe.curvature.HutchinsonTrace;
+import dev.landscape.probe.curvature.linalg.HutchinsonTrace;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
