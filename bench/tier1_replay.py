@@ -39,7 +39,7 @@ def jumped(r, i, factor=3.0, at=1.0):
 
 
 def before(r, i, adam=False):
-    """The rule before issue 18's second round: 2 in a row >= 1, or a jump to >= 3x the median."""
+    """The rule without the approaching level: 2 in a row >= 1, or a jump to >= 3x the median."""
     return held(r, i) or jumped(r, i)
 
 
@@ -84,8 +84,8 @@ def adam_level(at, n):
 
 RULES = [
     ("production (EdgeOfStabilityDetector, default thresholds)", production, None),
-    ("before this round: without the Adam approaching level", before, None),
-    ("jump factor 2 instead of 3, before this round otherwise",
+    ("without the Adam approaching level", before, None),
+    ("jump factor 2 instead of 3, without the approaching level",
      lambda r, i, adam: held(r, i) or jumped(r, i, 2.0), None),
     ("2 of the last 3 >= 1", k_of_n(2, 3), None),
     ("2 of the last 4 >= 1", k_of_n(2, 4), None),
