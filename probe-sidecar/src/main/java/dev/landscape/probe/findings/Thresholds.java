@@ -17,7 +17,7 @@ import java.util.Set;
  * @param eosCriticalRatio       ... and turns critical (2)
  * @param eosCheckpoints         consecutive checkpoints the ratio must hold (2)
  * @param spikeZ                 robust z-score of a GradientSpike / LossSpike (6)
- * @param spikeWindow            checkpoints of history the median and MAD are taken over (20)
+ * @param spikeWindow            checkpoints of history the trend and its scatter are taken over (20)
  * @param spikeMinHistory        fewer finite values than this and no spike is judged (16: a run falls fastest in
  *                               its first checkpoints, where a line through them says little about the next)
  * @param oscillationCosine      update cosine at or below which updates count as reversing (−0.5)

@@ -6,14 +6,18 @@ import java.util.Arrays;
  * How far a new value lies above where a series was heading, in robust standard deviations: a straight line is
  * fitted to the history by Theil–Sen (slope: the median of all pairwise slopes; intercept: the median of
  * {@code y_i − slope·i}; Sen 1968), extrapolated one step, and the new value's excess over it is divided by
- * {@code 1.4826·MAD} of the history's residuals ({@link RobustZ}'s scale). Positive series are judged on their
+ * Qn of the history's residuals ({@link RobustZ#qn}). Positive series are judged on their
  * logarithm, where a loss that falls by a steady factor per checkpoint is a straight line and a spike ×k is a jump
  * of {@code ln k} whatever the loss's level; series that are not positive, on their values.
  *
  * <p>Why not the median of the window, as before: a loss falling fast spreads the window (its MAD holds the trend,
  * not the noise), so a spike must be far larger to stand out, and a loss near its floor lies below the window's
- * median, so a spike is measured from too high a reference. The line removes both; the median and MAD keep it
- * robust to earlier spikes in the window (up to 29 % of the pairwise slopes may be outliers). Failure modes: a
+ * median, so a spike is measured from too high a reference. The line removes both; the medians and Qn keep it
+ * robust to earlier spikes in the window (up to 29 % of the pairwise slopes may be outliers).
+ *
+ * <p>Why Qn and not the residuals' MAD, as before: on 20 residuals the MAD scatters by about a quarter, and where it
+ * came out low an ordinary 3.6-σ value of a noisy loss read 8.7 robust σ, a LossSpike or GradientSpike on a clean run
+ * (0.9 per 1,000 clean checkpoints in bench/results/tier1-signals.md). Qn scatters less on the same values. Failure modes: a
  * series that flattens quickly (the first steps of a run) lies above the extrapolated line, so the residuals of
  * the window itself are the scale; a regime change upwards (a new phase of a schedule) looks like a spike once.
  */
@@ -56,10 +60,10 @@ final class TrendBaseline {
         double intercept = RobustZ.median(intercepts.clone());
         double[] residuals = new double[n];
         for (int i = 0; i < n; i++) {
-            residuals[i] = Math.abs(y[i] - intercept - slope * i);
+            residuals[i] = y[i] - intercept - slope * i;
         }
         double predicted = intercept + slope * n;
-        double scale = Math.max(RobustZ.MAD_TO_SIGMA * RobustZ.median(residuals), log ? FLOOR : FLOOR * Math.abs(predicted));
+        double scale = Math.max(RobustZ.qn(residuals), log ? FLOOR : FLOOR * Math.abs(predicted));
         double z = scale == 0 ? (value == predicted ? 0 : Math.copySign(Double.POSITIVE_INFINITY, value - predicted))
                 : (value - predicted) / scale;
         return new Score(z, log ? Math.exp(predicted) : predicted, log);

@@ -19,9 +19,10 @@ class TrendBaselineTest {
 
     @Test
     void aLossFallingBySteadyFactorsIsAStraightLineInItsLogarithm() {
-        // Loss × 0.9 per checkpoint with ±5 % alternating scatter: the next point on the trend scores about 0, and a
-        // spike ×2 on it is ln 2 / (1.4826 · 0.05) ≈ 9.4 robust σ although it is below the window's median.
-        double[] history = IntStream.range(0, 20).mapToDouble(i -> Math.pow(0.9, i) * (i % 2 == 0 ? 1.05 : 1 / 1.05)).toArray();
+        // Loss × 0.9 per checkpoint with a scatter of exp(0.12·sin(2.4·i)) (standard deviation 0.12/√2 ≈ 0.085 in the
+        // logarithm): the next point on the trend scores about 0, and a spike ×2 on it is ln 2 / 0.085 ≈ 8.2 robust σ
+        // (Qn of the residuals reads their standard deviation) although it is below the window's median.
+        double[] history = IntStream.range(0, 20).mapToDouble(i -> Math.pow(0.9, i) * Math.exp(0.12 * Math.sin(2.4 * i))).toArray();
         double next = Math.pow(0.9, 20);
 
         TrendBaseline.Score onTrend = TrendBaseline.score(next, history);
@@ -30,7 +31,7 @@ class TrendBaselineTest {
         assertThat(onTrend.logScale()).isTrue();
         assertThat(onTrend.predicted()).isCloseTo(next, within(0.05 * next));
         assertThat(onTrend.z()).isCloseTo(0, within(1.0));
-        assertThat(spike.z()).isCloseTo(Math.log(2) / (1.4826 * Math.log(1.05)), within(0.5));
+        assertThat(spike.z()).isCloseTo(Math.log(2) / (0.12 / Math.sqrt(2)), within(0.5));
         assertThat(2 * next).isLessThan(history[10]);
     }
 
