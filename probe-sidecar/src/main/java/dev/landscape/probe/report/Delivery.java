@@ -1,5 +1,7 @@
 package dev.landscape.probe.report;
 
+import dev.landscape.contract.CheckpointReport;
+
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -7,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,10 +43,16 @@ public final class Delivery implements Runnable {
         }
     }
 
+    /** One delivery attempt of one report ({@link ReportSender} in production). */
+    @FunctionalInterface
+    public interface Sender {
+        ReportSender.Outcome send(CheckpointReport report);
+    }
+
     private static final Logger LOG = Logger.getLogger(Delivery.class.getName());
 
     private final ReportSpool spool;
-    private final ReportSender sender;
+    private final Sender sender;
     private final Backoff backoff;
     private final Duration idlePoll;
     private final Limits limits;
@@ -57,13 +66,22 @@ public final class Delivery implements Runnable {
     private volatile boolean stopping;
     private volatile String lastError = "";
 
-    public Delivery(ReportSpool spool, ReportSender sender, Backoff backoff, Duration idlePoll, Limits limits, Clock clock) {
+    public Delivery(ReportSpool spool, Sender sender, Backoff backoff, Duration idlePoll, Limits limits, Clock clock) {
         this.spool = spool;
         this.sender = sender;
         this.backoff = backoff;
         this.idlePoll = idlePoll;
         this.limits = limits;
         this.clock = clock;
+    }
+
+    /**
+     * The injected sidecar's delivery: backoff from 1 s doubling to 2 min with full jitter, a look at the spool every
+     * 30 s when nothing nudges it, {@link Limits#DEFAULT}.
+     */
+    public static Delivery forSidecar(ReportSpool spool, Sender sender, Clock clock) {
+        return new Delivery(spool, sender, new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(2), new Random()),
+                Duration.ofSeconds(30), Limits.DEFAULT, clock);
     }
 
     /** Wakes the loop after a new report was spooled. */
