@@ -20,11 +20,9 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.utils.Serialization;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -193,26 +191,11 @@ public final class DeliverySoak {
             open.add(client);
             try (client; Socket server = new Socket(to.getAddress(), to.getPort())) {
                 open.add(server);
-                Thread up = new Thread(() -> pipe(client, server), "soak-route-up");
-                up.setDaemon(true);
-                up.start();
-                pipe(server, client);
-                up.join();
+                ServiceProxy.splice(client, server);
             } catch (IOException | InterruptedException e) {
                 // the operator is gone, or the outage cut the connection
             } finally {
                 open.removeIf(Socket::isClosed);
-            }
-        }
-
-        private static void pipe(Socket from, Socket to) {
-            try {
-                InputStream in = from.getInputStream();
-                OutputStream out = to.getOutputStream();
-                in.transferTo(out);
-                to.shutdownOutput();
-            } catch (IOException closed) {
-                // the other side is gone
             }
         }
 
@@ -288,7 +271,7 @@ public final class DeliverySoak {
             try (Route route = new Route(api.services(), service.getMetadata().getName())) {
                 route.routeTo(route.operator());
                 DemoScenario.awaitCaBundle(api, operator[0]);
-                api.client().genericKubernetesResources(ProbeWatcher.PROBES).inNamespace(NAMESPACE).resource(probe()).create();
+                api.client().genericKubernetesResources(ProbeWatcher.PROBES).inNamespace(NAMESPACE).resource(DemoObjects.probe(NAMESPACE, PROBE, Timings.demo())).create();
                 DemoScenario.awaitCaConfigMap(api, NAMESPACE, operator[0]);
                 // What the demo kubelet gives each sidecar JVM: the ServiceProxy as its HTTPS proxy.
                 System.setProperty("https.proxyHost", "127.0.0.1");
@@ -512,24 +495,6 @@ public final class DeliverySoak {
 
     private static double secs(Instant a, Instant b) {
         return Duration.between(a, b).toMillis() / 1e3;
-    }
-
-    private static GenericKubernetesResource probe() {
-        return Serialization.unmarshal("""
-                apiVersion: landscape.dev/v1alpha1
-                kind: LandscapeProbe
-                metadata:
-                  name: %s
-                  namespace: %s
-                spec:
-                  selector:
-                    matchLabels:
-                      training.kubeflow.org/job-name: %s
-                  checkpoints:
-                    volume: checkpoints
-                  history:
-                    checkpoints: 20
-                """.formatted(PROBE, NAMESPACE, DemoObjects.JOB), GenericKubernetesResource.class);
     }
 
     private static CheckpointReport report(SidecarConfig sidecar, long step) {
