@@ -128,6 +128,7 @@ public final class DeliverySoak {
         private final ServerSocket listener;
         private final Set<Socket> open = ConcurrentHashMap.newKeySet();
         private volatile InetSocketAddress target;
+        private volatile InetSocketAddress operator;
 
         Route(ServiceEndpoints endpoints, String service) throws IOException {
             this.endpoints = endpoints;
@@ -138,10 +139,19 @@ public final class DeliverySoak {
             t.start();
         }
 
-        /** Where the operator's Service port is served now: OperatorProcess registers it at each start. */
-        InetSocketAddress operator() {
-            return endpoints.resolve(DemoScenario.OPERATOR_NAMESPACE, service, HTTPS_PORT).orElseThrow(() ->
+        /**
+         * Takes over the Service's port from a freshly started operator (OperatorProcess registers its own port at
+         * each start) and routes to it.
+         */
+        void operatorStarted() {
+            operator = endpoints.resolve(DemoScenario.OPERATOR_NAMESPACE, service, HTTPS_PORT).orElseThrow(() ->
                     new IllegalStateException("the operator registered no endpoint for Service port " + HTTPS_PORT));
+            routeTo(operator);
+        }
+
+        /** Back to the operator after an outage. */
+        void backToOperator() {
+            routeTo(operator);
         }
 
         /** New connections go to {@code to} through this relay. */
@@ -269,7 +279,7 @@ public final class DeliverySoak {
             api.createNamespace(NAMESPACE);
             OperatorProcess[] operator = {startOperator(api, 0)};
             try (Route route = new Route(api.services(), service.getMetadata().getName())) {
-                route.routeTo(route.operator());
+                route.operatorStarted();
                 DemoScenario.awaitCaBundle(api, operator[0]);
                 api.client().genericKubernetesResources(ProbeWatcher.PROBES).inNamespace(NAMESPACE).resource(DemoObjects.probe(NAMESPACE, PROBE, Timings.demo())).create();
                 DemoScenario.awaitCaConfigMap(api, NAMESPACE, operator[0]);
@@ -377,11 +387,10 @@ public final class DeliverySoak {
                     route.noEndpoint(); // a terminating pod leaves the Service's endpoints first
                     operator[0].close();
                     operator[0] = startOperator(api, restarts); // registers its own port while it starts (refused until it listens)
-                    route.routeTo(route.operator());
+                    route.operatorStarted();
                     log.add(String.format(Locale.ROOT, "operator restart %d at %.0f s (%d spooled): down %.1f s (SIGTERM, new JVM,"
                             + " ready)", restarts, at, spooled.get(), secs(from, Instant.now())));
                 } else {
-                    InetSocketAddress operatorAt = route.operator();
                     int code = event[1] == 1 ? 0 : event[1] == 2 ? 404 : 503;
                     HttpsServer answering = code == 0 ? null : answering(code, certDir());
                     if (answering == null) {
@@ -390,7 +399,7 @@ public final class DeliverySoak {
                         route.routeTo(answering.getAddress());
                     }
                     Thread.sleep(outage.toMillis());
-                    route.routeTo(operatorAt);
+                    route.backToOperator();
                     if (answering != null) {
                         answering.stop(0);
                     }
