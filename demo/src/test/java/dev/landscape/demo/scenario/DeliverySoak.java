@@ -5,7 +5,7 @@ import com.sun.net.httpserver.HttpsServer;
 import dev.landscape.apiserver.network.ServiceEndpoints;
 import dev.landscape.apiserver.network.ServiceProxy;
 import dev.landscape.contract.CheckpointReport;
-import dev.landscape.contract.Tier1Metrics;
+import dev.landscape.contract.Tier1Summary;
 import dev.landscape.demo.cluster.EmbeddedApiServer;
 import dev.landscape.demo.cluster.InstallManifest;
 import dev.landscape.demo.cluster.Kubelet;
@@ -510,7 +510,7 @@ public final class DeliverySoak {
         String now = Instant.now().toString();
         return new CheckpointReport(CheckpointReport.API_VERSION, sidecar.probe(), sidecar.namespace(), sidecar.pod(), sidecar.rank(),
                 step, new CheckpointReport.CheckpointRef(sidecar.dir().resolve("checkpoint-" + step).toString(), "hf-trainer", now), now,
-                new Tier1Metrics(100.0 + step * 1e-3, 0L, 0.5, 0.005, 0.9, 1.0, 2.0, 3.0, 3.0, 0.1, 2.0 / Math.sqrt(step), 1.0, 1e-3),
+                new Tier1Summary(100.0 + step * 1e-3, 0L, 0.5, 0.005, 0.9, 1.0, 2.0, 3.0, 3.0, 0.1, 2.0 / Math.sqrt(step), 1.0, 1e-3),
                 null, List.of(), List.of(), List.of());
     }
 }
