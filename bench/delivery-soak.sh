@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Delivery soak: N reports from 4 ranks' spools (the sidecar's own delivery code, production backoff) to the real
-# operator (operator/target/quarkus-app, own JVM, demo's embedded API server with TokenReviews) through a recording
-# proxy, across 5 operator restarts and 3 receiver outages; checks 0 lost, 0 duplicated, step order per rank.
+# Delivery soak: N reports from 4 ranks' spools (the sidecar's own settings, spool and delivery, production backoff)
+# over HTTPS to the real operator (operator/target/quarkus-app, run as the rendered Deployment says, on the demo's
+# strict embedded API server with the rendered install, pods admitted through its webhook), across 5 operator
+# restarts and 3 receiver outages; checks 0 lost, 0 duplicated, step order per rank.
 # See demo/src/test/java/dev/landscape/demo/scenario/DeliverySoak.java. The run's output replaces the "last run"
 # block of bench/results/delivery-soak.md.
 # Usage, from anywhere:  flock /tmp/landscape-bench.lock bench/delivery-soak.sh [reports=10000] [ranks=4] [rate/s=40] [outage s=15]

@@ -72,7 +72,7 @@ for t in $TARGETS; do
   set +e
   java -Xmx256m -cp "$CP" com.code_intelligence.jazzer.Jazzer \
     --target_class="dev.landscape.probe.checkpoint.FuzzTargets\$${CLASS[$t]}" \
-    --instrumentation_includes='dev.landscape.probe.**' --keep_going=50 \
+    --instrumentation_includes='dev.landscape.probe.**' --keep_going=50 --reproducer_path="$dir" \
     -runs="$RUNS" -max_len=1048576 -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 \
     -artifact_prefix="$dir/" "$dir/corpus" "$OUT/seeds/$t" "$INPUTS/$t" > "$dir/log" 2>&1
   rc=$?

@@ -76,8 +76,30 @@ public final class Kubelet implements AutoCloseable {
     public Pod run(Pod pod) throws IOException {
         Optional<Container> sidecar = injectedSidecar(pod);
         if (sidecar.isPresent()) {
-            sidecars.put(pod.getMetadata().getName(), startSidecar(pod, sidecar.get()));
+            Path log = nodeDir.resolve("pods").resolve(pod.getMetadata().getName()).resolve("sidecar.log");
+            List<String> args = sidecar.get().getArgs() == null ? List.of() : sidecar.get().getArgs();
+            sidecars.put(pod.getMetadata().getName(), SidecarProcess.start(layout, pod.getMetadata().getName(),
+                    sidecarEnvironment(pod, sidecar.get()), args, log));
         }
+        return reportRunning(pod);
+    }
+
+    /**
+     * Runs a pod as {@link #run} does, except that its injected sidecar is not started: its volumes are
+     * materialised (token, CA bundle, config file) and the environment it would start with is returned, for a caller
+     * that runs the sidecar's own classes in its JVM (the delivery soak) and loads its settings from that environment.
+     *
+     * @throws IllegalStateException if the webhook injected no sidecar into the pod
+     */
+    public Map<String, String> runWithSidecarInProcess(Pod pod) throws IOException {
+        Container sidecar = injectedSidecar(pod).orElseThrow(() ->
+                new IllegalStateException("pod " + pod.getMetadata().getName() + " has no injected sidecar"));
+        Map<String, String> env = sidecarEnvironment(pod, sidecar);
+        reportRunning(pod);
+        return env;
+    }
+
+    private Pod reportRunning(Pod pod) {
         Instant now = Instant.now(clock);
         List<ContainerStatus> main = pod.getSpec().getContainers().stream().map(c -> running(c.getName(), 0, now, null)).toList();
         List<ContainerStatus> init = pod.getSpec().getInitContainers().stream().map(c -> running(c.getName(), 0, now, null)).toList();
@@ -150,7 +172,8 @@ public final class Kubelet implements AutoCloseable {
                 .filter(c -> c.getName().equals(name)).findFirst();
     }
 
-    private SidecarProcess startSidecar(Pod pod, Container c) throws IOException {
+    /** The sidecar's environment with its volumes materialised on the host and its paths pointed at them. */
+    private Map<String, String> sidecarEnvironment(Pod pod, Container c) throws IOException {
         Path podDir = nodeDir.resolve("pods").resolve(pod.getMetadata().getName());
         Map<String, Path> mounts = new LinkedHashMap<>();
         for (VolumeMount m : c.getVolumeMounts()) {
@@ -169,8 +192,7 @@ public final class Kubelet implements AutoCloseable {
         if (configFile != null) {
             rewriteConfig(Path.of(configFile), mounts);
         }
-        List<String> args = c.getArgs() == null ? List.of() : c.getArgs();
-        return SidecarProcess.start(layout, pod.getMetadata().getName(), env, args, podDir.resolve("sidecar.log"));
+        return env;
     }
 
     private Path materialise(Pod pod, Volume v, Path dir) throws IOException {

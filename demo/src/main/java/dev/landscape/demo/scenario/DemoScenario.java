@@ -110,7 +110,7 @@ public final class DemoScenario {
     }
 
     /** The operator patches the webhook's caBundle at start-up; until then the API server cannot trust the webhook. */
-    private static void awaitCaBundle(EmbeddedApiServer api, OperatorProcess operator) throws InterruptedException {
+    static void awaitCaBundle(EmbeddedApiServer api, OperatorProcess operator) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             MutatingWebhookConfiguration c = api.client().admissionRegistration().v1().mutatingWebhookConfigurations()
@@ -140,7 +140,7 @@ public final class DemoScenario {
         progress.say("applied LandscapeProbe %s/%s (selector training.kubeflow.org/job-name=%s, tier 1 + tier 2)",
                 NAMESPACE, PROBE, DemoObjects.JOB);
 
-        awaitCaConfigMap(api, operator);
+        awaitCaConfigMap(api, NAMESPACE, operator);
         ProbeWatcher watcher = new ProbeWatcher(api.client(), NAMESPACE, PROBE, clock);
         try (Kubelet kubelet = new Kubelet(api.client(), api.tokens(), layout, out.resolve("node"), javacppCache(), clock, services.port())) {
             for (int rank = 0; rank < RANKS; rank++) {
@@ -235,15 +235,15 @@ public final class DemoScenario {
     }
 
     /** The operator publishes its CA to each namespace with a probe; pods mount it (optional: absent, a sidecar could not verify). */
-    private static void awaitCaConfigMap(EmbeddedApiServer api, OperatorProcess operator) throws InterruptedException {
+    static void awaitCaConfigMap(EmbeddedApiServer api, String namespace, OperatorProcess operator) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
-            if (api.client().configMaps().inNamespace(NAMESPACE).withName(CA_CONFIG_MAP).get() != null) {
+            if (api.client().configMaps().inNamespace(namespace).withName(CA_CONFIG_MAP).get() != null) {
                 return;
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("the operator did not publish ConfigMap " + NAMESPACE + "/" + CA_CONFIG_MAP
+        throw new IllegalStateException("the operator did not publish ConfigMap " + namespace + "/" + CA_CONFIG_MAP
                 + " within 30 s:\n" + Logs.tail(operator.log(), 40));
     }
 

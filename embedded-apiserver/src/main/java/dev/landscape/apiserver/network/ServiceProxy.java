@@ -65,15 +65,20 @@ public final class ServiceProxy implements AutoCloseable {
             try (Socket service = new Socket(target.get().getAddress(), target.get().getPort())) {
                 client.getOutputStream().write("HTTP/1.1 200 Connection Established\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 client.getOutputStream().flush();
-                Thread up = new Thread(() -> pipe(client, service), "service-proxy-up");
-                up.setDaemon(true);
-                up.start();
-                pipe(service, client);
-                up.join();
+                splice(client, service);
             }
         } catch (IOException | InterruptedException e) {
             // one side closed the connection
         }
+    }
+
+    /** Copies bytes both ways between two connected sockets until both directions have ended. */
+    public static void splice(Socket a, Socket b) throws InterruptedException {
+        Thread up = new Thread(() -> pipe(a, b), "splice-up");
+        up.setDaemon(true);
+        up.start();
+        pipe(b, a);
+        up.join();
     }
 
     private static String head(InputStream in) throws IOException {

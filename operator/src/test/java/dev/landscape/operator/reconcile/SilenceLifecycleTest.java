@@ -88,19 +88,23 @@ class SilenceLifecycleTest {
                     assertThat(e.getType()).isEqualTo("Normal");
                     assertThat(e.getMessage()).startsWith("Silenced until " + until + ": Rank 0");
                 }));
-        String scrape = scrape();
-        assertThat(series(scrape, "landscape_findings_active", "landscape_reason=\"GradientSpike\""))
-                .singleElement().satisfies(l -> assertThat(l).contains("silenced=\"true\"", "landscape_family=\"training\"", "landscape_rank=\"0\""));
-        assertThat(series(scrape, "landscape_pods_uninjected", "landscape_cause=\"missed\"")).singleElement().satisfies(l -> assertThat(value(l)).isEqualTo(1.0));
-        assertThat(series(scrape, "landscape_pods_uninjected", "landscape_cause=\"opted_out\"")).singleElement().satisfies(l -> assertThat(value(l)).isEqualTo(1.0));
-        assertThat(series(scrape, "landscape_ranks_running", "")).singleElement().satisfies(l -> assertThat(value(l)).isEqualTo(3.0));
-        assertThat(series(scrape, "landscape_slo_objective", "")).singleElement().satisfies(l -> assertThat(value(l)).isEqualTo(0.99));
-        assertThat(series(scrape, "landscape_rank_checkpoint_interval_seconds", "landscape_rank=\"0\"")).singleElement()
-                .satisfies(l -> assertThat(value(l)).isEqualTo(120.0));
-        // rank 0 runs with the sidecar and has reported: a deadline; rank 1 runs without it: none
-        assertThat(series(scrape, "landscape_rank_report_due_timestamp_seconds", "")).singleElement()
-                .satisfies(l -> assertThat(l).contains("landscape_rank=\"0\""));
-        assertThat(series(scrape, "landscape_rank_last_report_timestamp_seconds", "landscape_rank=\"0\"")).hasSize(1);
+        // The status and the gauges are not written in one step: wait for the gauges rather than read one scrape,
+        // which can fall between the two (it did under load).
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            String scrape = scrape();
+            assertThat(series(scrape, "landscape_findings_active", "landscape_reason=\"GradientSpike\""))
+                    .singleElement().satisfies(l -> assertThat(l).contains("silenced=\"true\"", "landscape_family=\"training\"", "landscape_rank=\"0\""));
+            assertThat(series(scrape, "landscape_pods_uninjected", "landscape_cause=\"missed\"")).singleElement().satisfies(l -> assertThat(value(l)).isEqualTo(1.0));
+            assertThat(series(scrape, "landscape_pods_uninjected", "landscape_cause=\"opted_out\"")).singleElement().satisfies(l -> assertThat(value(l)).isEqualTo(1.0));
+            assertThat(series(scrape, "landscape_ranks_running", "")).singleElement().satisfies(l -> assertThat(value(l)).isEqualTo(3.0));
+            assertThat(series(scrape, "landscape_slo_objective", "")).singleElement().satisfies(l -> assertThat(value(l)).isEqualTo(0.99));
+            assertThat(series(scrape, "landscape_rank_checkpoint_interval_seconds", "landscape_rank=\"0\"")).singleElement()
+                    .satisfies(l -> assertThat(value(l)).isEqualTo(120.0));
+            // rank 0 runs with the sidecar and has reported: a deadline; rank 1 runs without it: none
+            assertThat(series(scrape, "landscape_rank_report_due_timestamp_seconds", "")).singleElement()
+                    .satisfies(l -> assertThat(l).contains("landscape_rank=\"0\""));
+            assertThat(series(scrape, "landscape_rank_last_report_timestamp_seconds", "landscape_rank=\"0\"")).hasSize(1);
+        });
 
         LandscapeProbe current = client.resources(LandscapeProbe.class).inNamespace(ns).withName("quiet").get();
         Map<String, String> annotations = new HashMap<>(current.getMetadata().getAnnotations());

@@ -148,6 +148,11 @@ final class ZipDirectory {
             while (x + 4 <= xEnd) {
                 int id = cd.getShort(x) & 0xFFFF;
                 int sz = cd.getShort(x + 2) & 0xFFFF;
+                if (x + 4 + sz > xEnd) {
+                    throw new CheckpointException(file, cdStart + x, "zip entry " + name + ": extra field 0x"
+                            + Integer.toHexString(id) + " of " + sz + " bytes runs past the entry's " + extraLen
+                            + " bytes of extra fields (corrupt)");
+                }
                 if (id == 0x0001) {
                     int f = x + 4;
                     if (usize == 0xFFFFFFFFL && f + 8 <= x + 4 + sz) {

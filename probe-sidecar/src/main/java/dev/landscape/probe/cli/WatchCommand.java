@@ -12,6 +12,7 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -75,10 +76,18 @@ public final class WatchCommand implements Callable<Integer> {
         Tier2Runner tier2 = config.tier2() ? new CurvatureTier2Runner(config, formats) : null;
         Sidecar sidecar = new Sidecar(config, Clock.systemUTC(), formats, tier2);
         Runtime.getRuntime().addShutdownHook(new Thread(sidecar::close, "landscape-shutdown"));
+        return runUntilStopped(sidecar, spec.commandLine().getErr());
+    }
+
+    /**
+     * Runs the sidecar until it stops: 0 when asked to (SIGTERM), {@link Main#INTERNAL} and one line when an
+     * {@link Error} stopped it, so that the kubelet restarts the container (the checkpoint is in the state file).
+     */
+    static int runUntilStopped(Sidecar sidecar, PrintWriter err) throws InterruptedException {
         sidecar.start();
         sidecar.awaitStop();
         if (sidecar.fatal() != null) {
-            return FailureHandler.reportError(sidecar.fatal(), Main.NAME + " watch", spec.commandLine().getErr());
+            return FailureHandler.reportError(sidecar.fatal(), Main.NAME + " watch", err);
         }
         return 0;
     }

@@ -1,5 +1,7 @@
 package dev.landscape.probe.report;
 
+import dev.landscape.contract.CheckpointReport;
+
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -7,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,12 +25,16 @@ import java.util.logging.Logger;
  * needs someone to fix the trust. Runs on its own daemon thread so the analysis never waits for the network.
  *
  * <p>One report that keeps failing must not hold back every later one. After {@link Limits#attempts()} failed
- * attempts, or {@link Limits#age()} since its first failure, a report is a suspect, and the round sends the next
- * report to tell a bad report from a down operator: if the operator takes the next one, the suspect is moved to
- * the spool's {@code dead-letter/} folder (logged, counted in {@code landscape_reports_dead_lettered_total}) and
- * delivery goes on in step order; if the next one fails too, the operator is down, nobody is blamed, and the round
- * backs off. An outage of any length therefore dead-letters nothing, and neither does a TLS failure, which is never
- * one report's fault. A suspect with no report after it waits for the next checkpoint's.
+ * attempts, or {@link Limits#age()} since its first failure, a report is a suspect. It is sent once more between two
+ * re-sends of the last report the operator accepted (answered "duplicate", nothing changes): unless the operator
+ * answers both while the suspect fails, it is an outage beginning or ending, and the round backs off. Otherwise
+ * the round sends the next report to tell a bad report from an operator that cannot store any: if the operator
+ * takes the next one, the suspect is moved to the spool's {@code dead-letter/} folder (logged, counted in
+ * {@code landscape_reports_dead_lettered_total}) and delivery goes on in step order; if the next one fails too,
+ * nobody is blamed and the round backs off. An outage of any length therefore dead-letters nothing (before this
+ * process delivered its first report there is nothing to re-send, and the next report alone judges), and neither
+ * does a TLS failure, which is never one report's fault. A suspect with no report after it waits for the next
+ * checkpoint's.
  */
 public final class Delivery implements Runnable {
 
@@ -40,10 +47,16 @@ public final class Delivery implements Runnable {
         }
     }
 
+    /** One delivery attempt of one report ({@link ReportSender} in production). */
+    @FunctionalInterface
+    public interface Sender {
+        ReportSender.Outcome send(CheckpointReport report);
+    }
+
     private static final Logger LOG = Logger.getLogger(Delivery.class.getName());
 
     private final ReportSpool spool;
-    private final ReportSender sender;
+    private final Sender sender;
     private final Backoff backoff;
     private final Duration idlePoll;
     private final Limits limits;
@@ -56,14 +69,24 @@ public final class Delivery implements Runnable {
     private final Map<String, AtomicLong> tlsFailures = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     private volatile String lastError = "";
+    private CheckpointReport lastDelivered;
 
-    public Delivery(ReportSpool spool, ReportSender sender, Backoff backoff, Duration idlePoll, Limits limits, Clock clock) {
+    public Delivery(ReportSpool spool, Sender sender, Backoff backoff, Duration idlePoll, Limits limits, Clock clock) {
         this.spool = spool;
         this.sender = sender;
         this.backoff = backoff;
         this.idlePoll = idlePoll;
         this.limits = limits;
         this.clock = clock;
+    }
+
+    /**
+     * The injected sidecar's delivery: backoff from 1 s doubling to 2 min with full jitter, a look at the spool every
+     * 30 s when nothing nudges it, {@link Limits#DEFAULT}.
+     */
+    public static Delivery forSidecar(ReportSpool spool, Sender sender, Clock clock) {
+        return new Delivery(spool, sender, new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(2), new Random()),
+                Duration.ofSeconds(30), Limits.DEFAULT, clock);
     }
 
     /** Wakes the loop after a new report was spooled. */
@@ -109,9 +132,7 @@ public final class Delivery implements Runnable {
             ReportSender.Outcome o = sender.send(e.report());
             switch (o.result()) {
                 case DELIVERED -> {
-                    spool.delivered(e);
-                    delivered.incrementAndGet();
-                    backoff.reset();
+                    delivered(e);
                     deadLetter(suspects, e);
                 }
                 case REJECTED -> {
@@ -130,10 +151,16 @@ public final class Delivery implements Runnable {
                     }
                     ReportSpool.Attempts a = spool.failedAttempt(e, clock.instant());
                     if (limits.exceeded(a, clock.instant()) && i + 1 < pending.size()) {
-                        suspects.add(e);
-                        LOG.log(Level.WARNING, "report {0} failed {1} times since {2} ({3}); trying the next report to"
-                                + " tell a bad report from an unreachable operator",
-                                new Object[] {e.report().idempotencyKey(), a.count(), a.first(), o.detail()});
+                        Verdict v = lastDelivered == null ? Verdict.SUSPECT : bracket(e);
+                        if (v == Verdict.DOWN) {
+                            return retryIn(e, o);
+                        }
+                        if (v == Verdict.SUSPECT) {
+                            suspects.add(e);
+                            LOG.log(Level.WARNING, "report {0} failed {1} times since {2} ({3}); trying the next report to"
+                                    + " tell a bad report from an unreachable operator",
+                                    new Object[] {e.report().idempotencyKey(), a.count(), a.first(), lastError});
+                        }
                         continue;
                     }
                     return retryIn(e, o);
@@ -152,16 +179,72 @@ public final class Delivery implements Runnable {
         return idlePoll;
     }
 
+    private void delivered(ReportSpool.Entry e) throws IOException {
+        spool.delivered(e);
+        delivered.incrementAndGet();
+        backoff.reset();
+        lastDelivered = e.report();
+    }
+
+    /** What {@link #bracket} found. */
+    private enum Verdict { DELIVERED, SUSPECT, DOWN }
+
+    /**
+     * Sends a {@code suspect} again between two re-sends of the last report the operator accepted (it answers
+     * "duplicate" and changes nothing). Only if the operator answers both while the suspect fails is the suspect
+     * handed to the next report to judge: a suspect that failed because an outage was just beginning or ending
+     * is not blamed, which the next report alone cannot tell when it goes through a moment after the outage ends.
+     *
+     * @return DELIVERED when the suspect went through now (or was refused for good), DOWN when the operator did not
+     *         answer around it
+     */
+    private Verdict bracket(ReportSpool.Entry suspect) throws IOException {
+        if (!answersLastDelivered()) {
+            return Verdict.DOWN;
+        }
+        ReportSender.Outcome o = sender.send(suspect.report());
+        switch (o.result()) {
+            case DELIVERED -> {
+                delivered(suspect);
+                return Verdict.DELIVERED;
+            }
+            case REJECTED -> {
+                spool.rejected(suspect, o.detail());
+                rejected.incrementAndGet();
+                LOG.log(Level.SEVERE, "operator refused report {0} for good ({1}); kept in the spool''s rejected/ folder",
+                        new Object[] {suspect.report().idempotencyKey(), o.detail()});
+                return Verdict.DELIVERED;
+            }
+            case RETRY -> {
+                retries.incrementAndGet();
+                lastError = o.detail();
+                spool.failedAttempt(suspect, clock.instant());
+                return answersLastDelivered() ? Verdict.SUSPECT : Verdict.DOWN;
+            }
+            default -> {
+                return Verdict.DOWN; // a TLS failure is never one report's fault
+            }
+        }
+    }
+
+    /** Whether the operator answers a re-send of the last report it accepted (it deduplicates: nothing changes). */
+    private boolean answersLastDelivered() {
+        return sender.send(lastDelivered).result() == ReportSender.Result.DELIVERED;
+    }
+
+    private void deadLetter(ReportSpool.Entry s, String why) throws IOException {
+        spool.deadLettered(s, why);
+        deadLettered.incrementAndGet();
+        LOG.log(Level.SEVERE, "report {0} dead-lettered: {1}; kept in the spool''s dead-letter/ folder",
+                new Object[] {s.report().idempotencyKey(), why});
+    }
+
     /** The operator answered {@code after}, so the suspects before it are bad reports, not victims of an outage. */
     private void deadLetter(List<ReportSpool.Entry> suspects, ReportSpool.Entry after) throws IOException {
         for (ReportSpool.Entry s : suspects) {
             ReportSpool.Attempts a = spool.attempts(s);
-            String why = "failed " + a.count() + " delivery attempts since " + a.first() + " (last: " + lastError
-                    + ") while the operator answered the later report " + after.report().idempotencyKey();
-            spool.deadLettered(s, why);
-            deadLettered.incrementAndGet();
-            LOG.log(Level.SEVERE, "report {0} dead-lettered: {1}; kept in the spool''s dead-letter/ folder",
-                    new Object[] {s.report().idempotencyKey(), why});
+            deadLetter(s, "failed " + a.count() + " delivery attempts since " + a.first() + " (last: " + lastError
+                    + ") while the operator answered the later report " + after.report().idempotencyKey());
         }
         suspects.clear();
     }

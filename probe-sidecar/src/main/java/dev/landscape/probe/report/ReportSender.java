@@ -19,7 +19,7 @@ import java.util.Optional;
  * tokens are rotated by the kubelet. So is the CA bundle ({@link OperatorTrust}); a failed TLS handshake is its
  * own outcome ({@link Result#TLS_FAILED}, with a {@link TlsFailure} saying why), never "operator unreachable".
  */
-public final class ReportSender {
+public final class ReportSender implements Delivery.Sender {
 
     /** What became of an attempt. */
     public enum Result { DELIVERED, RETRY, REJECTED, TLS_FAILED }
@@ -58,6 +58,7 @@ public final class ReportSender {
         this.timeout = timeout;
     }
 
+    @Override
     public Outcome send(CheckpointReport report) {
         String token;
         try {

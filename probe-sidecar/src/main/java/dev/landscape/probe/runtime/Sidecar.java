@@ -1,7 +1,6 @@
 package dev.landscape.probe.runtime;
 
 import dev.landscape.probe.checkpoint.CheckpointFormats;
-import dev.landscape.probe.report.Backoff;
 import dev.landscape.probe.report.Delivery;
 import dev.landscape.probe.report.ReportSender;
 import dev.landscape.probe.report.ReportSpool;
@@ -19,7 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -58,9 +56,8 @@ public final class Sidecar implements AutoCloseable {
     public Sidecar(SidecarConfig config, Clock clock, CheckpointFormats formats, Tier2Runner tier2) throws IOException {
         this.config = config;
         this.spool = new ReportSpool(config.spoolDir());
-        this.delivery = new Delivery(spool, ReportSender.forOperator(config.reportUrl(), config.tokenFile(), config.caFile()),
-                new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(2), new Random()), Duration.ofSeconds(30),
-                Delivery.Limits.DEFAULT, clock);
+        this.delivery = Delivery.forSidecar(spool, ReportSender.forOperator(config.reportUrl(), config.tokenFile(), config.caFile()),
+                clock);
         this.metrics = new MetricsExport("landscape-probe-sidecar", config.metricsPort(), Optional.ofNullable(System.getenv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")),
                 Duration.ofSeconds(30));
         SidecarTelemetry telemetry = new SidecarTelemetry(metrics.provider().get("dev.landscape.probe"), config.namespace(),

@@ -113,6 +113,45 @@ class DeliveryTest {
     }
 
     @Test
+    void aSuspectThatFailedAsAnOutageEndedIsSentAgainNotDeadLettered() throws Exception {
+        try (TestingReceiver operator = TestingReceiver.start()) {
+            ReportSpool spool = new ReportSpool(dir.resolve("spool"));
+            Delivery d = delivery(operator.uri(), spool, new Delivery.Limits(1, Duration.ofDays(1)));
+            spool.add(report(100));
+            d.drainOnce();
+            spool.add(report(200));
+            spool.add(report(300));
+            operator.then(503, 0); // 200's attempt is the outage's last answer
+
+            d.drainOnce();
+
+            assertThat(d.deadLettered()).isZero();
+            assertThat(operator.accepted()).as("100 again is the re-send the operator answers 'duplicate'")
+                    .extracting(CheckpointReport::step).containsExactly(100L, 100L, 200L, 300L);
+            assertThat(dir.resolve("spool/dead-letter")).doesNotExist();
+        }
+    }
+
+    @Test
+    void aSuspectFailingWhileTheOperatorAnswersAroundItIsDeadLetteredAndOrderIsKept() throws Exception {
+        try (TestingReceiver operator = TestingReceiver.start().failing(200, 500)) {
+            ReportSpool spool = new ReportSpool(dir.resolve("spool"));
+            Delivery d = delivery(operator.uri(), spool, new Delivery.Limits(2, Duration.ofDays(1)));
+            spool.add(report(100));
+            d.drainOnce();
+            spool.add(report(200));
+            spool.add(report(300));
+
+            d.drainOnce();
+            d.drainOnce();
+
+            assertThat(d.deadLettered()).isEqualTo(1);
+            assertThat(operator.accepted()).extracting(CheckpointReport::step).containsExactly(100L, 100L, 100L, 300L);
+            assertThat(dir.resolve("spool/dead-letter").resolve(ReportSpool.fileName(report(200)))).exists();
+        }
+    }
+
+    @Test
     void anOutageOfAnyLengthDeadLettersNothing() throws Exception {
         int port = closedPort();
         ReportSpool spool = new ReportSpool(dir.resolve("spool"));

@@ -12,8 +12,10 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -58,6 +60,35 @@ public final class MemoryBombs {
     }
 
     private MemoryBombs() {
+    }
+
+    /** One {@code java -Xmx128m -jar JAR inspect FILE}: whether it ended in time, its exit code, stderr, wall seconds. */
+    public record JarRun(boolean ended, int exit, String err, double seconds) {
+    }
+
+    /** The sidecar's heap: what the webhook gives the container ({@code -Xmx128m}). */
+    public static final String SIDECAR_HEAP = "-Xmx128m";
+
+    /**
+     * Runs {@code inspect} on {@code file} with the packaged jar at the sidecar's heap, as users run it; a run
+     * that has not ended after {@code limit} is killed ({@code ended} false).
+     */
+    public static JarRun inspect(Path jar, Path file, Duration limit) throws IOException, InterruptedException {
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path errFile = Files.createTempFile("landscape-inspect", ".err");
+        try {
+            long t0 = System.nanoTime();
+            Process p = new ProcessBuilder(javaBin.toString(), SIDECAR_HEAP, "-jar", jar.toString(), "inspect", file.toString())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(errFile.toFile()).start();
+            boolean ended = p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (!ended) {
+                p.destroyForcibly().waitFor();
+            }
+            return new JarRun(ended, p.exitValue(), Files.readString(errFile), seconds);
+        } finally {
+            Files.delete(errFile);
+        }
     }
 
     /** Writes {@code bomb} into {@code dir}; returns the file. */
