@@ -15,9 +15,9 @@ public final class ThresholdDefaults {
     public static final String EDGE_OF_STABILITY_CRITICAL = "2";
     /** Consecutive checkpoints above the ratio before EdgeOfStability is raised. */
     public static final String EDGE_OF_STABILITY_CHECKPOINTS = "2";
-    /** Robust z-score (median/MAD) of a GradientSpike or LossSpike. */
+    /** Robust z-score of a GradientSpike or LossSpike (the logarithm against its Theil-Sen trend, in Qn scales of the residuals). */
     public static final String SPIKE_Z_SCORE = "6";
-    /** Checkpoints in the median/MAD window of the spike detectors. */
+    /** Checkpoints in the window of the spike detectors (trend and scale). */
     public static final String SPIKE_WINDOW = "20";
     /** Cosine between consecutive updates at or below which an update counts as oscillating. */
     public static final String UPDATE_OSCILLATION_COSINE = "-0.5";

@@ -40,13 +40,13 @@ public class ThresholdsSpec {
     @Default(ThresholdDefaults.SPIKE_Z_SCORE)
     @Pattern(Patterns.DECIMAL)
     @ValidationRule(value = "double(self) > 0.0", message = "must be positive")
-    @JsonPropertyDescription("Robust z-score (median/MAD) that makes a GradientSpike or LossSpike.")
+    @JsonPropertyDescription("Robust z-score that makes a GradientSpike or LossSpike: the logarithm against its Theil-Sen trend, in units of the Qn scale of the residuals.")
     private String spikeZScore;
 
     @Default(ThresholdDefaults.SPIKE_WINDOW)
     @Min(5)
     @Max(1000)
-    @JsonPropertyDescription("Checkpoints in the median/MAD window of the spike detectors.")
+    @JsonPropertyDescription("Checkpoints in the window of the spike detectors (trend and scale).")
     private Integer spikeWindow;
 
     @Default(ThresholdDefaults.UPDATE_OSCILLATION_COSINE)

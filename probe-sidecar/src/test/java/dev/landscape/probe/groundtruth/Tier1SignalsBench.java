@@ -63,6 +63,10 @@ public final class Tier1SignalsBench {
         List<Long> seedList = LongStream.range(first, first + seeds).boxed().toList();
         String pattern = only;
         List<Tier1Case> cases = Tier1Cases.all().stream().filter(c -> pattern == null || c.name().matches(pattern)).toList();
+        if (cases.isEmpty()) {
+            throw new IllegalArgumentException("--only " + pattern + " matches no case (it must match a whole case name, "
+                    + "e.g. '.*clean.*'); the cases: " + Tier1Cases.all().stream().map(Tier1Case::name).toList());
+        }
         if (root != null && (pattern != null || !overrides.isEmpty() || first != 1)) {
             throw new IllegalArgumentException("--write needs every case on seeds from 1 at the default thresholds; "
                     + "drop --only, --threshold and the seed range");
