@@ -16,16 +16,17 @@ REPS=${REPS:-5}
 JAR=probe-sidecar/target/landscape-probe.jar
 CLASSES=probe-sidecar/target/bench-classes
 
-if [[ ! -f $JAR ]]; then
+KIT=probe-sidecar/target/landscape-probe-sidecar-0.1.0-SNAPSHOT-tests.jar  # the test kit: checkpoint writers
+if [[ ! -f $JAR || ! -f $KIT ]]; then
   ./mvnw -B -q -pl probe-sidecar -am package -DskipTests
 fi
 # the launcher builds what is stale and makes its class-data-sharing archive now, not inside a timed run
 ./landscape --version >/dev/null
 mkdir -p "$CLASSES"
-javac -d "$CLASSES" -cp "$JAR" probe-sidecar/src/bench/java/dev/landscape/probe/bench/*.java
+javac -d "$CLASSES" -cp "$JAR:$KIT" probe-sidecar/src/bench/java/dev/landscape/probe/bench/*.java
 
 echo "== generating data in $DATA (kept between runs)"
-mapfile -t FILES < <(java -Xmx512m -cp "$JAR:$CLASSES" dev.landscape.probe.bench.BenchData "$DATA")
+mapfile -t FILES < <(java -Xmx512m -cp "$JAR:$KIT:$CLASSES" dev.landscape.probe.bench.BenchData "$DATA")
 
 best() { sort -g | head -1; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }

@@ -1,12 +1,12 @@
 package dev.landscape.kubectl;
 
+import dev.landscape.contract.Severity;
 import dev.landscape.operator.crd.FindingStatus;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.LandscapeProbeStatus;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -32,7 +32,7 @@ final class FindingsView {
                 + (silenced > 0 ? ", " + silenced + " silenced" : "") + "\n");
         StatusView.silence(s, now).ifPresent(line -> out.append(line).append('\n'));
         for (FindingStatus f : findings) {
-            out.append('\n').append(f.getSeverity() == null ? "warning" : f.getSeverity().name().toLowerCase(Locale.ROOT))
+            out.append('\n').append(f.getSeverity() == null ? Severity.WARNING.label() : f.getSeverity().label())
                     .append("  ").append(f.getReason()).append("  ").append(where(f))
                     .append(", since ").append(f.getSince())
                     .append(Times.parse(f.getSince()).map(t -> " (" + Times.relative(t, now) + ")").orElse(""));

@@ -1,5 +1,6 @@
 package dev.landscape.kubectl;
 
+import dev.landscape.contract.Severity;
 import dev.landscape.operator.crd.ActiveSilence;
 import dev.landscape.operator.crd.CheckpointSource;
 import dev.landscape.operator.crd.FindingStatus;
@@ -59,7 +60,7 @@ final class TestingProbes {
         s.setPodsUninjected(0);
         s.setRestarts(3);
         s.setOomKills(1);
-        FindingStatus loop = finding("RestartLoop", FindingStatus.Severity.CRITICAL, 2, "bert-worker-2-r1", null,
+        FindingStatus loop = finding("RestartLoop", Severity.CRITICAL, 2, "bert-worker-2-r1", null,
                 "2026-12-07T11:48:00Z", "Rank 2 (pod bert-worker-2-r1) restarted 3 times within 30m.", Map.of("restarts", 3.0, "windowSeconds", 1800.0));
         loop.setRemedy("The rank keeps restarting: stop the job, fix the cause of the first failure (see the previous container's logs) and resume from the last good checkpoint.");
         List<FindingStatus> findings = new java.util.ArrayList<>(List.of(loop));
@@ -67,7 +68,7 @@ final class TestingProbes {
             if (rank == 2) {
                 continue;
             }
-            FindingStatus spike = finding("LossSpike", FindingStatus.Severity.WARNING, rank, "bert-worker-" + rank, 4100L,
+            FindingStatus spike = finding("LossSpike", Severity.WARNING, rank, "bert-worker-" + rank, 4100L,
                     "2026-12-07T11:52:10Z", "Rank " + rank + " (pod bert-worker-" + rank + ") since step 4100: loss 7.9 is 8.2 MADs above the median.",
                     Map.of("z", 8.2, "value", 7.9, "median", 2.31));
             spike.setRemedy("Restart from the checkpoint before the spike with a lower learning rate or skip the offending data; enable gradient clipping.");
@@ -112,7 +113,7 @@ final class TestingProbes {
                 .withLastTransitionTime("2026-12-07T11:48:05Z").withObservedGeneration(1L).build();
     }
 
-    private static FindingStatus finding(String reason, FindingStatus.Severity severity, Integer rank, String pod, Long step,
+    private static FindingStatus finding(String reason, Severity severity, Integer rank, String pod, Long step,
                                          String since, String message, Map<String, Double> values) {
         FindingStatus f = new FindingStatus();
         f.setReason(reason);

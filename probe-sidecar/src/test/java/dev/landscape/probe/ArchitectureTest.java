@@ -39,6 +39,19 @@ class ArchitectureTest {
                 .check(MAIN);
     }
 
+    /**
+     * Tier 2's linear algebra (Lanczos, Hutchinson, the finite-difference HVP) and its plots are plain Java beneath
+     * the analysis: they take operators and arrays, so they import no ND4J and nothing else of {@code curvature}.
+     */
+    @Test
+    void curvatureLinearAlgebraAndPlotsStandAlone() {
+        noClasses().that().resideInAnyPackage("dev.landscape.probe.curvature.linalg..", "dev.landscape.probe.curvature.plot..")
+                .should().dependOnClassesThat().resideInAnyPackage(FRAMEWORKS.toArray(String[]::new))
+                .orShould().dependOnClassesThat().resideInAnyPackage("dev.landscape.probe.curvature",
+                        "dev.landscape.probe.curvature.onnx..")
+                .check(MAIN);
+    }
+
     @Test
     void topLevelPackagesFormNoCycle() {
         acyclic("dev.landscape.probe").check(MAIN);

@@ -38,7 +38,7 @@ public record CheckpointReport(
         Long step,
         CheckpointRef checkpoint,
         String observedAt,
-        Tier1Metrics tier1,
+        Tier1Summary tier1,
         Tier2Metrics tier2,
         List<TensorSketch> sketches,
         List<ReportedFinding> findings,

@@ -2,7 +2,6 @@ package dev.landscape.contract;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -22,7 +21,7 @@ public final class ReportValidator {
 
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$");
     private static final Pattern RFC3339 = Pattern.compile("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$");
-    private static final Set<String> SEVERITIES = Set.of("info", "warning", "critical");
+
     /** Bounds that keep one report far below the 1 MiB object limit of the rank's ProbeReport. */
     public static final int MAX_SKETCHES = 256;
     public static final int MAX_SKETCH_WIDTH = 4096;
@@ -97,7 +96,7 @@ public final class ReportValidator {
             if (f == null || f.reason() == null || !f.reason().matches("[A-Z][A-Za-z0-9]*")) {
                 errors.add(new FieldError("findings[" + i + "].reason", "must be one CamelCase word"));
             }
-            if (f != null && !SEVERITIES.contains(f.severity())) {
+            if (f != null && !Severity.isWire(f.severity())) {
                 errors.add(new FieldError("findings[" + i + "].severity", "must be info, warning or critical"));
             }
         }

@@ -16,7 +16,7 @@ class CheckpointReportTest {
         return new CheckpointReport(CheckpointReport.API_VERSION, "bert", "ml-team", "bert-worker-2", 2, 500L,
                 new CheckpointReport.CheckpointRef("/ckpt/checkpoint-500", "hf-trainer", "2026-11-22T10:00:00Z"),
                 "2026-11-22T10:00:03.5Z",
-                new Tier1Metrics(12.5, 0L, 0.3, 0.024, -0.1, 1.7, 42.0, 3.1, 3.1, 0.4, 2.31, 1.9, 3e-4),
+                new Tier1Summary(12.5, 0L, 0.3, 0.024, -0.1, 1.7, 42.0, 3.1, 3.1, 0.4, 2.31, 1.9, 3e-4),
                 null,
                 List.of(new TensorSketch("model.fc1.weight", 7L, 4.0, List.of(0.5, -1.0))),
                 List.of(new ReportedFinding("LossSpike", "warning", 500L, "Loss 9.1 at step 500 is 7.2 MADs above the median.", Map.of("z", 7.2))),

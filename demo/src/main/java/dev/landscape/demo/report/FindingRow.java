@@ -1,5 +1,6 @@
 package dev.landscape.demo.report;
 
+import dev.landscape.contract.Severity;
 import java.time.Instant;
 import java.util.Objects;
 

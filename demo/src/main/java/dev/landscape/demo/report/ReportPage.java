@@ -1,5 +1,6 @@
 package dev.landscape.demo.report;
 
+import dev.landscape.contract.Severity;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -11,7 +11,7 @@ import dev.landscape.demo.report.MetricSeries;
 import dev.landscape.demo.report.RankRow;
 import dev.landscape.demo.report.ReportImage;
 import dev.landscape.demo.report.ReportModel;
-import dev.landscape.demo.report.Severity;
+import dev.landscape.contract.Severity;
 import io.fabric8.kubernetes.api.model.Event;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.landscape.demo.report;
 
+import dev.landscape.contract.Severity;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;

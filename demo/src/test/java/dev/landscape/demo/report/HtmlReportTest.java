@@ -1,5 +1,6 @@
 package dev.landscape.demo.report;
 
+import dev.landscape.contract.Severity;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.jsoup.Jsoup;

@@ -1,5 +1,6 @@
 package dev.landscape.demo.report;
 
+import dev.landscape.contract.Severity;
 import dev.landscape.demo.report.MetricSeries.Point;
 import dev.landscape.demo.report.MetricSeries.Scale;
 

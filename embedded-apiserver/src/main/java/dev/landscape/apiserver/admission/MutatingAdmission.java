@@ -336,19 +336,19 @@ public final class MutatingAdmission {
     private boolean namespaceMatches(JsonNode webhook, ApiPath path, JsonNode object) {
         JsonNode selector = webhook.get("namespaceSelector");
         if (path.group().isEmpty() && path.resource().equals("namespaces")) {
-            return LabelSelectors.matches(selector, object.path("metadata").path("labels"));
+            return ApiServerSelectors.matches(selector, object.path("metadata").path("labels"));
         }
         if (path.namespace() == null) {
             return true;
         }
         JsonNode labels = store.namespace(path.namespace()).map(n -> n.path("metadata").path("labels"))
                 .orElse(JsonNodeFactory.instance.objectNode());
-        return LabelSelectors.matches(selector, labels);
+        return ApiServerSelectors.matches(selector, labels);
     }
 
     private static boolean objectMatches(JsonNode webhook, JsonNode object, JsonNode old) {
         JsonNode selector = webhook.get("objectSelector");
-        return LabelSelectors.matches(selector, object.path("metadata").path("labels"))
-                || (old != null && LabelSelectors.matches(selector, old.path("metadata").path("labels")));
+        return ApiServerSelectors.matches(selector, object.path("metadata").path("labels"))
+                || (old != null && ApiServerSelectors.matches(selector, old.path("metadata").path("labels")));
     }
 }

@@ -1,7 +1,7 @@
 package dev.landscape.operator.alert;
 
-import dev.landscape.operator.correlate.Finding;
-import dev.landscape.operator.correlate.Severity;
+import dev.landscape.operator.correlate.CorrelatedFinding;
+import dev.landscape.contract.Severity;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.store.EventWriter;
 import io.fabric8.kubernetes.api.model.ObjectReference;
@@ -39,7 +39,7 @@ public class FindingEvents {
     /**
      * @param silencedUntil the end of the silence covering the finding, empty when none does
      */
-    public void announce(LandscapeProbe probe, Finding finding, Pod pod, Optional<Instant> silencedUntil) {
+    public void announce(LandscapeProbe probe, CorrelatedFinding finding, Pod pod, Optional<Instant> silencedUntil) {
         String ns = probe.getMetadata().getNamespace();
         String key = finding.key() + (silencedUntil.isPresent() ? "/silenced" : "");
         ObjectReference probeRef = new ObjectReferenceBuilder()
@@ -53,7 +53,7 @@ public class FindingEvents {
         }
     }
 
-    private void create(String name, ObjectReference about, Finding f, Optional<Instant> silencedUntil) {
+    private void create(String name, ObjectReference about, CorrelatedFinding f, Optional<Instant> silencedUntil) {
         String text = f.message() + " Remedy: " + f.remedy();
         EventWriter.Type type = f.severity() == Severity.INFO || silencedUntil.isPresent() ? EventWriter.Type.Normal : EventWriter.Type.Warning;
         writer.write(writer.event(name, about, type, f.reason().name(),

@@ -1,8 +1,9 @@
 package dev.landscape.operator.alert;
 
+import dev.landscape.contract.Severity;
 import dev.landscape.operator.config.MetricsConfig;
 import dev.landscape.operator.config.ReconcileConfig;
-import dev.landscape.operator.correlate.Reason;
+import dev.landscape.contract.Reason;
 import dev.landscape.operator.crd.FindingStatus;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.LandscapeProbeStatus;
@@ -148,7 +149,7 @@ public class OperatorMetrics {
                             m.record(1, probeAttributes(p).toBuilder()
                                     .put(REASON, f.getReason())
                                     .put(FAMILY, Reason.of(f.getReason()).map(r -> r.family().name().toLowerCase(Locale.ROOT)).orElse(""))
-                                    .put(SEVERITY, f.getSeverity() == null ? "warning" : f.getSeverity().name().toLowerCase(Locale.ROOT))
+                                    .put(SEVERITY, f.getSeverity() == null ? Severity.WARNING.label() : f.getSeverity().label())
                                     .put(RANK, f.getRank() == null ? "" : Integer.toString(f.getRank()))
                                     .put(POD, f.getPod() == null ? "" : f.getPod())
                                     .put(SILENCED, Boolean.toString(silenced(f, now)))

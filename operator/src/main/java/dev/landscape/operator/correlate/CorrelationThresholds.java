@@ -3,7 +3,8 @@ package dev.landscape.operator.correlate;
 import java.time.Duration;
 
 /**
- * The effective thresholds of one probe (spec values or schema defaults), already parsed.
+ * The effective thresholds of one probe (spec values or the schema defaults, which are report-contract's
+ * {@code ThresholdDefaults}), already parsed by {@code observe/EffectiveThresholds}.
  *
  * @param divergence          relative sketch distance that makes WorkerDivergence
  * @param stepSkewIntervals   lag, in checkpoint intervals, that makes StepSkew
@@ -14,8 +15,4 @@ import java.time.Duration;
  */
 public record CorrelationThresholds(double divergence, double stepSkewIntervals, double staleIntervals,
                                     int restartLoopRestarts, Duration restartLoopWindow, Duration instabilityWindow) {
-
-    /** DESIGN.md's defaults. */
-    public static final CorrelationThresholds DEFAULTS =
-            new CorrelationThresholds(1e-3, 2, 3, 3, Duration.ofMinutes(30), Duration.ofMinutes(30));
 }

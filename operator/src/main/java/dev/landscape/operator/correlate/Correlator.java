@@ -1,5 +1,6 @@
 package dev.landscape.operator.correlate;
 
+import dev.landscape.contract.Reason;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,22 +19,22 @@ public final class Correlator {
     private Correlator() {
     }
 
-    public static List<Finding> correlate(List<RankTimeline> ranks, CorrelationThresholds thresholds, Instant now,
+    public static List<CorrelatedFinding> correlate(List<RankTimeline> ranks, CorrelationThresholds thresholds, Instant now,
                                           Map<String, Instant> previousSince) {
-        List<Finding> found = new ArrayList<>();
+        List<CorrelatedFinding> found = new ArrayList<>();
         found.addAll(SidecarFindings.active(ranks));
         found.addAll(DivergenceDetector.detect(ranks, thresholds, previousSince));
         found.addAll(ProgressDetector.detect(ranks, thresholds, now));
         found.addAll(InfrastructureDetector.detect(ranks, thresholds, now));
-        List<Finding> out = new ArrayList<>(found.size());
-        for (Finding f : found) {
+        List<CorrelatedFinding> out = new ArrayList<>(found.size());
+        for (CorrelatedFinding f : found) {
             Instant earlier = previousSince.get(identity(f.reason(), f.rank()));
             out.add(earlier != null && earlier.isBefore(f.since())
-                    ? new Finding(f.reason(), f.severity(), f.rank(), f.pod(), f.step(), earlier, f.message(), f.values())
+                    ? new CorrelatedFinding(f.reason(), f.severity(), f.rank(), f.pod(), f.step(), earlier, f.message(), f.values())
                     : f);
         }
-        out.sort(Comparator.comparing(Finding::severity).reversed()
-                .thenComparing(Finding::since, Comparator.reverseOrder())
+        out.sort(Comparator.comparing(CorrelatedFinding::severity).reversed()
+                .thenComparing(CorrelatedFinding::since, Comparator.reverseOrder())
                 .thenComparing(f -> f.reason().name())
                 .thenComparingInt(f -> f.rank().orElse(-1)));
         return out;

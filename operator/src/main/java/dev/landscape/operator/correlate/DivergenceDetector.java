@@ -1,5 +1,7 @@
 package dev.landscape.operator.correlate;
 
+import dev.landscape.contract.Severity;
+import dev.landscape.contract.Reason;
 import dev.landscape.operator.correlate.RankTimeline.Sketch;
 
 import java.time.Instant;
@@ -45,13 +47,13 @@ final class DivergenceDetector {
      *
      * @param previousSince active findings of the last evaluation, by {@link Correlator#identity}
      */
-    static List<Finding> detect(List<RankTimeline> ranks, CorrelationThresholds thresholds,
+    static List<CorrelatedFinding> detect(List<RankTimeline> ranks, CorrelationThresholds thresholds,
                                 Map<String, Instant> previousSince) {
         java.util.Optional<Measurement> m = measure(ranks);
-        List<Finding> out = new ArrayList<>();
+        List<CorrelatedFinding> out = new ArrayList<>();
         OptionalInt flagged = OptionalInt.empty();
         if (m.isPresent() && m.get().worst() >= thresholds.divergence()) {
-            Finding now = finding(m.get(), thresholds, flaggedBefore(m.get().group(), previousSince));
+            CorrelatedFinding now = finding(m.get(), thresholds, flaggedBefore(m.get().group(), previousSince));
             out.add(now);
             flagged = now.rank();
         }
@@ -64,7 +66,7 @@ final class DivergenceDetector {
         }
         Instant jobSince = previousSince.get(Correlator.identity(Reason.WorkerDivergence, OptionalInt.empty()));
         if (jobSince != null && m.isEmpty()) {
-            out.add(new Finding(Reason.WorkerDivergence, Severity.CRITICAL, OptionalInt.empty(), "", OptionalLong.empty(),
+            out.add(new CorrelatedFinding(Reason.WorkerDivergence, Severity.CRITICAL, OptionalInt.empty(), "", OptionalLong.empty(),
                     jobSince, "Ranks differed on replicated tensors when last compared; no two ranks have fingerprints of"
                     + " the same step now, so the finding stands until they are compared again.", Map.of()));
         }
@@ -72,14 +74,14 @@ final class DivergenceDetector {
     }
 
     /** A rank flagged before that has not been compared since: no evidence either way, so the finding stands. */
-    private static Finding unconfirmed(RankTimeline r, Instant since, java.util.Optional<Measurement> m) {
+    private static CorrelatedFinding unconfirmed(RankTimeline r, Instant since, java.util.Optional<Measurement> m) {
         String others = m.map(x -> "the others were last compared at step " + x.step())
                 .orElse("no ranks share a step now");
         String message = String.format(Locale.ROOT, "Rank %d (pod %s) differed from the other ranks when last compared;"
                         + " its latest fingerprints (step %d) have no counterpart at that step on the other ranks yet (%s),"
                         + " so the finding stands until rank %d is compared again.",
                 r.rank(), r.currentPod(), r.sketchStep(), others, r.rank());
-        return new Finding(Reason.WorkerDivergence, Severity.CRITICAL, OptionalInt.of(r.rank()), r.currentPod(),
+        return new CorrelatedFinding(Reason.WorkerDivergence, Severity.CRITICAL, OptionalInt.of(r.rank()), r.currentPod(),
                 r.sketches().isEmpty() ? OptionalLong.empty() : OptionalLong.of(r.sketchStep()), since, message, Map.of());
     }
 
@@ -141,7 +143,7 @@ final class DivergenceDetector {
         return flagged.size() == 1 ? java.util.Optional.of(flagged.get(0)) : java.util.Optional.empty();
     }
 
-    private static Finding finding(Measurement m, CorrelationThresholds thresholds, java.util.Optional<RankTimeline> pairCulprit) {
+    private static CorrelatedFinding finding(Measurement m, CorrelationThresholds thresholds, java.util.Optional<RankTimeline> pairCulprit) {
         List<RankTimeline> group = m.group();
         RankTimeline culprit = pairCulprit.orElse(m.culprit());
         double worst = m.worst();
@@ -159,7 +161,7 @@ final class DivergenceDetector {
         }
         String message = String.format(Locale.ROOT, "%s on replicated tensor %s at step %d: relative distance %.3g (threshold %.3g).",
                 who, worstTensor, culprit.sketchStep(), worst, thresholds.divergence());
-        return new Finding(Reason.WorkerDivergence, Severity.CRITICAL,
+        return new CorrelatedFinding(Reason.WorkerDivergence, Severity.CRITICAL,
                 group.size() == 2 && pairCulprit.isEmpty() ? OptionalInt.empty() : OptionalInt.of(culprit.rank()),
                 culprit.currentPod(), OptionalLong.of(culprit.sketchStep()), since, message, Map.of("relativeDistance", worst));
     }

@@ -1,5 +1,7 @@
 package dev.landscape.operator.correlate;
 
+import dev.landscape.contract.Severity;
+import dev.landscape.contract.Reason;
 import dev.landscape.operator.correlate.RankTimeline.CheckpointPoint;
 import dev.landscape.operator.correlate.RankTimeline.InfraPoint;
 import dev.landscape.operator.correlate.RankTimeline.SidecarFinding;
@@ -33,8 +35,8 @@ final class InfrastructureDetector {
     private InfrastructureDetector() {
     }
 
-    static List<Finding> detect(List<RankTimeline> ranks, CorrelationThresholds t, Instant now) {
-        List<Finding> out = new ArrayList<>();
+    static List<CorrelatedFinding> detect(List<RankTimeline> ranks, CorrelationThresholds t, Instant now) {
+        List<CorrelatedFinding> out = new ArrayList<>();
         Instant horizon = now.minus(t.restartLoopWindow());
         for (RankTimeline r : ranks) {
             Map<Reason, InfraPoint> latestByReason = new HashMap<>();
@@ -55,7 +57,7 @@ final class InfrastructureDetector {
                 if (p == null) {
                     continue;
                 }
-                Optional<Finding> instability = instabilityBefore(r, p, t);
+                Optional<CorrelatedFinding> instability = instabilityBefore(r, p, t);
                 if (instability.isPresent()) {
                     out.add(instability.get());
                 } else {
@@ -72,7 +74,7 @@ final class InfrastructureDetector {
                 String message = String.format(Locale.ROOT, "Rank %d (pod %s) restarted %d times in the last %s%s.",
                         r.rank(), r.currentPod(), restarts, ProgressDetector.human(t.restartLoopWindow()),
                         crashLoop ? " and is in CrashLoopBackOff" : "");
-                out.add(new Finding(Reason.RestartLoop, Severity.CRITICAL, OptionalInt.of(r.rank()), r.currentPod(),
+                out.add(new CorrelatedFinding(Reason.RestartLoop, Severity.CRITICAL, OptionalInt.of(r.rank()), r.currentPod(),
                         r.latest().map(c -> OptionalLong.of(c.step())).orElse(OptionalLong.empty()), since, message,
                         Map.of("restarts", (double) restarts)));
             }
@@ -80,7 +82,7 @@ final class InfrastructureDetector {
         return out;
     }
 
-    private static Finding failureFinding(RankTimeline r, InfraPoint p) {
+    private static CorrelatedFinding failureFinding(RankTimeline r, InfraPoint p) {
         Reason reason = p.reason().orElseThrow();
         String what = switch (reason) {
             case OOMKilled -> "was OOM-killed" + (p.exitCode() != null ? " (exit code " + p.exitCode() + ")" : "");
@@ -91,7 +93,7 @@ final class InfrastructureDetector {
         String message = String.format(Locale.ROOT, "Rank %d (pod %s) %s at %s%s.", r.rank(), p.pod(), what, p.time(),
                 r.latest().map(c -> ", last checkpoint step " + c.step()).orElse(""));
         Map<String, Double> values = p.exitCode() == null ? Map.of() : Map.of("exitCode", (double) p.exitCode());
-        return new Finding(reason, Severity.WARNING, OptionalInt.of(r.rank()), p.pod(),
+        return new CorrelatedFinding(reason, Severity.WARNING, OptionalInt.of(r.rank()), p.pod(),
                 r.latest().map(c -> OptionalLong.of(c.step())).orElse(OptionalLong.empty()), p.time(), message, values);
     }
 
@@ -105,7 +107,7 @@ final class InfrastructureDetector {
      * earlier anomaly in the same window (say, a spike of a learning-rate phase the run recovered from) is named as
      * well when it is a different one, because on-call reads the window's history too, but never as the cause.
      */
-    private static Optional<Finding> instabilityBefore(RankTimeline r, InfraPoint failure, CorrelationThresholds t) {
+    private static Optional<CorrelatedFinding> instabilityBefore(RankTimeline r, InfraPoint failure, CorrelationThresholds t) {
         Anomaly nearest = null;
         Anomaly earliest = null;
         for (CheckpointPoint c : r.checkpoints()) {
@@ -149,7 +151,7 @@ final class InfrastructureDetector {
                 r.rank(), nearest.finding().reason(), nearest.at().step(), nearest.finding().message(),
                 ProgressDetector.human(lead), failure.pod(), failureWhat, failure.time(), earlier,
                 Reason.InstabilityBeforeFailure.remedy());
-        return Optional.of(new Finding(Reason.InstabilityBeforeFailure, Severity.CRITICAL, OptionalInt.of(r.rank()),
+        return Optional.of(new CorrelatedFinding(Reason.InstabilityBeforeFailure, Severity.CRITICAL, OptionalInt.of(r.rank()),
                 failure.pod(), OptionalLong.of(nearest.at().step()), nearest.at().observedAt(), message, values));
     }
 }

@@ -1,5 +1,7 @@
 package dev.landscape.operator.correlate;
 
+import dev.landscape.contract.Severity;
+import dev.landscape.contract.Reason;
 import dev.landscape.operator.correlate.RankTimeline.CheckpointPoint;
 
 import java.time.Duration;
@@ -23,8 +25,8 @@ final class ProgressDetector {
     private ProgressDetector() {
     }
 
-    static List<Finding> detect(List<RankTimeline> ranks, CorrelationThresholds t, Instant now) {
-        List<Finding> out = new ArrayList<>();
+    static List<CorrelatedFinding> detect(List<RankTimeline> ranks, CorrelationThresholds t, Instant now) {
+        List<CorrelatedFinding> out = new ArrayList<>();
         stepSkew(ranks, t).ifPresent(out::add);
         for (RankTimeline r : ranks) {
             stale(r, t, now).ifPresent(out::add);
@@ -32,7 +34,7 @@ final class ProgressDetector {
         return out;
     }
 
-    private static java.util.Optional<Finding> stepSkew(List<RankTimeline> ranks, CorrelationThresholds t) {
+    private static java.util.Optional<CorrelatedFinding> stepSkew(List<RankTimeline> ranks, CorrelationThresholds t) {
         List<RankTimeline> reporting = ranks.stream().filter(r -> r.latest().isPresent()).toList();
         if (reporting.size() < 2) {
             return java.util.Optional.empty();
@@ -62,7 +64,7 @@ final class ProgressDetector {
                 "Rank %d (pod %s) is at step %d while rank %d is at step %d: %.1f checkpoint intervals behind (threshold %.3g).",
                 slowest.rank(), slowest.currentPod(), lag.step(), fastest.rank(), fastest.latest().orElseThrow().step(),
                 intervals, t.stepSkewIntervals());
-        return java.util.Optional.of(new Finding(Reason.StepSkew, Severity.WARNING, OptionalInt.of(slowest.rank()),
+        return java.util.Optional.of(new CorrelatedFinding(Reason.StepSkew, Severity.WARNING, OptionalInt.of(slowest.rank()),
                 slowest.currentPod(), OptionalLong.of(lag.step()), fastest.latest().orElseThrow().observedAt(), message,
                 Map.of("intervalsBehind", intervals, "stepsBehind", (double) behind)));
     }
@@ -86,7 +88,7 @@ final class ProgressDetector {
         return a[a.length / 2];
     }
 
-    private static java.util.Optional<Finding> stale(RankTimeline r, CorrelationThresholds t, Instant now) {
+    private static java.util.Optional<CorrelatedFinding> stale(RankTimeline r, CorrelationThresholds t, Instant now) {
         if (!r.podRunning() || r.latest().isEmpty()) {
             return java.util.Optional.empty();
         }
@@ -103,7 +105,7 @@ final class ProgressDetector {
         String message = String.format(Locale.ROOT,
                 "Rank %d (pod %s) has written no checkpoint for %s since step %d, %.1f times its usual interval of %s, while the pod runs: it may be hung.",
                 r.rank(), r.currentPod(), human(silent), last.step(), intervals, human(interval.get()));
-        return java.util.Optional.of(new Finding(Reason.StaleCheckpoints, Severity.WARNING, OptionalInt.of(r.rank()),
+        return java.util.Optional.of(new CorrelatedFinding(Reason.StaleCheckpoints, Severity.WARNING, OptionalInt.of(r.rank()),
                 r.currentPod(), OptionalLong.of(last.step()), last.observedAt().plus(interval.get().multipliedBy((long) Math.ceil(t.staleIntervals()))),
                 message, Map.of("intervals", intervals, "silentSeconds", (double) silent.toSeconds())));
     }

@@ -1,5 +1,7 @@
 package dev.landscape.operator.correlate;
 
+import dev.landscape.contract.Severity;
+import dev.landscape.contract.Reason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;

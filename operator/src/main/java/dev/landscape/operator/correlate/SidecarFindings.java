@@ -18,8 +18,8 @@ final class SidecarFindings {
     private SidecarFindings() {
     }
 
-    static List<Finding> active(List<RankTimeline> ranks) {
-        List<Finding> out = new ArrayList<>();
+    static List<CorrelatedFinding> active(List<RankTimeline> ranks) {
+        List<CorrelatedFinding> out = new ArrayList<>();
         for (RankTimeline r : ranks) {
             List<CheckpointPoint> cps = r.checkpoints();
             if (cps.isEmpty()) {
@@ -34,7 +34,7 @@ final class SidecarFindings {
                 CheckpointPoint start = cps.get(first);
                 String pod = latest.pod() == null || latest.pod().isEmpty() ? r.currentPod() : latest.pod();
                 String message = "Rank " + r.rank() + " (pod " + pod + ") since step " + start.step() + ": " + f.message();
-                out.add(new Finding(f.reason(), f.severity(), OptionalInt.of(r.rank()), pod,
+                out.add(new CorrelatedFinding(f.reason(), f.severity(), OptionalInt.of(r.rank()), pod,
                         OptionalLong.of(start.step()), start.observedAt(), message, f.values()));
             }
         }

@@ -1,7 +1,7 @@
 package dev.landscape.operator.crd;
 
+import dev.landscape.contract.Severity;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import java.util.Map;
@@ -9,12 +9,6 @@ import java.util.Map;
 /** One finding as on-call sees it: what, where (rank, pod, step), since when, and what usually fixes it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class FindingStatus {
-
-    public enum Severity {
-        @JsonProperty("info") INFO,
-        @JsonProperty("warning") WARNING,
-        @JsonProperty("critical") CRITICAL
-    }
 
     @JsonPropertyDescription("CamelCase reason, e.g. EdgeOfStability, WorkerDivergence, InstabilityBeforeFailure.")
     private String reason;

@@ -30,7 +30,7 @@ public class LandscapeProbeSpec {
     private MetricsSpec metrics;
 
     @JsonPropertyDescription("When findings are raised. Decimal values are strings, as Kubernetes API conventions ask.")
-    private Thresholds thresholds;
+    private ThresholdsSpec thresholds;
 
     @JsonPropertyDescription("The injected sidecar container.")
     private SidecarSpec sidecar;
@@ -80,11 +80,11 @@ public class LandscapeProbeSpec {
         this.metrics = metrics;
     }
 
-    public Thresholds getThresholds() {
+    public ThresholdsSpec getThresholds() {
         return thresholds;
     }
 
-    public void setThresholds(Thresholds thresholds) {
+    public void setThresholds(ThresholdsSpec thresholds) {
         this.thresholds = thresholds;
     }
 

@@ -3,7 +3,7 @@ package dev.landscape.operator.ingest;
 import dev.landscape.contract.CheckpointReport;
 import dev.landscape.contract.ReportedFinding;
 import dev.landscape.contract.TensorSketch;
-import dev.landscape.contract.Tier1Metrics;
+import dev.landscape.contract.Tier1Summary;
 import dev.landscape.contract.Tier2Metrics;
 import dev.landscape.operator.crd.CheckpointSummary;
 import dev.landscape.operator.crd.ProbeReportStatus;
@@ -66,7 +66,7 @@ public final class ReportRecorder {
             c.setFormat(r.checkpoint().format());
             c.setCompletedAt(r.checkpoint().completedAt());
         }
-        Tier1Metrics t1 = r.tier1();
+        Tier1Summary t1 = r.tier1();
         c.setParamNorm(t1.paramNorm());
         c.setNonFinite(t1.nonFinite());
         c.setUpdateNorm(t1.updateNorm());

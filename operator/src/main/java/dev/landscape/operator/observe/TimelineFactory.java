@@ -5,8 +5,8 @@ import dev.landscape.operator.correlate.RankTimeline.CheckpointPoint;
 import dev.landscape.operator.correlate.RankTimeline.InfraPoint;
 import dev.landscape.operator.correlate.RankTimeline.SidecarFinding;
 import dev.landscape.operator.correlate.RankTimeline.Sketch;
-import dev.landscape.operator.correlate.Reason;
-import dev.landscape.operator.correlate.Severity;
+import dev.landscape.contract.Reason;
+import dev.landscape.contract.Severity;
 import dev.landscape.operator.crd.CheckpointSummary;
 import dev.landscape.operator.crd.InfraEvent;
 import dev.landscape.operator.crd.ProbeReport;
@@ -38,8 +38,8 @@ public final class TimelineFactory {
             List<SidecarFinding> findings = new ArrayList<>();
             if (c.getFindings() != null) {
                 for (RankFinding f : c.getFindings()) {
-                    Reason.of(f.getReason()).ifPresent(r -> findings.add(
-                            new SidecarFinding(r, Severity.parse(f.getSeverity()), f.getMessage(), f.getValues())));
+                    Reason.of(f.getReason()).filter(Reason.FROM_SIDECAR::contains).ifPresent(r -> findings.add(
+                            new SidecarFinding(r, severity(f.getSeverity()), f.getMessage(), f.getValues())));
                 }
             }
             checkpoints.add(new CheckpointPoint(c.getStep(), instant(c.getObservedAt()), c.getPod(), opt(c.getLoss()),
@@ -102,5 +102,10 @@ public final class TimelineFactory {
         } catch (RuntimeException e) {
             return Instant.EPOCH;
         }
+    }
+
+    /** A stored report's severity; reports are validated at ingest, so anything else is an edited status: warning. */
+    private static Severity severity(String wire) {
+        return Severity.isWire(wire) ? Severity.parse(wire) : Severity.WARNING;
     }
 }

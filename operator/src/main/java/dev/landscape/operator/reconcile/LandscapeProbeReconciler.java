@@ -8,9 +8,8 @@ import dev.landscape.operator.alert.Silences;
 import dev.landscape.operator.config.ReconcileConfig;
 import dev.landscape.operator.correlate.CorrelationThresholds;
 import dev.landscape.operator.correlate.Correlator;
-import dev.landscape.operator.correlate.Finding;
+import dev.landscape.operator.correlate.CorrelatedFinding;
 import dev.landscape.operator.correlate.RankTimeline;
-import dev.landscape.operator.crd.FindingStatus;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.LandscapeProbeStatus;
 import dev.landscape.operator.crd.ProbeReport;
@@ -126,14 +125,14 @@ public class LandscapeProbeReconciler implements Reconciler<LandscapeProbe> {
 
         List<RankTimeline> timelines = timelines(seen);
         CorrelationThresholds thresholds = EffectiveThresholds.of(probe.getSpec().getThresholds());
-        List<Finding> findings = Correlator.correlate(timelines, thresholds, now, StatusFactory.sinceByIdentity(probe.getStatus()));
+        List<CorrelatedFinding> findings = Correlator.correlate(timelines, thresholds, now, StatusFactory.sinceByIdentity(probe.getStatus()));
 
         Silences silences = Silences.of(probe);
         Map<String, Boolean> announced = announcedSilenced(probe.getStatus());
         LandscapeProbeStatus next = StatusFactory.build(probe, seen, timelines, findings, silences, clock);
         UpdateControl<LandscapeProbe> control = saveStatus(probe, next, context);
 
-        for (Finding f : findings) {
+        for (CorrelatedFinding f : findings) {
             Optional<Instant> silencedUntil = silences.until(f.reason().name(), f.rank(), clock);
             Boolean wasSilenced = announced.get(f.key());
             if (wasSilenced == null || (wasSilenced && silencedUntil.isEmpty())) {
@@ -168,7 +167,7 @@ public class LandscapeProbeReconciler implements Reconciler<LandscapeProbe> {
         return out;
     }
 
-    private static Pod podOf(Observation seen, Finding f) {
+    private static Pod podOf(Observation seen, CorrelatedFinding f) {
         if (f.rank().isEmpty()) {
             return null;
         }
@@ -208,10 +207,5 @@ public class LandscapeProbeReconciler implements Reconciler<LandscapeProbe> {
         probe.setStatus(next);
         context.resourceOperations().updatePrimaryStatus(probe);
         return UpdateControl.noUpdate();
-    }
-
-    /** For tests and tools: the keys of the findings a status announces. */
-    static Map<String, FindingStatus> byKey(LandscapeProbeStatus status) {
-        return status.getFindings().stream().collect(Collectors.toMap(StatusFactory::key, f -> f, (a, b) -> a));
     }
 }

@@ -1,6 +1,6 @@
 package dev.landscape.operator.reconcile;
 
-import dev.landscape.operator.correlate.Reason;
+import dev.landscape.contract.Reason;
 import dev.landscape.operator.crd.LandscapeProbeSpec;
 import dev.landscape.operator.crd.MetricsSpec;
 import dev.landscape.operator.crd.Patterns;
@@ -8,7 +8,7 @@ import dev.landscape.operator.crd.RankSource;
 import dev.landscape.operator.crd.SchemaDefaults;
 import dev.landscape.operator.crd.SilenceSpec;
 import dev.landscape.operator.crd.SloSpec;
-import dev.landscape.operator.crd.Thresholds;
+import dev.landscape.operator.crd.ThresholdsSpec;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 
 import java.math.BigDecimal;
@@ -69,11 +69,11 @@ public final class SpecValidator {
                 }
             }
         }
-        Thresholds t = spec.getThresholds();
+        ThresholdsSpec t = spec.getThresholds();
         if (t != null) {
-            BigDecimal warn = positive(SchemaDefaults.orDefault(t.getEdgeOfStabilityWarning(), Thresholds.class,
+            BigDecimal warn = positive(SchemaDefaults.orDefault(t.getEdgeOfStabilityWarning(), ThresholdsSpec.class,
                     "edgeOfStabilityWarning"), "spec.thresholds.edgeOfStabilityWarning", problems);
-            BigDecimal crit = positive(SchemaDefaults.orDefault(t.getEdgeOfStabilityCritical(), Thresholds.class,
+            BigDecimal crit = positive(SchemaDefaults.orDefault(t.getEdgeOfStabilityCritical(), ThresholdsSpec.class,
                     "edgeOfStabilityCritical"), "spec.thresholds.edgeOfStabilityCritical", problems);
             if (warn != null && crit != null && crit.compareTo(warn) < 0) {
                 problems.add("spec.thresholds.edgeOfStabilityCritical (" + crit + ") must not be below edgeOfStabilityWarning (" + warn + ")");

@@ -1,10 +1,11 @@
 package dev.landscape.operator.reconcile;
 
+import dev.landscape.contract.Severity;
 import dev.landscape.operator.alert.Silences;
 import dev.landscape.operator.correlate.Correlator;
-import dev.landscape.operator.correlate.Finding;
+import dev.landscape.operator.correlate.CorrelatedFinding;
 import dev.landscape.operator.correlate.RankTimeline;
-import dev.landscape.operator.correlate.Reason;
+import dev.landscape.contract.Reason;
 import dev.landscape.operator.crd.ActiveSilence;
 import dev.landscape.operator.crd.FindingStatus;
 import dev.landscape.operator.crd.HistorySpec;
@@ -36,7 +37,7 @@ public final class StatusFactory {
     }
 
     public static LandscapeProbeStatus build(LandscapeProbe probe, Observation seen, List<RankTimeline> timelines,
-                                             List<Finding> findings, Silences silences, Clock clock) {
+                                             List<CorrelatedFinding> findings, Silences silences, Clock clock) {
         LandscapeProbeStatus previous = probe.getStatus() == null ? new LandscapeProbeStatus() : probe.getStatus();
         LandscapeProbeStatus s = new LandscapeProbeStatus();
         Long generation = probe.getMetadata().getGeneration();
@@ -125,15 +126,15 @@ public final class StatusFactory {
         return out;
     }
 
-    /** The deduplication key of a finding as stored in status (see {@link Finding#key()}). */
+    /** The deduplication key of a finding as stored in status (see {@link CorrelatedFinding#key()}). */
     public static String key(FindingStatus f) {
         return f.getReason() + "/" + (f.getRank() == null ? "job" : f.getRank()) + "/"
                 + (f.getSince() == null ? "" : Instant.parse(f.getSince()).getEpochSecond());
     }
 
-    private static void family(ConditionAggregator c, ConditionType type, Reason.Family family, List<Finding> findings,
+    private static void family(ConditionAggregator c, ConditionType type, Reason.Family family, List<CorrelatedFinding> findings,
                                boolean evidence, String okReason, String okMessage, String unknownReason, String unknownMessage) {
-        Optional<Finding> worst = findings.stream().filter(f -> f.reason().family() == family).findFirst();
+        Optional<CorrelatedFinding> worst = findings.stream().filter(f -> f.reason().family() == family).findFirst();
         if (worst.isPresent()) {
             long more = findings.stream().filter(f -> f.reason().family() == family).count() - 1;
             c.set(type, false, worst.get().reason().name(), worst.get().message()
@@ -175,11 +176,11 @@ public final class StatusFactory {
         return s.getLatestStep() == null ? "" : " (latest step " + s.getLatestStep() + ")";
     }
 
-    private static FindingStatus toStatus(Finding f, Optional<Instant> silencedUntil) {
+    private static FindingStatus toStatus(CorrelatedFinding f, Optional<Instant> silencedUntil) {
         FindingStatus out = new FindingStatus();
         out.setSilencedUntil(silencedUntil.map(Instant::toString).orElse(null));
         out.setReason(f.reason().name());
-        out.setSeverity(FindingStatus.Severity.valueOf(f.severity().name()));
+        out.setSeverity(f.severity());
         out.setRank(f.rank().isPresent() ? f.rank().getAsInt() : null);
         out.setPod(f.pod() == null || f.pod().isEmpty() ? null : f.pod());
         out.setStep(f.step().isPresent() ? f.step().getAsLong() : null);

@@ -17,8 +17,6 @@ public final class InjectionAnnotations {
     /** Which container {@code kubectl logs/exec} pick by default; set when the sidecar is a plain container. */
     public static final String DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container";
 
-    /** Name of the injected container. */
-    public static final String CONTAINER = "landscape-probe";
     /** Scratch emptyDir: report spool and javacpp cache. */
     public static final String SCRATCH_VOLUME = "landscape-scratch";
     /** Projected volume: the service-account token for reporting, the config file and the operator's CA bundle. */

@@ -12,7 +12,7 @@ import dev.landscape.operator.crd.CheckpointSource;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.LandscapeProbeSpec;
 import dev.landscape.operator.crd.MetricsSpec;
-import dev.landscape.operator.crd.Thresholds;
+import dev.landscape.operator.crd.ThresholdsSpec;
 import dev.landscape.operator.rank.RankResolution;
 
 /**
@@ -86,7 +86,7 @@ final class SidecarConfigDocument {
         if (metrics.hasNonNull("sketchWidth")) {
             doc.put(SidecarSettings.SKETCH_WIDTH, metrics.get("sketchWidth").asText());
         }
-        doc.set(SidecarSettings.THRESHOLDS, EffectiveSpec.of(JSON, spec.getThresholds(), Thresholds.class));
+        doc.set(SidecarSettings.THRESHOLDS, EffectiveSpec.of(JSON, spec.getThresholds(), ThresholdsSpec.class));
         doc.set(SidecarSettings.OPTIMIZER, spec.getOptimizer() == null ? JSON.createObjectNode() : JSON.valueToTree(spec.getOptimizer()));
         doc.put(SidecarSettings.REPORT_URL, settings.reportUrl());
         doc.put(SidecarSettings.TOKEN_FILE, paths.tokenFile());

@@ -41,7 +41,7 @@ final class SidecarContainerFactory {
         SidecarSpec sidecar = probe.getSpec().getSidecar();
         ResourceRequirements resources = gpu.applyTo(sizing.resources());
         Container container = new Container();
-        container.setName(InjectionAnnotations.CONTAINER);
+        container.setName(LandscapeProbe.SIDECAR_CONTAINER);
         container.setImage(sidecar != null && sidecar.getImage() != null ? sidecar.getImage() : settings.defaultImage());
         container.setArgs(new ArrayList<>(List.of("watch")));
         container.setEnv(env(probe, settings, checkpointDir, rank, gpu, paths, sizing));

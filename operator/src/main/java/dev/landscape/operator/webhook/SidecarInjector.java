@@ -155,7 +155,7 @@ public final class SidecarInjector {
     private static String status(InjectionSettings settings, GpuPlacement gpu, long gpusBefore, long gpusAfter,
                                  RankResolution rank, List<InjectionResult.Note> notes, SidecarResources.Sizing sizing) {
         ObjectNode status = AdmissionHandler.JSON.createObjectNode();
-        status.put("container", InjectionAnnotations.CONTAINER);
+        status.put("container", LandscapeProbe.SIDECAR_CONTAINER);
         status.put("mode", settings.nativeSidecar() ? "native-sidecar" : "container");
         status.putArray("volumes").add(InjectionAnnotations.SCRATCH_VOLUME).add(InjectionAnnotations.PROJECTED_VOLUME);
         status.put("gpu", gpu.mode());

@@ -1,5 +1,6 @@
 package dev.landscape.operator.webhook;
 
+import dev.landscape.operator.crd.LandscapeProbe;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 
@@ -32,8 +33,8 @@ public final class SkipRules {
         }
         List<Container> init = pod.getSpec().getInitContainers() == null ? List.of() : pod.getSpec().getInitContainers();
         List<Container> main = pod.getSpec().getContainers() == null ? List.of() : pod.getSpec().getContainers();
-        if (Stream.concat(init.stream(), main.stream()).anyMatch(c -> InjectionAnnotations.CONTAINER.equals(c.getName()))) {
-            return Optional.of("pod already has a container named " + InjectionAnnotations.CONTAINER);
+        if (Stream.concat(init.stream(), main.stream()).anyMatch(c -> LandscapeProbe.SIDECAR_CONTAINER.equals(c.getName()))) {
+            return Optional.of("pod already has a container named " + LandscapeProbe.SIDECAR_CONTAINER);
         }
         return Optional.empty();
     }

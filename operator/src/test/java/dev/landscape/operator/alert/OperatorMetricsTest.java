@@ -1,5 +1,6 @@
 package dev.landscape.operator.alert;
 
+import dev.landscape.contract.Severity;
 import dev.landscape.operator.config.MetricsConfig;
 import dev.landscape.operator.config.ReconcileConfig;
 import dev.landscape.operator.crd.FindingStatus;
@@ -88,7 +89,7 @@ class OperatorMetricsTest {
         LandscapeProbeStatus s = new LandscapeProbeStatus();
         FindingStatus f = new FindingStatus();
         f.setReason("NonFiniteValues");
-        f.setSeverity(FindingStatus.Severity.CRITICAL);
+        f.setSeverity(Severity.CRITICAL);
         f.setRank(3);
         f.setPod("bert-3");
         f.setSilencedUntil(silencedUntil);

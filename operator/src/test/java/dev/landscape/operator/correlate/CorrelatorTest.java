@@ -1,5 +1,7 @@
 package dev.landscape.operator.correlate;
 
+import dev.landscape.contract.Severity;
+import dev.landscape.contract.Reason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -18,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Table-driven: timelines in, findings (reason@rank:severity) out. */
 class CorrelatorTest {
 
-    private static final CorrelationThresholds T = CorrelationThresholds.DEFAULTS;
+    /** The schema defaults, as the reconciler reads them for a probe without spec.thresholds. */
+    private static final CorrelationThresholds T = dev.landscape.operator.observe.EffectiveThresholds.of(null);
 
     static Stream<Arguments> scenarios() {
         return Stream.of(
@@ -75,7 +78,7 @@ class CorrelatorTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void correlates(String name, List<TestingTimeline> ranks, double nowMinute, List<String> expected) {
-        List<Finding> findings = Correlator.correlate(ranks.stream().map(TestingTimeline::build).toList(), T, minute(nowMinute), Map.of());
+        List<CorrelatedFinding> findings = Correlator.correlate(ranks.stream().map(TestingTimeline::build).toList(), T, minute(nowMinute), Map.of());
 
         assertThat(findings).extracting(CorrelatorTest::summary).containsExactlyInAnyOrderElementsOf(expected);
     }
@@ -88,7 +91,7 @@ class CorrelatorTest {
                 rank(2).clean(2, 100, 10).sketch(200, "fc.weight", 10, 1, 2.5, 3).build(),
                 rank(3).clean(2, 100, 10).sketch(200, "fc.weight", 10, 1, 2, 3).build());
 
-        List<Finding> findings = Correlator.correlate(ranks, T, minute(21), Map.of());
+        List<CorrelatedFinding> findings = Correlator.correlate(ranks, T, minute(21), Map.of());
 
         assertThat(findings).singleElement().satisfies(f -> {
             assertThat(summary(f)).isEqualTo("WorkerDivergence@2:CRITICAL");
@@ -142,7 +145,7 @@ class CorrelatorTest {
         Instant flagged = minute(21);
         Map<String, Instant> previous = Map.of(Correlator.identity(Reason.WorkerDivergence, java.util.OptionalInt.of(2)), flagged);
 
-        List<Finding> findings = Correlator.correlate(othersAheadOfTheFlaggedRank(), T, minute(31), previous);
+        List<CorrelatedFinding> findings = Correlator.correlate(othersAheadOfTheFlaggedRank(), T, minute(31), previous);
 
         assertThat(findings).singleElement().satisfies(f -> {
             assertThat(summary(f)).isEqualTo("WorkerDivergence@2:CRITICAL");
@@ -211,10 +214,10 @@ class CorrelatorTest {
         List<RankTimeline> ranks = List.of(rank(0).clean(2, 100, 10)
                 .checkpoint(300, 30, finding(Reason.EdgeOfStability, Severity.WARNING, "ratio 1.2")).build());
 
-        List<Finding> findings = Correlator.correlate(ranks, T, minute(31),
+        List<CorrelatedFinding> findings = Correlator.correlate(ranks, T, minute(31),
                 Map.of(Correlator.identity(Reason.EdgeOfStability, java.util.OptionalInt.of(0)), earlier));
 
-        assertThat(findings).singleElement().extracting(Finding::since).isEqualTo(earlier);
+        assertThat(findings).singleElement().extracting(CorrelatedFinding::since).isEqualTo(earlier);
     }
 
     @Test
@@ -223,7 +226,7 @@ class CorrelatorTest {
                 .checkpoint(300, 30, finding(Reason.GradientSpike, Severity.WARNING, "grad norm 88, z=9"))
                 .infra(34, Reason.OOMKilled, 137, 1).build());
 
-        Finding joined = Correlator.correlate(ranks, T, minute(35), Map.of()).get(0);
+        CorrelatedFinding joined = Correlator.correlate(ranks, T, minute(35), Map.of()).get(0);
 
         assertThat(joined.reason()).isEqualTo(Reason.InstabilityBeforeFailure);
         assertThat(joined.message()).startsWith("Rank 3 had a GradientSpike at step 300 (grad norm 88, z=9) 4m before its pod train-worker-3 was OOM-killed");
@@ -271,7 +274,7 @@ class CorrelatorTest {
                                                      Reason nearest, long step, double leadSeconds, Long earliestStep) {
         RankTimeline r = timeline.infra(failureMinute, Reason.OOMKilled, 137, 1).build();
 
-        Finding joined = Correlator.correlate(List.of(r), T, minute(failureMinute + 0.5), Map.of()).stream()
+        CorrelatedFinding joined = Correlator.correlate(List.of(r), T, minute(failureMinute + 0.5), Map.of()).stream()
                 .filter(f -> f.reason() == Reason.InstabilityBeforeFailure).findFirst().orElseThrow();
 
         assertThat(joined.step()).hasValue(step);
@@ -292,11 +295,11 @@ class CorrelatorTest {
         List<RankTimeline> ranks = List.of(rank(0).clean(2, 100, 10)
                 .checkpoint(300, 30, finding(Reason.Plateau, Severity.INFO, "flat"), finding(Reason.NonFiniteValues, Severity.CRITICAL, "3 NaN")).build());
 
-        assertThat(Correlator.correlate(ranks, T, minute(31), Map.of())).extracting(Finding::reason)
+        assertThat(Correlator.correlate(ranks, T, minute(31), Map.of())).extracting(CorrelatedFinding::reason)
                 .containsExactly(Reason.NonFiniteValues, Reason.Plateau);
     }
 
-    private static String summary(Finding f) {
+    private static String summary(CorrelatedFinding f) {
         return f.reason() + "@" + (f.rank().isPresent() ? f.rank().getAsInt() : "job") + ":" + f.severity();
     }
 }

@@ -1,5 +1,7 @@
 package dev.landscape.operator.correlate;
 
+import dev.landscape.contract.Severity;
+import dev.landscape.contract.Reason;
 import dev.landscape.operator.correlate.RankTimeline.CheckpointPoint;
 import dev.landscape.operator.correlate.RankTimeline.InfraPoint;
 import dev.landscape.operator.correlate.RankTimeline.SidecarFinding;

@@ -1,5 +1,6 @@
 package dev.landscape.operator.reconcile;
 
+import dev.landscape.contract.Severity;
 import dev.landscape.operator.store.EventWriter;
 import dev.landscape.operator.testing.StrictKubernetesServer;
 import dev.landscape.operator.crd.FindingStatus;
@@ -76,7 +77,7 @@ class ProbeLifecycleTest {
         assertThat(joined.getRank()).isEqualTo(3);
         assertThat(joined.getPod()).isEqualTo("flow-3");
         assertThat(joined.getStep()).isEqualTo(200L);
-        assertThat(joined.getSeverity()).isEqualTo(FindingStatus.Severity.CRITICAL);
+        assertThat(joined.getSeverity()).isEqualTo(Severity.CRITICAL);
         assertThat(joined.getMessage()).contains("Rank 3 had a GradientSpike at step 200").contains("was OOM-killed");
         assertThat(condition(status, "InfrastructureHealthy").getReason()).isEqualTo("InstabilityBeforeFailure");
         assertThat(condition(status, "TrainingStable").getReason()).isEqualTo("GradientSpike");

@@ -3,7 +3,7 @@ package dev.landscape.operator.reconcile;
 import dev.landscape.operator.crd.CheckpointSource;
 import dev.landscape.operator.crd.LandscapeProbeSpec;
 import dev.landscape.operator.crd.RankSource;
-import dev.landscape.operator.crd.Thresholds;
+import dev.landscape.operator.crd.ThresholdsSpec;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +49,7 @@ class SpecValidatorTest {
     @Test
     void criticalBelowTheSchemaDefaultWarningIsRejected() {
         LandscapeProbeSpec spec = validSpec();
-        Thresholds t = new Thresholds();
+        ThresholdsSpec t = new ThresholdsSpec();
         t.setEdgeOfStabilityCritical("0.8");
         spec.setThresholds(t);
         assertThat(SpecValidator.validate(spec))
@@ -59,7 +59,7 @@ class SpecValidatorTest {
     @Test
     void nonDecimalThresholdNamesTheField() {
         LandscapeProbeSpec spec = validSpec();
-        Thresholds t = new Thresholds();
+        ThresholdsSpec t = new ThresholdsSpec();
         t.setDivergence("tiny");
         spec.setThresholds(t);
         assertThat(SpecValidator.validate(spec)).singleElement().asString()
@@ -69,7 +69,7 @@ class SpecValidatorTest {
     @Test
     void oscillationCosineOutsideUnitIntervalIsRejected() {
         LandscapeProbeSpec spec = validSpec();
-        Thresholds t = new Thresholds();
+        ThresholdsSpec t = new ThresholdsSpec();
         t.setUpdateOscillationCosine("-1.5");
         spec.setThresholds(t);
         assertThat(SpecValidator.validate(spec)).singleElement().asString().contains("must lie in [-1, 1]");
@@ -92,7 +92,7 @@ class SpecValidatorTest {
                 "spec.silences[0].end (2026-12-07T12:00:00Z) must be after its start (2026-12-07T14:00:00Z)",
                 "spec.silences[1].start \"tonight\" is not an RFC 3339 timestamp with a zone, e.g. 2026-12-07T22:00:00Z",
                 "spec.silences[1].reason is required: say why findings are silenced",
-                "spec.silences[1].findingReasons: \"LossSpikes\" is not a finding reason (one of " + java.util.Arrays.toString(dev.landscape.operator.correlate.Reason.values()) + ")");
+                "spec.silences[1].findingReasons: \"LossSpikes\" is not a finding reason (one of " + java.util.Arrays.toString(dev.landscape.contract.Reason.values()) + ")");
     }
 
     @Test

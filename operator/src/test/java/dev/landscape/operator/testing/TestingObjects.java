@@ -3,7 +3,7 @@ package dev.landscape.operator.testing;
 import dev.landscape.contract.CheckpointReport;
 import dev.landscape.contract.ReportedFinding;
 import dev.landscape.contract.TensorSketch;
-import dev.landscape.contract.Tier1Metrics;
+import dev.landscape.contract.Tier1Summary;
 import dev.landscape.operator.crd.CheckpointSource;
 import dev.landscape.operator.crd.LandscapeProbe;
 import dev.landscape.operator.crd.LandscapeProbeSpec;
@@ -66,7 +66,7 @@ public final class TestingObjects {
                                           List<ReportedFinding> findings, List<TensorSketch> sketches) {
         return new CheckpointReport(CheckpointReport.API_VERSION, probe, namespace, pod, rank, step,
                 new CheckpointReport.CheckpointRef("/ckpt/checkpoint-" + step, "hf-trainer", at.toString()), at.toString(),
-                new Tier1Metrics(10.0, 0L, 0.1, 0.01, 0.2, 1.0, 5.0, 2.0, 2.0, 0.3, 2.5 - step / 1000.0, 1.0, 1e-3),
+                new Tier1Summary(10.0, 0L, 0.1, 0.01, 0.2, 1.0, 5.0, 2.0, 2.0, 0.3, 2.5 - step / 1000.0, 1.0, 1e-3),
                 null, sketches, findings, List.of());
     }
 

@@ -2,6 +2,7 @@ package dev.landscape.probe.bench;
 
 import dev.landscape.probe.checkpoint.CheckpointFormat;
 import dev.landscape.probe.checkpoint.CheckpointFormats;
+import dev.landscape.probe.checkpoint.TorchSaveWriter;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Writes the benchmark's 1 GiB checkpoints: 16 tensors of 64 MiB each, roughly normal values, and three non-finite
@@ -35,10 +38,34 @@ public final class BenchData {
         System.out.println("bf16 " + safetensors(dir.resolve("bf16.safetensors"), "BF16", 2) + " 3");
         boolean torchZip = CheckpointFormats.standard().formats().stream().map(CheckpointFormat::name).anyMatch("torch-zip"::equals);
         if (torchZip) {
-            System.out.println("torch-zip " + TorchZipWriter.write(dir.resolve("f32.pt"), TENSORS, BYTES / TENSORS / 4, COLUMNS) + " 3");
+            System.out.println("torch-zip " + torchZip(dir.resolve("f32.pt")) + " 3");
         } else {
             System.out.println("torch-zip skipped: this build's format registry has no torch-zip reader yet");
         }
+    }
+
+    /**
+     * The same values as {@code f32.safetensors} in a {@code torch.save} zip (16 F32 tensors of 64 MiB, STORED and
+     * 64-byte aligned as torch 2.x writes them), saved by the test kit's {@link TorchSaveWriter} one tensor at a time.
+     */
+    static Path torchZip(Path file) throws IOException {
+        if (Files.isRegularFile(file) && Files.size(file) > BYTES) {
+            return file;
+        }
+        long perTensor = BYTES / TENSORS / 4;
+        long total = TENSORS * perTensor;
+        Values values = new Values(12345);
+        long[] index = {0};
+        Map<String, Object> stateDict = new LinkedHashMap<>();
+        for (int t = 0; t < TENSORS; t++) {
+            stateDict.put("model.layers." + t + ".weight", new TorchSaveWriter.LazyF32(new long[] {perTensor / COLUMNS, COLUMNS}, b -> {
+                while (b.hasRemaining()) {
+                    b.putFloat(values.next(index[0]++, total));
+                }
+            }));
+        }
+        TorchSaveWriter.save(stateDict, file);
+        return file;
     }
 
     static Path safetensors(Path file, String dtype, int elementBytes) throws IOException {

@@ -2,7 +2,7 @@ package dev.landscape.probe.cli;
 
 import dev.landscape.probe.checkpoint.CheckpointFormats;
 import dev.landscape.probe.checkpoint.OptimizerHints;
-import dev.landscape.probe.findings.Severity;
+import dev.landscape.contract.Severity;
 import dev.landscape.probe.findings.Thresholds;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -111,7 +111,7 @@ final class AnalyzeReport {
         ArrayNode fs = c.putArray("findings");
         for (Finding f : r.findings()) {
             ObjectNode o = fs.addObject();
-            o.put("reason", f.reason());
+            o.put("reason", f.reason().name());
             o.put("severity", f.severity().label());
             o.put("step", f.step());
             o.put("since", f.since());

@@ -2,8 +2,6 @@ package dev.landscape.probe.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.landscape.contract.Tier2Memory;
 import dev.landscape.probe.checkpoint.CheckpointFormats;
 import dev.landscape.probe.curvature.BackendSelector;
@@ -162,7 +160,7 @@ public final class CurvatureCommand implements Callable<Integer> {
             ProcessMemory memory = ProcessMemory.now();
             Tier2Memory pod = Tier2Memory.of(r.modelParameters(), r.parameters(), Math.max(1, topK), Tier2Memory.FLOAT_BYTES);
             text = json ? new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(withMemory(toJson(r), r, memory, pod))
+                    .writeValueAsString(CurvatureJson.of(r).withMemory(memory, pod))
                     : toText(r) + memoryText(r, memory, pod);
         } catch (CurvatureException | IOException e) {
             err.println("curvature: " + e.getMessage());
@@ -182,124 +180,6 @@ public final class CurvatureCommand implements Callable<Integer> {
         Map<String, HostTensor> b = CurvatureInputs.readBatch(batch, formats);
         HostTensor target = b.get("target");
         return target == null ? LossHead.GRAPH : target.integral() ? LossHead.CROSS_ENTROPY : LossHead.MSE;
-    }
-
-    /** The {@code curvature --json} document; also the shape of the report wire format's {@code tier2} object. */
-    public static ObjectNode toJson(CurvatureReport r) {
-        ObjectMapper m = new ObjectMapper();
-        ObjectNode o = m.createObjectNode();
-        o.put("parameters", r.parameters());
-        o.put("modelParameters", r.modelParameters());
-        o.put("loss", r.loss());
-        o.put("gradNorm", r.gradNorm());
-        ArrayNode ev = o.putArray("eigenvalues");
-        for (double v : r.eigenvalues()) {
-            ev.add(v);
-        }
-        ArrayNode res = o.putArray("eigenvalueResiduals");
-        for (double v : r.residuals()) {
-            res.add(v);
-        }
-        o.put("converged", r.converged());
-        if (r.classLosses().examples() > 0) {
-            ObjectNode c = o.putObject("classLoss");
-            c.put("examples", r.classLosses().examples());
-            ObjectNode per = c.putObject("classes");
-            r.classLosses().classes().forEach((k, v) -> per.put(Integer.toString(k), v));
-            if (r.classLosses().worstClass() >= 0) {
-                c.put("worstClass", r.classLosses().worstClass());
-                c.put("worstClassLoss", r.classLosses().worstClassLoss());
-            }
-            c.put("p95", r.classLosses().p95());
-        }
-        if (r.trace() != null) {
-            ObjectNode t = o.putObject("trace");
-            t.put("mean", r.trace().mean());
-            t.put("sd", r.trace().sd());
-            t.put("probes", r.trace().probes());
-            t.put("halfWidth", r.trace().halfWidth());
-            t.putArray("ci95").add(r.trace().low()).add(r.trace().high());
-            t.put("exact", r.trace().exact());
-        }
-        o.put("hvpCount", r.hvpCount());
-        o.put("hvpStep", r.hvpStep());
-        if (r.preconditionedSharpness() != null) {
-            o.put("preconditionedSharpness", r.preconditionedSharpness());
-        }
-        if (r.edgeOfStability() != null) {
-            ObjectNode e = o.putObject("edgeOfStability");
-            e.put("rule", r.edgeOfStability().rule());
-            e.put("sharpness", r.edgeOfStability().sharpness());
-            e.put("threshold", r.edgeOfStability().threshold());
-            e.put("ratio", r.edgeOfStability().ratio());
-        }
-        if (r.line() != null) {
-            ObjectNode l = o.putObject("line");
-            ArrayNode a = l.putArray("alphas");
-            ArrayNode ls = l.putArray("losses");
-            for (int i = 0; i < r.line().alphas().length; i++) {
-                a.add(r.line().alphas()[i]);
-                ls.add(r.line().losses()[i]);
-            }
-            if (r.line().image() != null) {
-                l.put("image", r.line().image().toString());
-            }
-        }
-        if (r.slice() != null) {
-            ObjectNode s = o.putObject("slice");
-            ArrayNode c = s.putArray("coordinates");
-            for (double v : r.slice().coordinates()) {
-                c.add(v);
-            }
-            ArrayNode rows = s.putArray("losses");
-            for (double[] row : r.slice().losses()) {
-                ArrayNode rr = rows.addArray();
-                for (double v : row) {
-                    rr.add(v);
-                }
-            }
-            if (r.slice().image() != null) {
-                s.put("image", r.slice().image().toString());
-            }
-        }
-        if (!r.blocks().isEmpty()) {
-            ArrayNode blocks = o.putArray("blocks");
-            for (CurvatureReport.BlockSharpness b : r.blocks()) {
-                ObjectNode n = blocks.addObject();
-                n.put("name", b.name());
-                n.put("parameters", b.parameters());
-                n.put("lambdaMax", b.lambdaMax());
-                n.put("residual", b.residual());
-                n.put("converged", b.converged());
-                n.put("hvpCount", b.hvpCount());
-            }
-        }
-        ArrayNode notes = o.putArray("notes");
-        r.notes().forEach(notes::add);
-        o.put("seconds", r.seconds());
-        return o;
-    }
-
-    /**
-     * The {@code memory} object: this run's peaks, and what the tier-2 formula gives a pod for this model (the spec
-     * values to write, the heap and limit the webhook would set). A resident peak above that limit means the batch's
-     * activations need more than the formula allows, and the pod wants {@code spec.sidecar.resources}.
-     */
-    static ObjectNode withMemory(ObjectNode o, CurvatureReport r, ProcessMemory m, Tier2Memory pod) {
-        ObjectNode mem = o.putObject("memory");
-        if (m.residentPeakBytes() >= 0) {
-            mem.put("residentPeakMiB", m.residentPeakBytes() / Tier2Memory.MIB);
-        }
-        mem.put("heapPeakMiB", m.heapPeakBytes() / Tier2Memory.MIB);
-        ObjectNode p = mem.putObject("pod");
-        p.put("modelParameters", r.modelParameters());
-        if (r.parameters() < r.modelParameters()) {
-            p.put("subsetParameters", r.parameters());
-        }
-        p.put("heapMiB", pod.heapMiB());
-        p.put("memoryLimitMiB", pod.limitMiB());
-        p.put("fits", m.residentPeakBytes() < 0 || m.residentPeakBytes() <= pod.limitBytes());
-        return o;
     }
 
     private static String memoryText(CurvatureReport r, ProcessMemory m, Tier2Memory pod) {

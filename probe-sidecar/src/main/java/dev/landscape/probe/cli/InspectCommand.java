@@ -39,7 +39,7 @@ final class InspectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PATH", description = "checkpoint file or folder")
     Path path;
 
-    @Option(names = "--json", description = "machine-readable output (the contract in DESIGN.md); nothing else on stdout")
+    @Option(names = "--json", description = "machine-readable output (the contract in docs/analyser.md); nothing else on stdout")
     boolean json;
 
     @CommandLine.Mixin

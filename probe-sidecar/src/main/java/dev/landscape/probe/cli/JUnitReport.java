@@ -1,7 +1,8 @@
 package dev.landscape.probe.cli;
 
+import dev.landscape.contract.Reason;
 import dev.landscape.probe.findings.Finding;
-import dev.landscape.probe.findings.Severity;
+import dev.landscape.contract.Severity;
 
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
@@ -82,7 +83,7 @@ final class JUnitReport implements Consumer<RunAnalysis.Result> {
                 x.writeAttribute("name", c.name());
                 if (c.error() != null) {
                     x.writeStartElement("error");
-                    x.writeAttribute("type", "UnreadableCheckpoint");
+                    x.writeAttribute("type", Reason.UnreadableCheckpoint.name());
                     x.writeAttribute("message", c.error());
                     x.writeCharacters(c.error());
                     x.writeEndElement();
@@ -90,7 +91,7 @@ final class JUnitReport implements Consumer<RunAnalysis.Result> {
                 if (!c.failing().isEmpty()) {
                     Finding worst = c.failing().stream().max((a, b) -> a.severity().compareTo(b.severity())).orElseThrow();
                     x.writeStartElement("failure");
-                    x.writeAttribute("type", worst.reason());
+                    x.writeAttribute("type", worst.reason().name());
                     x.writeAttribute("message", c.failing().size() + " finding(s) at or above " + failAt.label() + ": "
                             + String.join(", ", c.failing().stream().map(f -> f.severity().label() + " " + f.reason()).toList()));
                     x.writeCharacters(lines(c.failing()));

@@ -7,7 +7,7 @@ import java.util.Optional;
  * Chooses the ND4J backend before ND4J is first touched ({@code spec.sidecar.gpu}, CLI {@code --gpu none|auto}).
  *
  * <p>The only CUDA build of ND4J on Maven Central, {@code nd4j-cuda-11.6:1.0.0-M2.1}, carries machine code for
- * sm_37, 50, 52, 60, 61, 70, 75, 80 and 86 and no PTX (BUILD-NOTES.md). A cubin for sm_XY runs on devices sm_XZ with
+ * sm_37, 50, 52, 60, 61, 70, 75, 80 and 86 and no PTX (docs/curvature.md, "Backend"). A cubin for sm_XY runs on devices sm_XZ with
  * Z >= Y of the same major version, so it runs on Kepler K80 (3.7), Maxwell, Pascal, Volta, Turing, Ampere and Ada
  * (8.9: L4, L40S), but not on Hopper (9.0: H100, H200) or Blackwell (10.x, 12.x), where kernels would fail to launch
  * ("no kernel image is available"). So CUDA is used only when (1) mode is {@code auto}, (2) the CUDA backend's

@@ -1,5 +1,13 @@
 package dev.landscape.probe.curvature;
 
+import dev.landscape.probe.curvature.linalg.FiniteDifferenceHvp;
+import dev.landscape.probe.curvature.linalg.HutchinsonTrace;
+import dev.landscape.probe.curvature.linalg.Lanczos;
+import dev.landscape.probe.curvature.linalg.PreconditionedOperator;
+import dev.landscape.probe.curvature.linalg.SymmetricOperator;
+import dev.landscape.probe.curvature.linalg.Vectors;
+import dev.landscape.probe.curvature.plot.ContourPlot;
+import dev.landscape.probe.curvature.plot.LinePlot;
 import dev.landscape.probe.checkpoint.Checkpoint;
 import dev.landscape.probe.checkpoint.CheckpointFormats;
 import onnx.Onnx;

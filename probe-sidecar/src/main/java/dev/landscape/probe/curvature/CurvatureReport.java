@@ -1,5 +1,6 @@
 package dev.landscape.probe.curvature;
 
+import dev.landscape.probe.curvature.linalg.HutchinsonTrace;
 import java.nio.file.Path;
 import java.util.List;
 

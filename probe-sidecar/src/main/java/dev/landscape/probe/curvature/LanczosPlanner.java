@@ -1,5 +1,6 @@
 package dev.landscape.probe.curvature;
 
+import dev.landscape.probe.curvature.linalg.Lanczos;
 import dev.landscape.contract.Tier2Memory;
 
 import java.lang.management.ManagementFactory;

@@ -1,5 +1,10 @@
 package dev.landscape.probe.curvature;
 
+import dev.landscape.probe.curvature.onnx.OneHot;
+import dev.landscape.probe.curvature.onnx.OnnxGraphTranslator;
+import dev.landscape.probe.curvature.onnx.OnnxValue;
+import dev.landscape.probe.curvature.onnx.Shapes;
+import dev.landscape.probe.curvature.onnx.TranslatedGraph;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 

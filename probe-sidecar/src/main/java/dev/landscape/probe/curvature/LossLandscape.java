@@ -1,5 +1,6 @@
 package dev.landscape.probe.curvature;
 
+import dev.landscape.probe.curvature.linalg.DifferentiableLoss;
 import java.util.Random;
 
 /**

@@ -1,5 +1,8 @@
 package dev.landscape.probe.curvature;
 
+import dev.landscape.probe.curvature.linalg.DifferentiableLoss;
+import dev.landscape.probe.curvature.onnx.OnnxGraphTranslator;
+import dev.landscape.probe.curvature.onnx.TranslatedGraph;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,5 +1,7 @@
 package dev.landscape.probe.findings;
 
+import dev.landscape.contract.Reason;
+import dev.landscape.contract.Severity;
 import dev.landscape.probe.metrics.EvalLoss;
 import dev.landscape.probe.metrics.Tier1Metrics;
 
@@ -26,8 +28,8 @@ final class ClassLossDriftDetector implements Detector {
     static final int MIN_BASELINE = 3;
 
     @Override
-    public String reason() {
-        return "ClassLossDrift";
+    public Reason reason() {
+        return Reason.ClassLossDrift;
     }
 
     @Override

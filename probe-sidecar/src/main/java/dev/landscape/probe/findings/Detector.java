@@ -1,17 +1,18 @@
 package dev.landscape.probe.findings;
 
+import dev.landscape.contract.Reason;
 import dev.landscape.probe.metrics.Tier1Metrics;
 
 import java.util.List;
 import java.util.Optional;
 
 /**
- * One rule of DESIGN.md's findings table, evaluated on the metric history of a run (oldest first, the checkpoint
+ * One rule of the sidecar's findings (docs/analyser.md lists them), evaluated on the metric history of a run (oldest first, the checkpoint
  * being judged last). Pure: no I/O, no clock, no state of its own, so a rule is tested with a list of records.
  */
 interface Detector {
 
-    String reason();
+    Reason reason();
 
     /**
      * {@code true} for one-off events (a spike happens at a step), which are reported where they occur and never

@@ -1,5 +1,7 @@
 package dev.landscape.probe.findings;
 
+import dev.landscape.contract.Reason;
+import dev.landscape.contract.Severity;
 import dev.landscape.probe.metrics.Tier1Metrics;
 
 import java.util.LinkedHashMap;
@@ -32,8 +34,8 @@ final class EdgeOfStabilityDetector implements Detector {
     static final int JUMP_BASELINE = 10;
 
     @Override
-    public String reason() {
-        return "EdgeOfStability";
+    public Reason reason() {
+        return Reason.EdgeOfStability;
     }
 
     @Override

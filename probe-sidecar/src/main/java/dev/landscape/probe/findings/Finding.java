@@ -1,19 +1,21 @@
 package dev.landscape.probe.findings;
 
+import dev.landscape.contract.Reason;
+import dev.landscape.contract.Severity;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * One thing wrong with a training run at one checkpoint, in the vocabulary of DESIGN.md's findings table.
+ * One thing wrong with a training run at one checkpoint, named by a report-contract {@link Reason}.
  *
- * @param reason   one CamelCase word ({@code NonFiniteValues}, {@code EdgeOfStability}, ...)
+ * @param reason   what ({@code NonFiniteValues}, {@code EdgeOfStability}, ...)
  * @param severity how urgent
  * @param step     the checkpoint step this finding is reported at
  * @param since    the step at which the condition was first raised (equal to {@code step} when new)
  * @param values   the numbers that triggered it, by name (ordered)
  * @param message  a sentence naming the step, the tensor or series and the values, and what usually helps
  */
-public record Finding(String reason, Severity severity, long step, long since, Map<String, Double> values,
+public record Finding(Reason reason, Severity severity, long step, long since, Map<String, Double> values,
                       String message) {
 
     public Finding {
@@ -28,7 +30,7 @@ public record Finding(String reason, Severity severity, long step, long since, M
      * without it.
      */
     public static Finding unreadableCheckpoint(java.nio.file.Path path, java.util.OptionalLong step, String error) {
-        return new Finding("UnreadableCheckpoint", Severity.WARNING, step.orElse(-1), step.orElse(-1), Map.of(),
+        return new Finding(Reason.UnreadableCheckpoint, Severity.WARNING, step.orElse(-1), step.orElse(-1), Map.of(),
                 "Checkpoint " + path + " could not be read and was skipped (later checkpoints are still analysed): "
                         + error);
     }

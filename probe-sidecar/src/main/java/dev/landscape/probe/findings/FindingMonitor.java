@@ -1,10 +1,11 @@
 package dev.landscape.probe.findings;
 
+import dev.landscape.contract.Reason;
 import dev.landscape.probe.metrics.Tier1Metrics;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,7 +24,7 @@ public final class FindingMonitor {
             new ClassLossDriftDetector());
     private final ArrayDeque<Tier1Metrics> history = new ArrayDeque<>();
     private final int keep;
-    private final Map<String, State> states = new HashMap<>();
+    private final Map<Reason, State> states = new EnumMap<>(Reason.class);
 
     private static final class State {
         int hits;

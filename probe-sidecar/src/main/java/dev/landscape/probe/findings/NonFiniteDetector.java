@@ -1,5 +1,7 @@
 package dev.landscape.probe.findings;
 
+import dev.landscape.contract.Reason;
+import dev.landscape.contract.Severity;
 import dev.landscape.probe.metrics.Tier1Metrics;
 
 import java.util.LinkedHashMap;
@@ -12,8 +14,8 @@ import java.util.stream.Collectors;
 final class NonFiniteDetector implements Detector {
 
     @Override
-    public String reason() {
-        return "NonFiniteValues";
+    public Reason reason() {
+        return Reason.NonFiniteValues;
     }
 
     @Override

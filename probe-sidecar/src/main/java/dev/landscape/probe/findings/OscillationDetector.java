@@ -1,5 +1,7 @@
 package dev.landscape.probe.findings;
 
+import dev.landscape.contract.Reason;
+import dev.landscape.contract.Severity;
 import dev.landscape.probe.metrics.Tier1Metrics;
 
 import java.util.LinkedHashMap;
@@ -16,8 +18,8 @@ import java.util.Optional;
 final class OscillationDetector implements Detector {
 
     @Override
-    public String reason() {
-        return "UpdateOscillation";
+    public Reason reason() {
+        return Reason.UpdateOscillation;
     }
 
     @Override

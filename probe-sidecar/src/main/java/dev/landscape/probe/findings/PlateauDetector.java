@@ -1,5 +1,7 @@
 package dev.landscape.probe.findings;
 
+import dev.landscape.contract.Reason;
+import dev.landscape.contract.Severity;
 import dev.landscape.probe.metrics.Tier1Metrics;
 
 import java.util.LinkedHashMap;
@@ -19,8 +21,8 @@ import java.util.Optional;
 final class PlateauDetector implements Detector {
 
     @Override
-    public String reason() {
-        return "Plateau";
+    public Reason reason() {
+        return Reason.Plateau;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.landscape.probe.findings;
 
+import dev.landscape.contract.Reason;
+import dev.landscape.contract.Severity;
 import dev.landscape.probe.metrics.Tier1Metrics;
 
 import java.util.LinkedHashMap;
@@ -20,26 +22,26 @@ import java.util.function.ToDoubleFunction;
  */
 final class SpikeDetector implements Detector {
 
-    private final String reason;
+    private final Reason reason;
     private final String series;
     private final ToDoubleFunction<Tier1Metrics> value;
 
-    private SpikeDetector(String reason, String series, ToDoubleFunction<Tier1Metrics> value) {
+    private SpikeDetector(Reason reason, String series, ToDoubleFunction<Tier1Metrics> value) {
         this.reason = reason;
         this.series = series;
         this.value = value;
     }
 
     static SpikeDetector gradient() {
-        return new SpikeDetector("GradientSpike", "gradient norm", Tier1Metrics::spikeGradNorm);
+        return new SpikeDetector(Reason.GradientSpike, "gradient norm", Tier1Metrics::spikeGradNorm);
     }
 
     static SpikeDetector loss() {
-        return new SpikeDetector("LossSpike", "loss", m -> m.loss().orElse(Double.NaN));
+        return new SpikeDetector(Reason.LossSpike, "loss", m -> m.loss().orElse(Double.NaN));
     }
 
     @Override
-    public String reason() {
+    public Reason reason() {
         return reason;
     }
 

@@ -1,13 +1,17 @@
 package dev.landscape.probe.findings;
 
+import dev.landscape.contract.ThresholdDefaults;
+
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Detector thresholds with DESIGN.md's defaults. A probe's {@code spec.thresholds} overrides them with decimal
- * strings (never floats in a spec), parsed by {@link #withOverrides}; one record so there is one place to read them.
+ * Detector thresholds. Those a probe's {@code spec.thresholds} can set default to report-contract's
+ * {@link ThresholdDefaults} (the CRD's defaults too); the rest are the sidecar's own. A probe's values override them
+ * as decimal strings (never floats in a spec), parsed by {@link #withOverrides}; one record so there is one place to
+ * read them.
  *
  * @param eosWarningRatio        sharpness/threshold at which EdgeOfStability warns (1)
  * @param eosCriticalRatio       ... and turns critical (2)
@@ -20,7 +24,6 @@ import java.util.Set;
  * @param oscillationCheckpoints consecutive reversing checkpoints for UpdateOscillation (3)
  * @param plateauRelativeChange  relative loss change at or below which the loss is flat (1e-4)
  * @param plateauCheckpoints     checkpoints the change is measured over (10)
- * @param divergenceRelative     sketch distance / norm between ranks that counts as WorkerDivergence (1e-3)
  * @param raiseAfter             consecutive detections before a finding is raised (1: each rule above already
  *                               demands its own persistence)
  * @param clearAfter             consecutive clean checkpoints before a raised condition is cleared (3)
@@ -35,12 +38,16 @@ public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eo
                          double spikeZ, int spikeWindow, int spikeMinHistory,
                          double oscillationCosine, int oscillationCheckpoints,
                          double plateauRelativeChange, int plateauCheckpoints,
-                         double divergenceRelative, int raiseAfter, int clearAfter,
+                         int raiseAfter, int clearAfter,
                          double classDriftRise, double classDriftMeanRise, int classDriftCheckpoints,
                          int classDriftWindow, double eosJumpFactor) {
 
-    public static final Thresholds DEFAULTS = new Thresholds(1, 2, 2, 6, 20, 16, -0.5, 3, 1e-4, 10, 1e-3, 1, 3,
-            1.5, 1.1, 2, 10, 3);
+    public static final Thresholds DEFAULTS = new Thresholds(
+            decimal(ThresholdDefaults.EDGE_OF_STABILITY_WARNING), decimal(ThresholdDefaults.EDGE_OF_STABILITY_CRITICAL),
+            whole(ThresholdDefaults.EDGE_OF_STABILITY_CHECKPOINTS), decimal(ThresholdDefaults.SPIKE_Z_SCORE),
+            whole(ThresholdDefaults.SPIKE_WINDOW), 16, decimal(ThresholdDefaults.UPDATE_OSCILLATION_COSINE),
+            whole(ThresholdDefaults.UPDATE_OSCILLATION_CHECKPOINTS), decimal(ThresholdDefaults.PLATEAU_RELATIVE_CHANGE),
+            whole(ThresholdDefaults.PLATEAU_CHECKPOINTS), 1, 3, 1.5, 1.1, 2, 10, 3);
 
     private static final Set<String> INTEGERS = Set.of("eosCheckpoints", "spikeWindow", "spikeMinHistory",
             "oscillationCheckpoints", "plateauCheckpoints", "raiseAfter", "clearAfter", "classDriftCheckpoints",
@@ -84,10 +91,17 @@ public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eo
                 (int) Math.round(v.get("eosCheckpoints")), v.get("spikeZ"), (int) Math.round(v.get("spikeWindow")),
                 (int) Math.round(v.get("spikeMinHistory")), v.get("oscillationCosine"),
                 (int) Math.round(v.get("oscillationCheckpoints")), v.get("plateauRelativeChange"),
-                (int) Math.round(v.get("plateauCheckpoints")), v.get("divergenceRelative"),
-                (int) Math.round(v.get("raiseAfter")), (int) Math.round(v.get("clearAfter")), v.get("classDriftRise"),
+                (int) Math.round(v.get("plateauCheckpoints")), (int) Math.round(v.get("raiseAfter")), (int) Math.round(v.get("clearAfter")), v.get("classDriftRise"),
                 v.get("classDriftMeanRise"), (int) Math.round(v.get("classDriftCheckpoints")),
                 (int) Math.round(v.get("classDriftWindow")), v.get("eosJumpFactor"));
+    }
+
+    private static double decimal(String value) {
+        return new BigDecimal(value).doubleValue();
+    }
+
+    private static int whole(String value) {
+        return new BigDecimal(value).intValueExact();
     }
 
     private Map<String, Double> asMap() {
@@ -102,7 +116,6 @@ public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eo
         m.put("oscillationCheckpoints", (double) oscillationCheckpoints);
         m.put("plateauRelativeChange", plateauRelativeChange);
         m.put("plateauCheckpoints", (double) plateauCheckpoints);
-        m.put("divergenceRelative", divergenceRelative);
         m.put("raiseAfter", (double) raiseAfter);
         m.put("clearAfter", (double) clearAfter);
         m.put("classDriftRise", classDriftRise);

@@ -8,8 +8,8 @@ import java.io.IOException;
 import java.io.Writer;
 
 /**
- * The {@code inspect --json} contract of DESIGN.md, written field by field so that its shape is visible here and
- * cannot drift with a record's accessors. A norm too large for a double (only possible for F64 tensors near
+ * The {@code inspect --json} contract (docs/analyser.md, "inspect"), written field by field so that its shape is
+ * visible here and cannot drift with a record's accessors. A norm too large for a double (only possible for F64 tensors near
  * {@code Double.MAX_VALUE}) is written as {@code null}: JSON has no infinity.
  */
 public final class InspectJson {

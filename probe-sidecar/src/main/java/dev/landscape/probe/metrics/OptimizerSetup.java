@@ -25,12 +25,8 @@ import java.util.OptionalDouble;
  * {@code 1/(1 − β1) = 10}: exact enough from F32 state, a few percent noisy from BF16 state. Gradient clipping
  * and, for plain SGD, a learning-rate change inside the interval fall
  * outside the recurrence and bias the recovered gradient.</li>
- * <li><b>The edge-of-stability threshold</b> ({@link #stabilityThreshold}): gradient descent on a quadratic is
- * stable along an eigenvector iff {@code λ < 2/η} (Cohen et al. 2021, "Gradient descent on neural networks
- * typically occurs at the edge of stability"); heavy ball iff {@code λ < 2(1+μ)/η}; Adam, viewed as heavy ball on
- * the preconditioned problem with step {@code η(1−β1)} and momentum {@code β1} and a frozen preconditioner
- * {@code P = diag(√v̂ + ε)}, iff {@code λ(P⁻¹H) < (2 + 2β1)/((1 − β1) η)} ({@code 38/η} at {@code β1 = 0.9};
- * Cohen et al. 2022, "Adaptive gradient methods at the edge of stability").</li>
+ * <li><b>The edge-of-stability threshold</b> ({@link #stabilityThreshold}): the {@link StabilityLimit} of this
+ * optimizer and its hyper-parameters.</li>
  * </ul>
  */
 public record OptimizerSetup(Kind kind, double learningRate, double beta1, double beta2, double momentum, double eps,
@@ -121,9 +117,9 @@ public record OptimizerSetup(Kind kind, double learningRate, double beta1, doubl
     /** Sharpness above which the optimizer's linearised dynamics diverge along that direction (see class doc). */
     public double stabilityThreshold() {
         return switch (kind) {
-            case SGD -> 2 / learningRate;
-            case MOMENTUM -> 2 * (1 + momentum) / learningRate;
-            case ADAM -> (2 + 2 * beta1) / ((1 - beta1) * learningRate);
+            case SGD -> StabilityLimit.sgd(learningRate);
+            case MOMENTUM -> StabilityLimit.momentum(learningRate, momentum);
+            case ADAM -> StabilityLimit.adam(learningRate, beta1);
             case UNKNOWN -> Double.NaN;
         };
     }

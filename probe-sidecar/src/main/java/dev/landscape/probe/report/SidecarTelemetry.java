@@ -1,7 +1,7 @@
 package dev.landscape.probe.report;
 
 import dev.landscape.contract.CheckpointReport;
-import dev.landscape.contract.Tier1Metrics;
+import dev.landscape.contract.Tier1Summary;
 import dev.landscape.contract.Tier2Metrics;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -54,16 +54,16 @@ public final class SidecarTelemetry {
         failed = meter.counterBuilder("landscape.checkpoints.failed").setDescription("Checkpoints that could not be read or analysed").build();
         duration = meter.histogramBuilder("landscape.analysis.duration").setUnit("s").setDescription("Time to analyse one checkpoint").build();
         gauge(meter, "landscape.step", "Training step of the latest analysed checkpoint", r -> r.step() == null ? null : r.step().doubleValue());
-        gauge(meter, "landscape.loss", "Loss logged by the trainer", r -> t1(r, Tier1Metrics::loss));
+        gauge(meter, "landscape.loss", "Loss logged by the trainer", r -> t1(r, Tier1Summary::loss));
         gauge(meter, "landscape.grad_norm", "Gradient norm (logged, else the Adam first-moment proxy)", r -> {
-            Double logged = t1(r, Tier1Metrics::gradNorm);
-            return logged != null ? logged : t1(r, Tier1Metrics::gradNormProxy);
+            Double logged = t1(r, Tier1Summary::gradNorm);
+            return logged != null ? logged : t1(r, Tier1Summary::gradNormProxy);
         });
-        gauge(meter, "landscape.param_norm", "Parameter norm", r -> t1(r, Tier1Metrics::paramNorm));
-        gauge(meter, "landscape.update_norm", "Norm of the update since the previous checkpoint", r -> t1(r, Tier1Metrics::updateNorm));
-        gauge(meter, "landscape.relative_update", "Update norm / parameter norm", r -> t1(r, Tier1Metrics::relativeUpdate));
-        gauge(meter, "landscape.update_cosine", "Cosine between consecutive updates", r -> t1(r, Tier1Metrics::updateCosine));
-        gauge(meter, "landscape.learning_rate", "Learning rate in force", r -> t1(r, Tier1Metrics::learningRate));
+        gauge(meter, "landscape.param_norm", "Parameter norm", r -> t1(r, Tier1Summary::paramNorm));
+        gauge(meter, "landscape.update_norm", "Norm of the update since the previous checkpoint", r -> t1(r, Tier1Summary::updateNorm));
+        gauge(meter, "landscape.relative_update", "Update norm / parameter norm", r -> t1(r, Tier1Summary::relativeUpdate));
+        gauge(meter, "landscape.update_cosine", "Cosine between consecutive updates", r -> t1(r, Tier1Summary::updateCosine));
+        gauge(meter, "landscape.learning_rate", "Learning rate in force", r -> t1(r, Tier1Summary::learningRate));
         gauge(meter, "landscape.sharpness", "Sharpness estimate (tier 2 when available, else the secant estimate)", r -> {
             if (r.tier2() != null && r.tier2().preconditionedSharpness() != null) {
                 return r.tier2().preconditionedSharpness();
@@ -71,11 +71,11 @@ public final class SidecarTelemetry {
             if (r.tier2() != null && !r.tier2().eigenvalues().isEmpty()) {
                 return r.tier2().eigenvalues().get(0);
             }
-            return t1(r, Tier1Metrics::sharpness);
+            return t1(r, Tier1Summary::sharpness);
         });
         gauge(meter, "landscape.eos_ratio", "Sharpness / edge-of-stability threshold", r -> {
             Tier2Metrics t2 = r.tier2();
-            return t2 != null && t2.eosRatio() != null ? t2.eosRatio() : t1(r, Tier1Metrics::eosRatio);
+            return t2 != null && t2.eosRatio() != null ? t2.eosRatio() : t1(r, Tier1Summary::eosRatio);
         });
         gauge(meter, "landscape.nonfinite", "NaN/Inf elements in weights and optimizer state", r -> {
             Long n = r.tier1() == null ? null : r.tier1().nonFinite();
@@ -144,7 +144,7 @@ public final class SidecarTelemetry {
         });
     }
 
-    private static Double t1(CheckpointReport r, Function<Tier1Metrics, Double> f) {
+    private static Double t1(CheckpointReport r, Function<Tier1Summary, Double> f) {
         return r.tier1() == null ? null : f.apply(r.tier1());
     }
 }

@@ -4,6 +4,7 @@ import dev.landscape.contract.CheckpointReport;
 import dev.landscape.contract.ReportValidator;
 import dev.landscape.contract.ReportedFinding;
 import dev.landscape.contract.TensorSketch;
+import dev.landscape.contract.Tier1Summary;
 import dev.landscape.contract.Tier2Metrics;
 import dev.landscape.probe.findings.Finding;
 import dev.landscape.probe.metrics.CountSketch;
@@ -32,7 +33,7 @@ public final class ReportFactory {
     public static CheckpointReport build(SidecarConfig c, long step, Path path, String format, Instant completedAt,
                                          Instant observedAt, Tier1Metrics m, Tier2Metrics tier2, List<Finding> findings,
                                          List<CheckpointReport.SkippedCheckpoint> skipped) {
-        dev.landscape.contract.Tier1Metrics t1 = new dev.landscape.contract.Tier1Metrics(
+        Tier1Summary t1 = new Tier1Summary(
                 finite(m.parameterNorm()), m.nonFinite(), finite(m.updateNorm()), finite(m.relativeUpdate()),
                 finite(m.updateCosine()), finite(m.firstMomentNorm()), finite(m.fisherTrace()),
                 finite(m.secantSharpness()),
@@ -43,7 +44,7 @@ public final class ReportFactory {
                 finite(m.learningRate()));
         List<ReportedFinding> reported = findings.stream()
                 .limit(ReportValidator.MAX_FINDINGS)
-                .map(f -> new ReportedFinding(f.reason(), f.severity().label(), f.since(), f.message(), finiteValues(f.values())))
+                .map(f -> new ReportedFinding(f.reason().name(), f.severity().label(), f.since(), f.message(), finiteValues(f.values())))
                 .toList();
         return new CheckpointReport(CheckpointReport.API_VERSION, c.probe(), c.namespace(), c.pod(), c.rank(), step,
                 new CheckpointReport.CheckpointRef(path.toString(), format, completedAt.toString()), observedAt.toString(),

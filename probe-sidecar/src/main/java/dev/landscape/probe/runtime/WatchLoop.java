@@ -32,8 +32,9 @@ import java.util.logging.Logger;
 /**
  * One pass of the in-pod watch: find the checkpoints newer than the last analysed one, keep those that are
  * complete, analyse only the newest (latest wins: a sidecar that fell behind never builds a queue, it reports the
- * ones it skipped), spool the report for delivery and remember where it is. Tier 1 only here; the checkpoint is
- * read through the one format registry. Single-threaded by design: it is the only reader of the checkpoint volume.
+ * ones it skipped), spool the report for delivery and remember where it is. Tier 1 always; tier 2 through the
+ * {@link Tier2Runner} it is given on a tier-2 rank (a failure there still reports tier 1). The checkpoint is read
+ * through the one format registry. Single-threaded by design: it is the only reader of the checkpoint volume.
  *
  * <p>A checkpoint that cannot be read or analysed is skipped and reported as an {@code UnreadableCheckpoint}
  * finding on the next report. One that ends the process (an {@link Error}) is named in the state file before the

@@ -1,5 +1,6 @@
 package dev.landscape.probe.checkpoint;
 
+import dev.landscape.contract.Reason;
 import dev.landscape.probe.cli.RunAnalysis;
 import dev.landscape.probe.findings.Thresholds;
 import org.junit.jupiter.api.Test;
@@ -55,7 +56,7 @@ class NonFiniteLogValuesTest {
 
         assertThat(results).extracting(RunAnalysis.Result::error).containsOnlyNulls();
         assertThat(results.get(1).findings()).singleElement().satisfies(f -> {
-            assertThat(f.reason()).isEqualTo("NonFiniteValues");
+            assertThat(f.reason()).isEqualTo(Reason.NonFiniteValues);
             assertThat(f.message()).contains("logged loss is " + Double.parseDouble(loss.replace("inf", "Infinity")
                     .replace("nan", "NaN")));
         });

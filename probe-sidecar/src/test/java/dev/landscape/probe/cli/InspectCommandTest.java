@@ -218,7 +218,7 @@ class InspectCommandTest {
         }
     }
 
-    /** The DESIGN.md contract, field for field, against EXPECTED.json. */
+    /** The inspect --json contract (docs/analyser.md), field for field, against EXPECTED.json. */
     static void assertContract(String where, Path path, JsonNode root, Map<String, ExpectedTensor> expected) {
         assertThat(fieldNames(root)).as(where).containsExactly("path", "format", "step", "tensors", "totals", "globals");
         assertThat(root.get("globals").isArray() && root.get("globals").isEmpty()).as(where + " globals").isTrue();

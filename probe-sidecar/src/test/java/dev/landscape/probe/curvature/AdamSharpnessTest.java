@@ -1,5 +1,6 @@
 package dev.landscape.probe.curvature;
 
+import dev.landscape.probe.curvature.linalg.SymmetricEigen;
 import dev.landscape.probe.checkpoint.CheckpointFormats;
 import dev.landscape.probe.checkpoint.DType;
 import dev.landscape.probe.checkpoint.SafetensorsWriter;

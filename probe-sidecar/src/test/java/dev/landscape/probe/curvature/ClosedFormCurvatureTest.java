@@ -1,5 +1,9 @@
 package dev.landscape.probe.curvature;
 
+import dev.landscape.probe.curvature.linalg.FiniteDifferenceHvp;
+import dev.landscape.probe.curvature.linalg.HutchinsonTrace;
+import dev.landscape.probe.curvature.linalg.Lanczos;
+import dev.landscape.probe.curvature.linalg.SymmetricEigen;
 import onnx.Onnx;
 import org.junit.jupiter.api.Test;
 

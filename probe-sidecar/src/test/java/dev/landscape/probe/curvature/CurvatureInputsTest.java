@@ -1,5 +1,6 @@
 package dev.landscape.probe.curvature;
 
+import dev.landscape.probe.curvature.onnx.OnnxTensors;
 import onnx.Onnx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,7 @@
 package dev.landscape.probe.curvature;
 
+import dev.landscape.probe.curvature.linalg.MatrixOperator;
+import dev.landscape.probe.curvature.linalg.PreconditionedOperator;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

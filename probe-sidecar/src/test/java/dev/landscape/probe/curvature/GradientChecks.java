@@ -1,5 +1,6 @@
 package dev.landscape.probe.curvature;
 
+import dev.landscape.probe.curvature.linalg.Vectors;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,8 @@
 package dev.landscape.probe.curvature;
 
+import dev.landscape.probe.curvature.onnx.OnnxGraphTranslator;
+import dev.landscape.probe.curvature.onnx.OnnxTensors;
+import dev.landscape.probe.curvature.onnx.TranslatedGraph;
 import dev.landscape.probe.testing.Fixtures;
 import onnx.Onnx;
 import org.junit.jupiter.api.DynamicTest;

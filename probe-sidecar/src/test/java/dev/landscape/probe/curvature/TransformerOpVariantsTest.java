@@ -1,5 +1,7 @@
 package dev.landscape.probe.curvature;
 
+import dev.landscape.probe.curvature.onnx.OnnxGraphTranslator;
+import dev.landscape.probe.curvature.onnx.TranslatedGraph;
 import onnx.Onnx;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package dev.landscape.probe.findings;
 
+import dev.landscape.contract.Reason;
+import dev.landscape.contract.Severity;
 import dev.landscape.probe.metrics.EvalLoss;
 import dev.landscape.probe.metrics.Tier1Metrics;
 import org.junit.jupiter.api.Test;
@@ -38,7 +40,7 @@ class ClassLossDriftTest {
         }
         List<List<Finding>> out = new java.util.ArrayList<>();
         for (int i = 0; i < later.length; i++) {
-            out.add(monitor.observe(at(11 + i, later[i])).stream().filter(f -> f.reason().equals("ClassLossDrift")).toList());
+            out.add(monitor.observe(at(11 + i, later[i])).stream().filter(f -> f.reason() == Reason.ClassLossDrift).toList());
         }
         return out;
     }

@@ -1,5 +1,7 @@
 package dev.landscape.probe.findings;
 
+import dev.landscape.contract.Reason;
+import dev.landscape.contract.Severity;
 import dev.landscape.probe.metrics.Tier1Metrics;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +21,7 @@ class FindingMonitorTest {
     }
 
     private static List<String> reasons(List<Finding> fs) {
-        return fs.stream().map(Finding::reason).toList();
+        return fs.stream().map(f -> f.reason().name()).toList();
     }
 
     @Test
@@ -45,7 +47,7 @@ class FindingMonitorTest {
             last = monitor.observe(metrics(step, 0.05, 0.9, OptionalDouble.empty()).withMeasuredSharpness(26, 1.3));
         }
         assertThat(reasons(last)).contains("EdgeOfStability");
-        Finding eos = last.stream().filter(f -> f.reason().equals("EdgeOfStability")).findFirst().orElseThrow();
+        Finding eos = last.stream().filter(f -> f.reason() == Reason.EdgeOfStability).findFirst().orElseThrow();
         assertThat(eos.message()).contains("λmax(H) measured on the eval batch 26").contains("1.30×");
 
         FindingMonitor secantOnly = new FindingMonitor(Thresholds.DEFAULTS);
@@ -77,7 +79,7 @@ class FindingMonitorTest {
         List<Finding> fs = monitor.observe(metrics(6, 1.3, 0.5, OptionalDouble.empty()));
 
         assertThat(fs).singleElement().satisfies(f -> {
-            assertThat(f.reason()).isEqualTo("EdgeOfStability");
+            assertThat(f.reason()).isEqualTo(Reason.EdgeOfStability);
             assertThat(f.severity()).isEqualTo(Severity.WARNING);
             assertThat(f.values().get("ratioBefore")).isEqualTo(0.12);
             assertThat(f.message()).contains("at once, from a median of 0.12×");
@@ -132,7 +134,7 @@ class FindingMonitorTest {
         FindingMonitor monitor = new FindingMonitor(Thresholds.DEFAULTS);
         List<Finding> fs = monitor.observe(metrics(9, 0, 0.5, OptionalDouble.of(Double.NaN)));
         assertThat(fs).singleElement().satisfies(f -> {
-            assertThat(f.reason()).isEqualTo("NonFiniteValues");
+            assertThat(f.reason()).isEqualTo(Reason.NonFiniteValues);
             assertThat(f.message()).contains("Step 9").contains("loss is NaN");
         });
     }

@@ -1,5 +1,6 @@
 package dev.landscape.probe.findings;
 
+import dev.landscape.contract.Severity;
 import dev.landscape.probe.checkpoint.CheckpointFormats;
 import dev.landscape.probe.checkpoint.OptimizerHints;
 import dev.landscape.probe.cli.RunAnalysis;
@@ -34,7 +35,7 @@ class TrainingRunFindingsTest {
     }
 
     private static OptionalLong firstStepWith(List<RunAnalysis.Result> results, String reason) {
-        return results.stream().filter(r -> r.findings().stream().anyMatch(f -> f.reason().equals(reason)))
+        return results.stream().filter(r -> r.findings().stream().anyMatch(f -> f.reason().name().equals(reason)))
                 .mapToLong(r -> r.step().getAsLong()).findFirst();
     }
 

@@ -1,6 +1,6 @@
 package dev.landscape.probe.groundtruth;
 
-import dev.landscape.probe.curvature.SymmetricEigen;
+import dev.landscape.probe.curvature.linalg.SymmetricEigen;
 import dev.landscape.probe.testing.TestTrainer;
 
 import java.util.Random;

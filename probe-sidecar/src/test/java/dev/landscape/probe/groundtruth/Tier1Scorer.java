@@ -76,7 +76,7 @@ final class Tier1Scorer {
                 if (f.since() != f.step()) {
                     continue;
                 }
-                String reason = f.reason();
+                String reason = f.reason().name();
                 if (c.isControl()) {
                     alarms.add(new Alarm(step, reason, "clean control"));
                 } else if (step < from) {

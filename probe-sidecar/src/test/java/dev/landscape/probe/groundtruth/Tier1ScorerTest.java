@@ -1,8 +1,9 @@
 package dev.landscape.probe.groundtruth;
 
+import dev.landscape.contract.Reason;
 import dev.landscape.probe.cli.RunAnalysis;
 import dev.landscape.probe.findings.Finding;
-import dev.landscape.probe.findings.Severity;
+import dev.landscape.contract.Severity;
 import dev.landscape.probe.groundtruth.Tier1Case.Fault;
 import dev.landscape.probe.groundtruth.Tier1Case.Noise;
 import dev.landscape.probe.groundtruth.Tier1Case.Optimizer;
@@ -140,7 +141,7 @@ class Tier1ScorerTest {
     }
 
     private static At held(String reason, long step, long since) {
-        return new At(step, new Finding(reason, Severity.WARNING, step, since, Map.of(), reason + " at " + step));
+        return new At(step, new Finding(Reason.valueOf(reason), Severity.WARNING, step, since, Map.of(), reason + " at " + step));
     }
 
     /** Results for checkpoints 1..steps carrying the given findings. */

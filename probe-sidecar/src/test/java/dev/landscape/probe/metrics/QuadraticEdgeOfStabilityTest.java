@@ -1,5 +1,6 @@
 package dev.landscape.probe.metrics;
 
+import dev.landscape.contract.Reason;
 import dev.landscape.probe.checkpoint.CheckpointFormats;
 import dev.landscape.probe.checkpoint.OptimizerHints;
 import dev.landscape.probe.cli.RunAnalysis;
@@ -39,7 +40,7 @@ class QuadraticEdgeOfStabilityTest {
     }
 
     private static boolean flagsEdgeOfStability(List<RunAnalysis.Result> results) {
-        return results.stream().flatMap(r -> r.findings().stream()).anyMatch(f -> f.reason().equals("EdgeOfStability"));
+        return results.stream().flatMap(r -> r.findings().stream()).anyMatch(f -> f.reason() == Reason.EdgeOfStability);
     }
 
     @ParameterizedTest
@@ -69,7 +70,7 @@ class QuadraticEdgeOfStabilityTest {
 
         assertThat(flagsEdgeOfStability(results)).isTrue();
         assertThat(results.get(results.size() - 1).findings())
-                .anySatisfy(f -> assertThat(f.reason()).isEqualTo("EdgeOfStability"));
+                .anySatisfy(f -> assertThat(f.reason()).isEqualTo(Reason.EdgeOfStability));
     }
 
     private static List<RunAnalysis.Result> trainWithMomentum(double lr, Path dir) throws IOException {
@@ -121,7 +122,7 @@ class QuadraticEdgeOfStabilityTest {
 
         assertThat(results.get(results.size() - 1).findings())
                 .anySatisfy(f -> {
-                    assertThat(f.reason()).isEqualTo("EdgeOfStability");
+                    assertThat(f.reason()).isEqualTo(Reason.EdgeOfStability);
                     assertThat(f.severity().label()).isEqualTo("critical");
                     assertThat(f.values().get("ratio")).isCloseTo(10 * 0.41 / 2, within(1e-3));
                 });

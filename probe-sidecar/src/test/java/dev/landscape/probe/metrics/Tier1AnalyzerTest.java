@@ -5,9 +5,6 @@ import dev.landscape.probe.checkpoint.CheckpointFormats;
 import dev.landscape.probe.checkpoint.DType;
 import dev.landscape.probe.checkpoint.OptimizerHints;
 import dev.landscape.probe.checkpoint.SafetensorsWriter;
-import dev.landscape.probe.findings.Finding;
-import dev.landscape.probe.findings.Thresholds;
-import dev.landscape.probe.findings.WorkerDivergenceCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -127,31 +124,35 @@ class Tier1AnalyzerTest {
         }
     }
 
+    /** The operator's WorkerDivergence compares these fingerprints across ranks (correlate/DivergenceDetector). */
     @Test
-    void perturbingOneRanksCopyIsReportedAsWorkerDivergenceNamingTheTensor(@TempDir Path dir) throws IOException {
+    void perturbingOneRanksCopyMovesOnlyThatTensorsFingerprintByItsRelativeDistance(@TempDir Path dir) throws IOException {
         State s = state();
         write(dir.resolve("rank0.safetensors"), 7, s);
         double[] w2 = s.w2.clone();
         w2[4] += 0.01 * Math.sqrt(sq(s.w2));
         write(dir.resolve("rank1.safetensors"), 7, new State(s.w1, s.b1, w2, s.m, s.v));
 
-        Optional<Finding> f = WorkerDivergenceCheck.compare("0", analyzeAlone(dir.resolve("rank0.safetensors")), "1",
-                analyzeAlone(dir.resolve("rank1.safetensors")), Thresholds.DEFAULTS);
+        Tier1Metrics a = analyzeAlone(dir.resolve("rank0.safetensors"));
+        Tier1Metrics b = analyzeAlone(dir.resolve("rank1.safetensors"));
 
-        assertThat(f).hasValueSatisfying(x -> {
-            assertThat(x.message()).contains("model.fc2.weight").contains("rank 0").contains("rank 1");
-            assertThat(x.values().get("relativeDistance")).isCloseTo(0.01, within(0.01 * 4 * Math.sqrt(1.0 / 512)));
-            assertThat(x.values().get("divergentTensors")).isEqualTo(1.0);
-        });
+        double relative = a.fingerprints().get("model.fc2.weight").distance(b.fingerprints().get("model.fc2.weight"))
+                / a.tensors().get("model.fc2.weight").parameterNorm();
+        assertThat(relative).isCloseTo(0.01, within(0.01 * 4 * Math.sqrt(1.0 / 512)));
+        assertThat(a.fingerprints().get("model.fc1.weight").distance(b.fingerprints().get("model.fc1.weight")))
+                .isZero();
     }
 
     @Test
-    void identicalRankCopiesAreNotDivergent(@TempDir Path dir) throws IOException {
+    void identicalRankCopiesHaveIdenticalFingerprints(@TempDir Path dir) throws IOException {
         State s = state();
         write(dir.resolve("rank0.safetensors"), 7, s);
         write(dir.resolve("rank1.safetensors"), 7, s);
 
-        assertThat(WorkerDivergenceCheck.compare("0", analyzeAlone(dir.resolve("rank0.safetensors")), "1",
-                analyzeAlone(dir.resolve("rank1.safetensors")), Thresholds.DEFAULTS)).isEmpty();
+        Tier1Metrics a = analyzeAlone(dir.resolve("rank0.safetensors"));
+        Tier1Metrics b = analyzeAlone(dir.resolve("rank1.safetensors"));
+
+        assertThat(a.fingerprints()).isNotEmpty();
+        a.fingerprints().forEach((name, sketch) -> assertThat(sketch.distance(b.fingerprints().get(name))).as(name).isZero());
     }
 }

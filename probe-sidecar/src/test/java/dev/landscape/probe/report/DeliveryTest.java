@@ -1,7 +1,7 @@
 package dev.landscape.probe.report;
 
 import dev.landscape.contract.CheckpointReport;
-import dev.landscape.contract.Tier1Metrics;
+import dev.landscape.contract.Tier1Summary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +24,7 @@ class DeliveryTest {
     static CheckpointReport report(long step) {
         return new CheckpointReport(CheckpointReport.API_VERSION, "probe", "ns", "pod-0", 0, step,
                 new CheckpointReport.CheckpointRef("/ckpt/step_" + step, "safetensors", "2026-11-22T10:00:00Z"),
-                "2026-11-22T10:00:01Z", new Tier1Metrics(1.0, 0L, null, null, null, null, null, null, null, null, 2.0, null, null),
+                "2026-11-22T10:00:01Z", new Tier1Summary(1.0, 0L, null, null, null, null, null, null, null, null, 2.0, null, null),
                 null, List.of(), List.of(), List.of());
     }
 

@@ -1,7 +1,7 @@
 package dev.landscape.probe.report;
 
 import dev.landscape.contract.CheckpointReport;
-import dev.landscape.contract.Tier1Metrics;
+import dev.landscape.contract.Tier1Summary;
 import dev.landscape.telemetry.MetricsExport;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.MetricData;
@@ -25,7 +25,7 @@ class SidecarTelemetryTest {
     static CheckpointReport report(long step, double loss, double eos) {
         return new CheckpointReport(CheckpointReport.API_VERSION, "bert", "ml", "bert-1", 1, step,
                 new CheckpointReport.CheckpointRef("/c", "safetensors", "2026-11-22T10:00:00Z"), "2026-11-22T10:00:01Z",
-                new Tier1Metrics(12.0, 0L, 0.5, 0.04, -0.2, 3.0, 9.0, 4.0, 4.0, eos, loss, null, 1e-3),
+                new Tier1Summary(12.0, 0L, 0.5, 0.04, -0.2, 3.0, 9.0, 4.0, 4.0, eos, loss, null, 1e-3),
                 null, List.of(), List.of(), List.of(new CheckpointReport.SkippedCheckpoint(step - 1, "/s")));
     }
 

@@ -1,6 +1,6 @@
 package dev.landscape.probe.curvature.bench;
 
-import dev.landscape.probe.curvature.SymmetricOperator;
+import dev.landscape.probe.curvature.linalg.SymmetricOperator;
 
 /** Counts the products asked of an operator, so that both methods' HVPs are counted in one place, the same way. */
 final class CountingOperator implements SymmetricOperator {

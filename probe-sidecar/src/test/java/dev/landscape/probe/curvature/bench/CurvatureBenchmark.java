@@ -3,12 +3,12 @@ package dev.landscape.probe.curvature.bench;
 import dev.landscape.probe.curvature.BenchModels;
 import dev.landscape.probe.curvature.CurvatureModel;
 import dev.landscape.probe.curvature.EdgeOfStability;
-import dev.landscape.probe.curvature.FiniteDifferenceHvp;
+import dev.landscape.probe.curvature.linalg.FiniteDifferenceHvp;
 import dev.landscape.probe.curvature.LossHead;
 import dev.landscape.probe.curvature.WeightBinding;
-import dev.landscape.probe.curvature.Lanczos;
-import dev.landscape.probe.curvature.PowerIteration;
-import dev.landscape.probe.curvature.SymmetricOperator;
+import dev.landscape.probe.curvature.linalg.Lanczos;
+import dev.landscape.probe.curvature.linalg.PowerIteration;
+import dev.landscape.probe.curvature.linalg.SymmetricOperator;
 
 import java.io.OutputStream;
 import java.io.PrintStream;

@@ -1,9 +1,9 @@
 package dev.landscape.probe.curvature.bench;
 
 import dev.landscape.probe.curvature.CurvatureModel;
-import dev.landscape.probe.curvature.FiniteDifferenceHvp;
-import dev.landscape.probe.curvature.SymmetricEigen;
-import dev.landscape.probe.curvature.SymmetricOperator;
+import dev.landscape.probe.curvature.linalg.FiniteDifferenceHvp;
+import dev.landscape.probe.curvature.linalg.SymmetricEigen;
+import dev.landscape.probe.curvature.linalg.SymmetricOperator;
 
 import java.io.PrintStream;
 import java.util.Locale;

@@ -1,9 +1,9 @@
 package dev.landscape.probe.curvature.bench;
 
 import dev.landscape.probe.curvature.CurvatureModel;
-import dev.landscape.probe.curvature.FiniteDifferenceHvp;
-import dev.landscape.probe.curvature.Lanczos;
-import dev.landscape.probe.curvature.PowerIteration;
+import dev.landscape.probe.curvature.linalg.FiniteDifferenceHvp;
+import dev.landscape.probe.curvature.linalg.Lanczos;
+import dev.landscape.probe.curvature.linalg.PowerIteration;
 
 import java.io.PrintStream;
 import java.util.Arrays;
