@@ -105,7 +105,8 @@ final class InfrastructureDetector {
      * The failure joined to the <b>nearest</b> anomaly before it on the rank (the latest checkpoint within the window
      * that carries one; the most severe if it carries several): that is the one most likely to have caused it. An
      * earlier anomaly in the same window (say, a spike of a learning-rate phase the run recovered from) is named as
-     * well when it is a different one, because on-call reads the window's history too, but never as the cause.
+     * well when it is a different one, because on-call reads the window's history too, but never as the cause. An
+     * info finding (EdgeOfStability approaching the edge) is not an anomaly: it is neither.
      */
     private static Optional<CorrelatedFinding> instabilityBefore(RankTimeline r, InfraPoint failure, CorrelationThresholds t) {
         Anomaly nearest = null;
@@ -116,7 +117,7 @@ final class InfrastructureDetector {
                 continue;
             }
             for (SidecarFinding f : c.findings()) {
-                if (!Reason.ANOMALIES.contains(f.reason())) {
+                if (!Reason.ANOMALIES.contains(f.reason()) || f.severity() == Severity.INFO) {
                     continue;
                 }
                 Anomaly a = new Anomaly(c, f);

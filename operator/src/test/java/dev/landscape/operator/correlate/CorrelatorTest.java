@@ -7,6 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -236,42 +237,48 @@ class CorrelatorTest {
 
     /**
      * The failure is joined to the nearest anomaly before it on its rank; the window's earliest anomaly is named too
-     * when it is a different one. Columns: timeline, failure minute, then the expected nearest reason, its step, the
-     * lead in seconds, and the earliest anomaly's step (null when the nearest is the earliest).
+     * when it is a different one, with its own lead. Columns: timeline, failure minute, then the expected nearest
+     * reason, its step, the lead in seconds (and as the message writes it), and the earliest anomaly's reason, step and
+     * lead in seconds (nulls when the nearest is the earliest).
      */
     static Stream<Arguments> joins() {
         return Stream.of(
                 Arguments.of("the only anomaly in the window",
                         rank(3).clean(2, 100, 10).checkpoint(300, 30, finding(Reason.GradientSpike, Severity.WARNING, "z=9")),
-                        34.0, Reason.GradientSpike, 300L, 240.0, null),
+                        34.0, Reason.GradientSpike, 300L, 240.0, "4m", null, null, null),
                 Arguments.of("the demo: loss spikes of a learning-rate phase, then an injected gradient spike just before the OOM",
                         rank(3).clean(2, 100, 10).checkpoint(310, 31, finding(Reason.LossSpike, Severity.WARNING, "z=8"))
                                 .checkpoint(320, 32, finding(Reason.GradientSpike, Severity.WARNING, "z=7")).checkpoint(400, 36)
                                 .checkpoint(630, 40, finding(Reason.GradientSpike, Severity.WARNING, "z=30")),
-                        40.2, Reason.GradientSpike, 630L, 12.0, 310L),
+                        40.2, Reason.GradientSpike, 630L, 12.0, "12s", Reason.LossSpike, 310L, 552.0),
                 Arguments.of("an anomaly after the failure is not its cause",
                         rank(3).checkpoint(200, 20, finding(Reason.LossSpike, Severity.WARNING, "z=8"))
                                 .checkpoint(300, 30, finding(Reason.GradientSpike, Severity.WARNING, "z=9")),
-                        29.0, Reason.LossSpike, 200L, 540.0, null),
+                        29.0, Reason.LossSpike, 200L, 540.0, "9m", null, null, null),
                 Arguments.of("of two anomalies on the nearest checkpoint, the more severe",
                         rank(0).checkpoint(100, 10, finding(Reason.EdgeOfStability, Severity.WARNING, "ratio 1.1"))
                                 .checkpoint(200, 20, finding(Reason.LossSpike, Severity.WARNING, "z=8"),
                                         finding(Reason.NonFiniteValues, Severity.CRITICAL, "3 NaN")),
-                        21.0, Reason.NonFiniteValues, 200L, 60.0, 100L),
+                        21.0, Reason.NonFiniteValues, 200L, 60.0, "60s", Reason.EdgeOfStability, 100L, 660.0),
                 Arguments.of("an anomaly older than the window is neither the cause nor the earliest",
                         rank(1).checkpoint(100, 0, finding(Reason.GradientSpike, Severity.WARNING, "z=9"))
                                 .checkpoint(200, 35, finding(Reason.UpdateOscillation, Severity.WARNING, "cos -0.9")),
-                        40.0, Reason.UpdateOscillation, 200L, 300.0, null),
+                        40.0, Reason.UpdateOscillation, 200L, 300.0, "5m", null, null, null),
                 Arguments.of("a plateau is not an anomaly, however near",
                         rank(2).checkpoint(100, 30, finding(Reason.GradientSpike, Severity.WARNING, "z=9"))
                                 .checkpoint(200, 38, finding(Reason.Plateau, Severity.INFO, "flat")),
-                        39.0, Reason.GradientSpike, 100L, 540.0, null));
+                        39.0, Reason.GradientSpike, 100L, 540.0, "9m", null, null, null),
+                Arguments.of("an info EdgeOfStability (approaching the edge) is not an anomaly either",
+                        rank(2).checkpoint(100, 30, finding(Reason.GradientSpike, Severity.WARNING, "z=9"))
+                                .checkpoint(200, 38, finding(Reason.EdgeOfStability, Severity.INFO, "ratio 0.6")),
+                        39.0, Reason.GradientSpike, 100L, 540.0, "9m", null, null, null));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("joins")
     void failureIsJoinedToTheNearestPrecedingAnomaly(String name, TestingTimeline timeline, double failureMinute,
-                                                     Reason nearest, long step, double leadSeconds, Long earliestStep) {
+                                                     Reason nearest, long step, double leadSeconds, String lead,
+                                                     Reason earliest, Long earliestStep, Double earliestLeadSeconds) {
         RankTimeline r = timeline.infra(failureMinute, Reason.OOMKilled, 137, 1).build();
 
         CorrelatedFinding joined = Correlator.correlate(List.of(r), T, minute(failureMinute + 0.5), Map.of()).stream()
@@ -279,14 +286,17 @@ class CorrelatorTest {
 
         assertThat(joined.step()).hasValue(step);
         assertThat(joined.values()).containsEntry("anomalyStep", (double) step).containsEntry("leadSeconds", leadSeconds);
-        assertThat(joined.message()).startsWith("Rank " + r.rank() + " had a " + nearest + " at step " + step + " (");
+        assertThat(joined.message()).startsWith("Rank " + r.rank() + " had a " + nearest + " at step " + step + " (")
+                .contains(") " + lead + " before its pod ");
         if (earliestStep == null) {
-            assertThat(joined.values()).doesNotContainKey("earliestAnomalyStep");
+            assertThat(joined.values()).doesNotContainKeys("earliestAnomalyStep", "earliestLeadSeconds");
             assertThat(joined.message()).doesNotContain("Earlier in the");
         } else {
-            assertThat(joined.values()).containsEntry("earliestAnomalyStep", (double) earliestStep);
-            assertThat(joined.message()).contains("Earlier in the 30m before the failure: a ")
-                    .contains(" at step " + earliestStep + ", ");
+            assertThat(joined.values()).containsEntry("earliestAnomalyStep", (double) earliestStep)
+                    .containsEntry("earliestLeadSeconds", earliestLeadSeconds);
+            assertThat(joined.message()).contains("Earlier in the 30m before the failure: a " + earliest + " at step "
+                    + earliestStep + ", " + ProgressDetector.human(Duration.ofSeconds(earliestLeadSeconds.longValue()))
+                    + " before it.");
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * Runs every tier-1 detector on a run's checkpoints, in step order, and applies hysteresis so that a finding does
@@ -34,9 +35,9 @@ public final class FindingMonitor {
 
     public FindingMonitor(Thresholds thresholds) {
         this.thresholds = thresholds;
-        this.keep = 1 + Math.max(Math.max(Math.max(thresholds.spikeWindow(), thresholds.plateauCheckpoints()),
-                Math.max(thresholds.eosCheckpoints(), thresholds.oscillationCheckpoints())),
-                thresholds.classDriftWindow() + thresholds.classDriftCheckpoints());
+        this.keep = 1 + IntStream.of(thresholds.spikeWindow(), thresholds.plateauCheckpoints(),
+                thresholds.eosCheckpoints(), thresholds.eosApproachCheckpoints(), thresholds.oscillationCheckpoints(),
+                thresholds.classDriftWindow() + thresholds.classDriftCheckpoints()).max().getAsInt();
     }
 
     /** Judges the next checkpoint of the run; returns the findings to report at its step. */

@@ -33,6 +33,9 @@ import java.util.Set;
  * @param classDriftWindow       checkpoints before those whose median is the baseline (10)
  * @param eosJumpFactor          a ratio past eosWarningRatio that is at least this many times its median over the
  *                               previous checkpoints raises EdgeOfStability at once (3)
+ * @param eosApproachRatio       Adam's tier-1 ratio at which EdgeOfStability is raised at severity info, approaching
+ *                               the edge (0.5; see {@link EdgeOfStabilityDetector})
+ * @param eosApproachCheckpoints consecutive checkpoints it must hold (3)
  */
 public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eosCheckpoints,
                          double spikeZ, int spikeWindow, int spikeMinHistory,
@@ -40,23 +43,25 @@ public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eo
                          double plateauRelativeChange, int plateauCheckpoints,
                          int raiseAfter, int clearAfter,
                          double classDriftRise, double classDriftMeanRise, int classDriftCheckpoints,
-                         int classDriftWindow, double eosJumpFactor) {
+                         int classDriftWindow, double eosJumpFactor, double eosApproachRatio,
+                         int eosApproachCheckpoints) {
 
     public static final Thresholds DEFAULTS = new Thresholds(
             decimal(ThresholdDefaults.EDGE_OF_STABILITY_WARNING), decimal(ThresholdDefaults.EDGE_OF_STABILITY_CRITICAL),
             whole(ThresholdDefaults.EDGE_OF_STABILITY_CHECKPOINTS), decimal(ThresholdDefaults.SPIKE_Z_SCORE),
             whole(ThresholdDefaults.SPIKE_WINDOW), 16, decimal(ThresholdDefaults.UPDATE_OSCILLATION_COSINE),
             whole(ThresholdDefaults.UPDATE_OSCILLATION_CHECKPOINTS), decimal(ThresholdDefaults.PLATEAU_RELATIVE_CHANGE),
-            whole(ThresholdDefaults.PLATEAU_CHECKPOINTS), 1, 3, 1.5, 1.1, 2, 10, 3);
+            whole(ThresholdDefaults.PLATEAU_CHECKPOINTS), 1, 3, 1.5, 1.1, 2, 10, 3, 0.5, 3);
 
     private static final Set<String> INTEGERS = Set.of("eosCheckpoints", "spikeWindow", "spikeMinHistory",
             "oscillationCheckpoints", "plateauCheckpoints", "raiseAfter", "clearAfter", "classDriftCheckpoints",
-            "classDriftWindow");
+            "classDriftWindow", "eosApproachCheckpoints");
 
     public Thresholds {
         if (eosCheckpoints < 1 || spikeWindow < 3 || spikeMinHistory < 3 || spikeMinHistory > spikeWindow
                 || oscillationCheckpoints < 1 || plateauCheckpoints < 1 || raiseAfter < 1 || clearAfter < 1
-                || classDriftCheckpoints < 1 || classDriftWindow < ClassLossDriftDetector.MIN_BASELINE) {
+                || classDriftCheckpoints < 1 || classDriftWindow < ClassLossDriftDetector.MIN_BASELINE
+                || eosApproachCheckpoints < 1) {
             throw new IllegalArgumentException("thresholds out of range: " + this);
         }
     }
@@ -93,7 +98,8 @@ public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eo
                 (int) Math.round(v.get("oscillationCheckpoints")), v.get("plateauRelativeChange"),
                 (int) Math.round(v.get("plateauCheckpoints")), (int) Math.round(v.get("raiseAfter")), (int) Math.round(v.get("clearAfter")), v.get("classDriftRise"),
                 v.get("classDriftMeanRise"), (int) Math.round(v.get("classDriftCheckpoints")),
-                (int) Math.round(v.get("classDriftWindow")), v.get("eosJumpFactor"));
+                (int) Math.round(v.get("classDriftWindow")), v.get("eosJumpFactor"), v.get("eosApproachRatio"),
+                (int) Math.round(v.get("eosApproachCheckpoints")));
     }
 
     private static double decimal(String value) {
@@ -123,6 +129,8 @@ public record Thresholds(double eosWarningRatio, double eosCriticalRatio, int eo
         m.put("classDriftCheckpoints", (double) classDriftCheckpoints);
         m.put("classDriftWindow", (double) classDriftWindow);
         m.put("eosJumpFactor", eosJumpFactor);
+        m.put("eosApproachRatio", eosApproachRatio);
+        m.put("eosApproachCheckpoints", (double) eosApproachCheckpoints);
         return m;
     }
 }

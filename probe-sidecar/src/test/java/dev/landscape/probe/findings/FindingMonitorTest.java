@@ -86,6 +86,66 @@ class FindingMonitorTest {
         });
     }
 
+    private static Tier1Metrics adam(long step, double ratio) {
+        return new Tier1Metrics(step, "adam", 1e-3, 1, 1, 0, Map.of(), 0.1, 0.1, 0.5, 1, 1, 1, Double.NaN,
+                ratio * 38_000, Double.NaN, Double.NaN, 38_000, ratio, OptionalDouble.empty(), OptionalDouble.empty(),
+                Map.of(), Map.of(), Map.of(), false, null);
+    }
+
+    @Test
+    void adamApproachingTheEdgeIsAnInfoFindingThatTheWarningLaterKeepsTheStepOf() {
+        FindingMonitor monitor = new FindingMonitor(Thresholds.DEFAULTS);
+        double[] ratios = {0.2, 0.55, 0.6, 0.45, 0.55, 0.6, 0.7, 0.9, 1.1, 1.2};
+        StringBuilder seen = new StringBuilder();
+        List<Finding> last = List.of();
+        for (int i = 0; i < ratios.length; i++) {
+            last = monitor.observe(adam(i, ratios[i]));
+            seen.append(last.stream().filter(f -> f.reason() == Reason.EdgeOfStability).findFirst()
+                    .map(f -> f.severity() == Severity.INFO ? 'i' : 'W').orElse('.'));
+            if (i == 6) {
+                assertThat(last).singleElement().satisfies(f -> {
+                    assertThat(f.since()).isEqualTo(6);
+                    assertThat(f.values()).containsEntry("ratio", 0.7).containsEntry("threshold", 38_000.0);
+                    assertThat(f.message()).startsWith("Step 6: preconditioned sharpness along the update ")
+                            .contains(" is 0.70× the adam stability threshold ")
+                            .contains(" for 3 checkpoints: approaching the edge.");
+                });
+            }
+        }
+        // 0.55, 0.6 are two in a row, then 0.45 breaks it: the third in a row (step 6) raises the info; 1.1, 1.2 turn
+        // it into the warning, which keeps the step it was first raised at.
+        assertThat(seen.toString()).isEqualTo("......iiiW");
+        assertThat(last).singleElement().satisfies(f -> {
+            assertThat(f.severity()).isEqualTo(Severity.WARNING);
+            assertThat(f.since()).isEqualTo(6);
+        });
+    }
+
+    @Test
+    void noApproachingLevelForSgdOrForTheRatioTierTwoMeasured() {
+        // Plain SGD's estimate reads ~0.7 of the edge on gradient noise alone: no level below 1 means anything there.
+        FindingMonitor sgd = new FindingMonitor(Thresholds.DEFAULTS);
+        for (int i = 0; i < 10; i++) {
+            assertThat(sgd.observe(metrics(i, 0.8, 0.5, OptionalDouble.empty()))).isEmpty();
+        }
+        // Tier 2's λmax is measured, not a lower bound: 0.8 of the edge is 0.8, a healthy run.
+        FindingMonitor measured = new FindingMonitor(Thresholds.DEFAULTS);
+        for (int i = 0; i < 10; i++) {
+            assertThat(measured.observe(adam(i, 0.05).withMeasuredSharpness(0.8 * 38_000, 0.8))).isEmpty();
+        }
+    }
+
+    @Test
+    void approachingLevelFollowsItsThresholds() {
+        Thresholds t = Thresholds.DEFAULTS.withOverrides(Map.of("eosApproachRatio", "0.7", "eosApproachCheckpoints", "2"));
+        FindingMonitor monitor = new FindingMonitor(t);
+        assertThat(monitor.observe(adam(1, 0.75))).isEmpty();
+        assertThat(monitor.observe(adam(2, 0.65))).isEmpty();
+        assertThat(monitor.observe(adam(3, 0.75))).isEmpty();
+        assertThat(monitor.observe(adam(4, 0.8))).singleElement()
+                .satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.INFO));
+    }
+
     @Test
     void aNoisyRatioCrossingOneOnceIsNotAJump() {
         // Plain SGD's estimate scatters around 0.7-0.8 from gradient noise; one reading of 1.05 is neither two in a

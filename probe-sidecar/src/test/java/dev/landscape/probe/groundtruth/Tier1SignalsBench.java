@@ -3,20 +3,26 @@ package dev.landscape.probe.groundtruth;
 import dev.landscape.probe.findings.Thresholds;
 
 import java.io.IOException;
+import java.io.Writer;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.LongStream;
 
 /**
  * Not a test: {@code bench/tier1-signals.sh} runs it. Every case of {@link Tier1Cases} over seeds 1..N (10 by
- * default; {@code --only REGEX} keeps the cases whose name matches, for a partial look that is never written),
- * then prints the tables and, with {@code --write} (run from the repository root), replaces the generated parts of
- * {@code bench/results/tier1-signals.md} and {@code README.md} (between their {@code tier1-signals}
- * markers), so that the figures in both come from this run and no other.
+ * default; {@code A-B} for seeds A to B, where a seed whose run breaks its case is left out and named), then prints
+ * the tables and, with {@code --write} (run from the repository root, seeds from 1), replaces the generated parts of
+ * {@code bench/results/tier1-signals.md} and {@code README.md} (between their {@code tier1-signals} markers), so that
+ * the figures in both come from this run and no other. For a look that is never written: {@code --only REGEX} keeps
+ * the cases whose name matches, {@code --threshold KEY=VALUE} overrides one of the analyser's thresholds as a probe's
+ * {@code spec.thresholds} would. {@code --traces FILE} also writes every checkpoint's exact and estimated stability
+ * ratio to {@code FILE} (CSV, for {@code bench/tier1_replay.py}).
  */
 public final class Tier1SignalsBench {
 
@@ -27,36 +33,67 @@ public final class Tier1SignalsBench {
     }
 
     public static void main(String[] args) throws IOException {
+        long first = 1;
         int seeds = 10;
         Path root = null;
         String only = null;
+        Path traces = null;
+        Map<String, String> overrides = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--write")) {
                 root = Path.of("").toAbsolutePath();
             } else if (args[i].equals("--only")) {
                 only = args[++i];
+            } else if (args[i].equals("--traces")) {
+                traces = Path.of(args[++i]);
+            } else if (args[i].equals("--threshold")) {
+                String[] kv = args[++i].split("=", 2);
+                if (kv.length != 2) {
+                    throw new IllegalArgumentException("--threshold takes KEY=VALUE, not " + args[i]);
+                }
+                overrides.put(kv[0], kv[1]);
+            } else if (args[i].matches("\\d+-\\d+")) {
+                first = Long.parseLong(args[i].substring(0, args[i].indexOf('-')));
+                seeds = (int) (Long.parseLong(args[i].substring(args[i].indexOf('-') + 1)) - first + 1);
             } else {
                 seeds = Integer.parseInt(args[i]);
             }
         }
-        List<Long> seedList = LongStream.rangeClosed(1, seeds).boxed().toList();
+        Thresholds thresholds = Thresholds.DEFAULTS.withOverrides(overrides);
+        List<Long> seedList = LongStream.range(first, first + seeds).boxed().toList();
         String pattern = only;
         List<Tier1Case> cases = Tier1Cases.all().stream().filter(c -> pattern == null || c.name().matches(pattern)).toList();
-        if (root != null && pattern != null) {
-            throw new IllegalArgumentException("--write needs every case; drop --only");
+        if (root != null && (pattern != null || !overrides.isEmpty() || first != 1)) {
+            throw new IllegalArgumentException("--write needs every case on seeds from 1 at the default thresholds; "
+                    + "drop --only, --threshold and the seed range");
         }
         Path work = Files.createTempDirectory("tier1-signals-");
         long started = System.nanoTime();
         double cpuBefore = cpuSeconds();
-        List<Tier1Scorer.Score> scores = new Tier1Harness(work, Thresholds.DEFAULTS).run(cases, seedList);
+        List<Tier1Scorer.Score> scores;
+        Tier1Harness harness = new Tier1Harness(work, thresholds);
+        if (traces == null) {
+            scores = harness.run(cases, seedList);
+        } else {
+            try (Writer out = Files.newBufferedWriter(traces)) {
+                scores = harness.tracingTo(out).run(cases, seedList);
+            }
+        }
+        if (!harness.skipped().isEmpty()) {
+            System.out.println("left out:\n  " + String.join("\n  ", harness.skipped()));
+            if (root != null) {
+                throw new IllegalStateException("the definition's seeds must all make their cases; not writing");
+            }
+        }
         double wall = (System.nanoTime() - started) / 1e9;
         double cpu = cpuSeconds() - cpuBefore;
         Files.deleteIfExists(work);
-        long checkpoints = cases.stream().mapToLong(Tier1Case::steps).sum() * seeds;
-        String provenance = String.format(Locale.ROOT, "Run of %s: %d cases × %d seeds, %d checkpoints written and "
-                        + "analysed in %.0f s (%.0f CPU-s of this JVM), load average %.1f at the end.",
-                LocalDate.now(), cases.size(), seeds, checkpoints, wall, cpu,
-                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        long checkpoints = scores.stream().mapToLong(x -> x.c().steps()).sum();
+        String provenance = String.format(Locale.ROOT, "Run of %s: %d cases × seeds %d–%d, %d checkpoints written and "
+                        + "analysed in %.0f s (%.0f CPU-s of this JVM), load average %.1f at the end%s.",
+                LocalDate.now(), cases.size(), first, first + seeds - 1, checkpoints, wall, cpu,
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                overrides.isEmpty() ? "" : "; thresholds overridden: " + overrides);
         String full = Tier1SignalsTable.full(scores);
         String summary = Tier1SignalsTable.summary(scores);
         List<String> missed = Tier1SignalsTable.missed(scores);

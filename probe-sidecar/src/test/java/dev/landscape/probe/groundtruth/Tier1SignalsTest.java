@@ -61,8 +61,10 @@ class Tier1SignalsTest {
      */
     @Test
     void quickCasesAreFoundInTheirWindowAndControlsStaySilent() throws IOException {
-        List<Tier1Scorer.Score> scores = new Tier1Harness(dir, Thresholds.DEFAULTS).run(Tier1Cases.quick(), SEEDS);
+        Tier1Harness harness = new Tier1Harness(dir, Thresholds.DEFAULTS);
+        List<Tier1Scorer.Score> scores = harness.run(Tier1Cases.quick(), SEEDS);
 
+        assertThat(harness.skipped()).isEmpty();
         assertThat(scores).filteredOn(s -> !s.c().isControl())
                 .allSatisfy(s -> assertThat(s.found()).as("%s seed %d: lag %s", s.c().name(), s.seed(), s.lag()).isTrue());
         assertThat(scores).allSatisfy(s -> assertThat(s.falseAlarms()).as("%s seed %d", s.c().name(), s.seed()).isEmpty());
