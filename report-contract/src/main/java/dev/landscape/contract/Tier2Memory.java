@@ -10,7 +10,7 @@ package dev.landscape.contract;
  * basis value (4: float, for tolerances of 1e-5 and looser; 8: double):
  * <pre>
  *   heap    = YOUNG_GEN + HEAP_BASE + 8 n max(2 + 2b, 6) + m beta n
- *   native  = ND4J_RESIDENT + 8 N GRAPH_COPIES + SAMEDIFF_CACHE + ACTIVATIONS
+ *   native  = ND4J_RESIDENT + 8 N GRAPH_COPIES + SAMEDIFF_CACHE + ACTIVATIONS + NATIVE_GARBAGE
  *   limit   = heap + native
  *   scratch = NATIVES + SPOOL
  * </pre>
@@ -18,7 +18,7 @@ package dev.landscape.contract;
  * block and its products (6 vectors in the Adam-preconditioned phase), and the basis; weights never sit on the heap
  * (they are streamed into ND4J's arrays). Natively, ND4J holds the graph in double: the weights, their gradients and
  * the backward pass's intermediates, plus the batch's activations, on top of its own resident set (libraries,
- * OpenBLAS buffers, JVM metaspace and code). The scratch volume (an emptyDir on disk) holds javacpp's unpacked
+ * OpenBLAS buffers, JVM metaspace and code), and dead buffers up to the sidecar's collection threshold. The scratch volume (an emptyDir on disk) holds javacpp's unpacked
  * natives and the report spool.
  */
 public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, long scratchBytes) {
@@ -40,14 +40,26 @@ public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, lon
     /** The report spool and headroom in the scratch volume. */
     public static final long SPOOL = 112 * MIB;
 
-    /** Double copies of the model ND4J holds: the weights, their gradients, the backward pass's intermediates. */
-    public static final int GRAPH_COPIES = 3;
+    /**
+     * Double copies of the model ND4J may hold at the peak of a Hessian-vector product: the weights, the perturbed
+     * point (w ± hu), their gradients and the backward pass's weight-sized intermediates (transposes, per-op
+     * gradients), with a margin. Measured (bench/curvature-scale.sh): a 10 M-parameter GPT-2-shaped model peaked at
+     * 1,474 MiB of resident set beyond its whole heap; with 3 copies and no {@link #NATIVE_GARBAGE} the formula gave
+     * it 1,077 MiB, with 6 copies it gives 1,554.
+     */
+    public static final int GRAPH_COPIES = 6;
 
     /** SameDiff's cache of released arrays, capped by {@link #javaToolOptions} (natively, outside the heap). */
     public static final long SAMEDIFF_CACHE = 128 * MIB;
 
     /** Activations of a small evaluation batch (a few hundred tokens or images). */
     public static final long ACTIVATIONS = 256 * MIB;
+
+    /**
+     * Dead native buffers the sidecar lets accumulate before it asks for a collection (ND4J frees an array's buffer
+     * only when its Java object is collected): the resident set's growth that triggers one.
+     */
+    public static final long NATIVE_GARBAGE = 256 * MIB;
 
     /** Bytes of a float basis value: the pod's tier 2 runs at tolerance 1e-3, which a float basis supports. */
     public static final int FLOAT_BYTES = 4;
@@ -88,7 +100,8 @@ public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, lon
         }
         long n = analysedParameters;
         long heap = YOUNG_GEN + HEAP_BASE + workingBytes(n, blockSize(topK)) + (long) basisVectors(topK) * bytesPerValue * n;
-        long nativeBytes = ND4J_RESIDENT + 8 * modelParameters * GRAPH_COPIES + SAMEDIFF_CACHE + ACTIVATIONS;
+        long nativeBytes = ND4J_RESIDENT + 8 * modelParameters * GRAPH_COPIES + SAMEDIFF_CACHE + ACTIVATIONS
+                + NATIVE_GARBAGE;
         return new Tier2Memory(roundUp(heap), roundUp(nativeBytes), roundUp(heap) + roundUp(nativeBytes),
                 NATIVES + SPOOL);
     }

@@ -1,5 +1,6 @@
 package dev.landscape.probe.curvature;
 
+import dev.landscape.contract.Tier2Memory;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -12,8 +13,8 @@ import org.bytedeco.javacpp.Pointer;
  */
 final class NativeGarbage {
 
-    /** Resident growth since the last collection that triggers the next. */
-    static final long SLACK = 256L << 20;
+    /** Resident growth since the last collection that triggers the next (the tier-2 memory formula counts it). */
+    static final long SLACK = Tier2Memory.NATIVE_GARBAGE;
 
     private static final long POLL_MILLIS = 20;
     private static Thread watcher;

@@ -28,13 +28,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class Tier2PodFitTest {
 
+    /** The top-k the webhook sizes a probe without {@code spec.metrics.topK} for (the CRD's default). */
+    private static final int WEBHOOK_TOP_K = 3;
+
     @Test
     void tier2RunsWithinTheHeapAndMemoryLimitTheWebhookWrites(@TempDir Path dir) throws Exception {
         assumeTrue(Files.exists(Path.of("/proc/self/status")), "needs /proc/self/status (Linux)");
         long parameters = writeModel(dir);
-        Tier2Memory pod = Tier2Memory.of(parameters, parameters, 3, Tier2Memory.FLOAT_BYTES);
+        Tier2Memory pod = Tier2Memory.of(parameters, parameters, WEBHOOK_TOP_K, Tier2Memory.FLOAT_BYTES);
 
         Map<String, String> result = runChild(dir, parameters, pod);
+
+        assertThat(result.get("topK")).as("the sidecar's default top-k, which the pod was sized for")
+                .isEqualTo(String.valueOf(WEBHOOK_TOP_K));
 
         // the JVM rounds -Xmx to its heap alignment and reports it less a survivor space
         assertThat(Long.parseLong(result.get("maxHeapMiB"))).isBetween(pod.heapMiB() * 9 / 10, pod.heapMiB() + 2);

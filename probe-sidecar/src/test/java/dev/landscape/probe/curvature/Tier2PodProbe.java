@@ -37,6 +37,7 @@ public final class Tier2PodProbe {
                 .run(dir.resolve("checkpoint.safetensors"), null);
         out.println("eigenvalues=" + t2.eigenvalues());
         out.println("hvps=" + t2.hvpCount());
+        out.println("topK=" + config.topK());
         out.println("maxHeapMiB=" + (Runtime.getRuntime().maxMemory() >> 20));
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmHWM:")) {

@@ -35,8 +35,9 @@ import java.util.Map;
  * and an F32 checkpoint; {@code measure DIR [GLOBS|all] [TOL] [REPS]} goes the production path on them (model memory
  * mapped, weights streamed from the checkpoint into ND4J, the Lanczos basis sized to the free heap) and prints one
  * Markdown row: build time, time per gradient and per HVP, lambda_max to the residual tolerance (relative error
- * bound; TOL 0 skips it), the heap's peak, the process's peak resident set (VmHWM) and what {@link Tier2Memory}
- * would provision.
+ * bound; TOL 0 skips it), the heap's peak and what it has committed at the end, the process's peak resident set
+ * (VmHWM), that peak less the committed heap (the native part, which the formula's native term must cover) and what
+ * {@link Tier2Memory} would provision.
  */
 public final class CurvatureScaleBench {
 
@@ -211,10 +212,12 @@ public final class CurvatureScaleBench {
             }
             int all = m.allParameters().dimension();
             Tier2Memory provision = Tier2Memory.of(all, n, 1, Tier2Memory.FLOAT_BYTES);
-            out.printf(Locale.ROOT, "| %s | %,d | %,d | %.1f | %.2f (first %.2f) | %.2f %s| %,d | %,d / %,d | %,d / %,d | %,d / %,d |%n",
+            long heapCommitted = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
+            long residentPeak = ProcessMemory.now().residentPeakBytes();
+            out.printf(Locale.ROOT, "| %s | %,d | %,d | %.1f | %.2f (first %.2f) | %.2f %s| %,d | %,d / %,d | %,d | %,d / %,d | %,d | %,d / %,d |%n",
                     dir.getFileName(), all, n, buildS, gradS, firstGradS, hvpS, lanczos,
-                    Runtime.getRuntime().maxMemory() >> 20, liveAfterBuild, ProcessMemory.now().heapPeakBytes() >> 20, rssAfterBuild,
-                    ProcessMemory.now().residentPeakBytes() >> 20,
+                    Runtime.getRuntime().maxMemory() >> 20, liveAfterBuild, ProcessMemory.now().heapPeakBytes() >> 20,
+                    heapCommitted >> 20, rssAfterBuild, residentPeak >> 20, (residentPeak - heapCommitted) >> 20,
                     provision.heapMiB(), provision.limitMiB());
         }
     }
