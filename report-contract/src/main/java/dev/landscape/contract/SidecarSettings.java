@@ -68,6 +68,25 @@ public final class SidecarSettings {
             TRACE, TIER2_RANKS, SKETCH_WIDTH, PATTERNS,
             THRESHOLDS, OPTIMIZER, TRUSTED_GLOBALS);
 
+    /*
+     * Defaults of the settings a LandscapeProbe also states (the CRD's @Default names these constants; the sidecar
+     * uses them when a setting is absent, e.g. offline or in a config written by hand): one value in one place.
+     */
+    /** {@code quiet-period} and {@code spec.checkpoints.quietPeriod}. */
+    public static final String DEFAULT_QUIET_PERIOD = "30s";
+    /** {@code poll-interval} and {@code spec.checkpoints.pollInterval}. */
+    public static final String DEFAULT_POLL_INTERVAL = "10s";
+    /** {@code gpu} and {@code spec.sidecar.gpu}. */
+    public static final String DEFAULT_GPU = "none";
+    /** {@code loss} and {@code spec.metrics.loss}. */
+    public static final String DEFAULT_LOSS = "cross-entropy";
+    /** {@code top-k} and {@code spec.metrics.topK}. */
+    public static final String DEFAULT_TOP_K = "3";
+    /** {@code trace} and {@code spec.metrics.trace}. */
+    public static final String DEFAULT_TRACE = "true";
+    /** {@code sketch-width} and {@code spec.metrics.sketchWidth}. */
+    public static final String DEFAULT_SKETCH_WIDTH = "256";
+
     /** The sidecar's Prometheus port unless {@code metrics-port} says otherwise; the webhook declares it on the container. */
     public static final int DEFAULT_METRICS_PORT = 9464;
     /**

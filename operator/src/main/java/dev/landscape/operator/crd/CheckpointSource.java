@@ -34,12 +34,12 @@ public class CheckpointSource {
             + " file is loaded.")
     private List<@Pattern(SidecarSettings.DOTTED_NAME) String> trustedGlobals;
 
-    @Default("30s")
+    @Default(SidecarSettings.DEFAULT_QUIET_PERIOD)
     @Pattern(Patterns.DURATION)
     @JsonPropertyDescription("How long a checkpoint's files must stay unchanged before it is read (Go duration, e.g. 30s, 2m).")
     private String quietPeriod;
 
-    @Default("10s")
+    @Default(SidecarSettings.DEFAULT_POLL_INTERVAL)
     @Pattern(Patterns.DURATION)
     @JsonPropertyDescription("How often the sidecar looks for new checkpoints (Go duration). Checkpoints are read at most this long plus the quiet period after they complete.")
     private String pollInterval;

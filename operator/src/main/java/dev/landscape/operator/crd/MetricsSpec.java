@@ -1,5 +1,6 @@
 package dev.landscape.operator.crd;
 
+import dev.landscape.contract.SidecarSettings;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
@@ -32,17 +33,17 @@ public class MetricsSpec {
     @JsonPropertyDescription("Path, inside the checkpoint volume, of a safetensors evaluation batch: one tensor per graph input plus 'target' (tier 2).")
     private String batch;
 
-    @Default("cross-entropy")
+    @Default(SidecarSettings.DEFAULT_LOSS)
     @JsonPropertyDescription("Loss head for tier 2: mse, cross-entropy (means over the batch, as PyTorch defaults) or graph (the model's own loss output).")
     private Loss loss;
 
-    @Default("3")
+    @Default(SidecarSettings.DEFAULT_TOP_K)
     @Min(1)
     @Max(20)
     @JsonPropertyDescription("How many top Hessian eigenvalues to estimate (tier 2).")
     private Integer topK;
 
-    @Default("true")
+    @Default(SidecarSettings.DEFAULT_TRACE)
     @JsonPropertyDescription("Estimate the Hessian trace (Hutchinson) in tier 2.")
     private Boolean trace;
 
@@ -62,7 +63,7 @@ public class MetricsSpec {
     @JsonPropertyDescription("Ranks whose sidecar runs tier 2; empty or unset: every rank. Data-parallel replicas hold the same weights, so one rank (e.g. [0]) measures the curvature for all and spares the others' CPU or GPU.")
     private List<Integer> ranks;
 
-    @Default("256")
+    @Default(SidecarSettings.DEFAULT_SKETCH_WIDTH)
     @Min(16)
     @Max(4096)
     @JsonPropertyDescription("Width of each tensor's CountSketch fingerprint used to compare ranks.")

@@ -1,5 +1,6 @@
 package dev.landscape.operator.crd;
 
+import dev.landscape.contract.SidecarSettings;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
@@ -30,7 +31,7 @@ public class SidecarSpec {
     @JsonPropertyDescription("Container resources. Default: requests 50m CPU / 192Mi, limits 1 CPU / 512Mi (tier 1); more for tier 2.")
     private ResourceRequirements resources;
 
-    @Default("none")
+    @Default(SidecarSettings.DEFAULT_GPU)
     @JsonPropertyDescription("GPU use for tier 2: none, shared (the trainer's DRA claim) or dedicated (nvidia.com/gpu: 1).")
     private GpuMode gpu;
 
