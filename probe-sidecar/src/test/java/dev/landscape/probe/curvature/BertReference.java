@@ -96,19 +96,13 @@ final class BertReference {
                     continue;
                 }
                 double[] logits = new double[c.vocab()];
-                double max = Double.NEGATIVE_INFINITY;
                 for (int u = 0; u < c.vocab(); u++) {
                     logits[u] = w[bias + u];
                     for (int j = 0; j < d; j++) {
                         logits[u] += tr[i][j] * w[word + u * d + j];
                     }
-                    max = Math.max(max, logits[u]);
                 }
-                double z = 0;
-                for (double u : logits) {
-                    z += Math.exp(u - max);
-                }
-                total += max + Math.log(z) - logits[(int) target];
+                total += GptReference.crossEntropy(logits, (int) target);
                 count++;
             }
         }

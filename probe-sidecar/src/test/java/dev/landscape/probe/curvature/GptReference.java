@@ -96,22 +96,29 @@ final class GptReference {
                     continue;
                 }
                 double[] logits = new double[c.vocab()];
-                double max = Double.NEGATIVE_INFINITY;
                 for (int v = 0; v < c.vocab(); v++) {
                     for (int j = 0; j < d; j++) {
                         logits[v] += hf[i][j] * w[wte + v * d + j];
                     }
-                    max = Math.max(max, logits[v]);
                 }
-                double z = 0;
-                for (double v : logits) {
-                    z += Math.exp(v - max);
-                }
-                total += max + Math.log(z) - logits[(int) target];
+                total += crossEntropy(logits, (int) target);
                 count++;
             }
         }
         return total / count;
+    }
+
+    /** -log softmax(logits)[target], shifted by the largest logit as torch's cross-entropy is. */
+    static double crossEntropy(double[] logits, int target) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : logits) {
+            max = Math.max(max, v);
+        }
+        double z = 0;
+        for (double v : logits) {
+            z += Math.exp(v - max);
+        }
+        return max + Math.log(z) - logits[target];
     }
 
     /** x W + b with W stored [in, out] (GPT-2's Conv1D). */
