@@ -46,6 +46,12 @@ final class EdgeOfStabilityDetector implements Detector {
 
     /** Previous checkpoints whose median ratio a jump is measured against. */
     static final int JUMP_BASELINE = 10;
+    /**
+     * The trajectory fit's ratio less one standard error must reach this for its reading past the edge to count
+     * (chosen on seeds 1–10 of the tier-1 ground truth among 0.9–0.95 and 1–2 standard errors; bench/results/
+     * tier1-signals.md).
+     */
+    static final double FIT_LOWER_BOUND = 0.92;
 
     @Override
     public Reason reason() {
@@ -72,7 +78,8 @@ final class EdgeOfStabilityDetector implements Detector {
         boolean held = least >= t.eosWarningRatio();
         double jumpedFrom = jumpedFrom(history, t);
         if (!held && Double.isNaN(jumpedFrom)) {
-            return approaching(history, t);
+            Optional<Finding> fitted = fitted(m, t);
+            return fitted.isPresent() ? fitted : approaching(history, t);
         }
         double judged = held ? least : m.stabilityRatio();
         Severity severity = judged >= t.eosCriticalRatio() ? Severity.CRITICAL : Severity.WARNING;
@@ -84,6 +91,33 @@ final class EdgeOfStabilityDetector implements Detector {
                 : String.format(Locale.ROOT, "at once, from a median of %.2f× over the previous checkpoints (a "
                 + "learning-rate jump?)", jumpedFrom);
         String msg = String.format(Locale.ROOT, "%s %s. %s", reading(m), how,
+                severity == Severity.CRITICAL
+                        ? "Divergence is likely: lower the learning rate or restart from an earlier checkpoint."
+                        : "The step size is at the edge the curvature allows; lower the learning rate if loss spikes follow.");
+        return Optional.of(new Finding(reason(), severity, m.step(), m.step(), values, msg));
+    }
+
+    /**
+     * The trajectory fit's ratio (SGD and heavy ball, tier 1) at least {@code eosWarningRatio}, and its value less one
+     * standard error at least {@link #FIT_LOWER_BOUND}: one checkpoint is enough, since the fit already pools a window.
+     */
+    private Optional<Finding> fitted(Tier1Metrics m, Thresholds t) {
+        double ratio = m.trajectoryRatio();
+        double error = m.trajectoryRatioError();
+        if (m.measuredSharpness() || !(ratio >= t.eosWarningRatio()) || !(ratio - error >= FIT_LOWER_BOUND)) {
+            return Optional.empty();
+        }
+        Severity severity = ratio - error >= t.eosCriticalRatio() ? Severity.CRITICAL : Severity.WARNING;
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put("sharpness", m.trajectorySharpness());
+        values.put("sharpnessError", m.trajectorySharpnessError());
+        values.put("threshold", m.stabilityThreshold());
+        values.put("ratio", ratio);
+        values.put("learningRate", m.learningRate());
+        String msg = String.format(Locale.ROOT, "Step %d: a least-squares fit of the recovered gradients on the weights "
+                        + "over the last checkpoints puts the sharpness at %.4g ± %.2g, %.2f× (± %.2f) the %s stability "
+                        + "threshold %.4g (lr %.3g). %s", m.step(), m.trajectorySharpness(), m.trajectorySharpnessError(),
+                ratio, error, m.optimizer(), m.stabilityThreshold(), m.learningRate(),
                 severity == Severity.CRITICAL
                         ? "Divergence is likely: lower the learning rate or restart from an earlier checkpoint."
                         : "The step size is at the edge the curvature allows; lower the learning rate if loss spikes follow.");

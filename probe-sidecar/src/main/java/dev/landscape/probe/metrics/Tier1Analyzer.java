@@ -75,6 +75,7 @@ public final class Tier1Analyzer {
     private final int fingerprintWidth;
     private final int directionWidth;
     private Previous previous;
+    private final TrajectoryRegression trajectory = new TrajectoryRegression();
 
     /** What is kept of checkpoint {@code t−1} once its pass is done. */
     private record Previous(Path path, long step, double stepCount, CountSketch updateSketch, double updateSq,
@@ -148,6 +149,14 @@ public final class Tier1Analyzer {
                         / Math.sqrt(last.preconditionedUpdateSq);
             }
         }
+        TrajectoryRegression.Estimate fit = null;
+        boolean plainOrHeavyBall = opt.kind() == OptimizerSetup.Kind.SGD || opt.kind() == OptimizerSetup.Kind.MOMENTUM;
+        if (last != null && k == 1 && plainOrHeavyBall && r.hasUpdate && r.hasGradient && r.nonFinite == 0) {
+            trajectory.add(r.updateSketch, r.gradientSketch);
+            fit = trajectory.estimate();
+        } else {
+            trajectory.reset();
+        }
         double threshold = opt.stabilityThreshold();
         double sharpness = opt.kind() == OptimizerSetup.Kind.ADAM ? atLeast(preconditioned, preconditionedBound)
                 : atLeast(secant, bound);
@@ -164,7 +173,8 @@ public final class Tier1Analyzer {
                 all.parameterNorm(), r.nonFinite, r.nonFiniteTensors,
                 all.updateNorm(), all.relativeUpdate(), cosine,
                 r.hasGradient ? Math.sqrt(r.gradSq) : Double.NaN, all.firstMomentNorm(), all.fisherTrace(),
-                secant, preconditioned, bound, preconditionedBound, threshold, ratio,
+                secant, preconditioned, bound, preconditionedBound,
+                fit == null ? Double.NaN : fit.sharpness(), fit == null ? Double.NaN : fit.standardError(), threshold, ratio,
                 current.log().latestLoss(), current.log().latestGradNorm(),
                 layers, tensors, r.fingerprints, false, null);
     }
