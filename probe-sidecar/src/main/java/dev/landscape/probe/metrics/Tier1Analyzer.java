@@ -63,6 +63,17 @@ import java.util.Map;
  * lower bound only where the gradient's signal dominates its noise. The stability ratio uses the larger of the
  * secant and the bound.
  *
+ * <p><b>Trajectory fit</b> ({@link TrajectoryRegression}; SGD and heavy ball, one optimizer step between
+ * checkpoints). The secant and the bound difference two checkpoints, so both share one minibatch's noise in
+ * {@code Δg} and {@code Δθ}; the fit regresses the recovered gradients' levels on the weights' levels over the last
+ * 32 checkpoints, in the top three directions of their updates, from the same two sketches folded to 1,024 buckets.
+ * It reads the curvature itself, with a standard error, rather than a noise-inflated lower bound: on the tier-1 ground
+ * truth (bench/results/tier1-signals.md) SGD at the exact crossing reads 0.96 ± 0.09 (standard error 0.08), clean
+ * noisy SGD 0.47 where the bound reads 0.77. It is reported beside the stability ratio
+ * ({@link Tier1Metrics#trajectorySharpness}) and judged by its own rule, not folded into the ratio. Not for Adam:
+ * the fit gives {@code H}'s curvature, and {@code P⁻¹H}'s top direction lies outside the few directions the updates
+ * span (the results page has the measurement).
+ *
  * <p>Training-log figures (loss, logged grad norm, learning rate) are copied from the checkpoint's
  * {@code TrainingLog}.
  */
