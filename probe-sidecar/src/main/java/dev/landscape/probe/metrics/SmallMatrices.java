@@ -7,25 +7,25 @@ import java.util.Comparator;
  * Dense arithmetic on the few-by-few matrices of {@link TrajectoryRegression} (at most the window's size): tier 1
  * carries no linear-algebra library, and at this size the textbook methods are exact enough and fast. The symmetric
  * eigen-solver is cyclic Jacobi (Golub and Van Loan, §8.5), which converges quadratically and keeps eigenvectors
- * orthonormal to round-off.
+ * orthonormal to round-off; tier 2's {@code curvature.linalg.SymmetricEigen#jacobi} is this one.
  */
-final class SmallMatrices {
+public final class SmallMatrices {
 
     private SmallMatrices() {
     }
 
-    /** Eigenvalues in descending order with their unit eigenvectors. */
-    record Eigen(double[] values, double[][] vectors) {
-        double value(int k) {
+    /** Eigenvalues in descending order with their unit eigenvectors ({@code vectors[k]} belongs to {@code values[k]}). */
+    public record Eigen(double[] values, double[][] vectors) {
+        public double value(int k) {
             return values[k];
         }
 
-        double[] vector(int k) {
+        public double[] vector(int k) {
             return vectors[k].clone();
         }
     }
 
-    static Eigen symmetricEigen(double[][] m) {
+    public static Eigen symmetricEigen(double[][] m) {
         int n = m.length;
         double[][] a = new double[n][];
         for (int i = 0; i < n; i++) {

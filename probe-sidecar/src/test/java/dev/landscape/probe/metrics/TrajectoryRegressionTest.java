@@ -1,5 +1,6 @@
 package dev.landscape.probe.metrics;
 
+import dev.landscape.probe.testing.TestTrainer;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -50,31 +51,9 @@ class TrajectoryRegressionTest {
         return last;
     }
 
-    /** {@code Qᵀ diag(λ) Q}, λ geometric from 1 to 0.02, {@code Q} from Gram–Schmidt on Gaussian vectors. */
+    /** {@code Qᵀ diag(λ) Q}, λ geometric from 1 to 0.02, {@code Q} a random rotation. */
     private static double[][] hessian(long seed) {
-        Random r = new Random(seed);
-        double[][] q = new double[DIM][DIM];
-        for (int k = 0; k < DIM; k++) {
-            for (int i = 0; i < DIM; i++) {
-                q[k][i] = r.nextGaussian();
-            }
-            for (int p = 0; p < k; p++) {
-                double d = 0;
-                for (int i = 0; i < DIM; i++) {
-                    d += q[k][i] * q[p][i];
-                }
-                for (int i = 0; i < DIM; i++) {
-                    q[k][i] -= d * q[p][i];
-                }
-            }
-            double n = 0;
-            for (double x : q[k]) {
-                n += x * x;
-            }
-            for (int i = 0; i < DIM; i++) {
-                q[k][i] /= Math.sqrt(n);
-            }
-        }
+        double[][] q = TestTrainer.Quadratic.randomRotation(DIM, new Random(seed));
         double[][] h = new double[DIM][DIM];
         for (int k = 0; k < DIM; k++) {
             double lambda = Math.pow(0.02, k / (double) (DIM - 1));
