@@ -12,10 +12,12 @@ import java.util.Deque;
  * grows with the window, since the curvature changes slowly while the learning rate, which is known at every
  * checkpoint, may change fast: the ratio is {@code λ̂ / threshold(η_now)}.
  *
- * <p><b>In a subspace, from sketches.</b> The full {@code H} is out of reach on a real network, so the fit runs in the
- * few directions the run moves most along in the window: the top {@link #RANK} principal directions of the window's
- * updates {@code Δθ} (near the edge the oscillating sharp direction dominates the updates, where the weights' own
- * variance is dominated by the slow drift of the flat directions). Everything is done on CountSketches folded to
+ * <p><b>In a subspace, from sketches.</b> The full {@code H} is out of reach on a real network, so the fit runs in a
+ * few directions: the top {@link #RANK} principal directions of the window's recovered gradients, centred. A
+ * direction's share of the gradients' variance is its curvature times its excursion, so near the edge the
+ * oscillating sharp direction leads; the weights' own variance is led by the slow drift of the flat directions, and
+ * heavy ball's updates by the directions its momentum accumulates (both read the sharp direction less often on the
+ * tier-1 ground truth). Everything is done on CountSketches folded to
  * {@link #WIDTH} buckets (a CountSketch of width {@code W} folded to {@code w | W} is the CountSketch of width
  * {@code w} with the same hash, and linear, so {@code S(θ_{t−1} − θ_0)} is the running sum of the update sketches):
  * per checkpoint {@code O(w·k²)} arithmetic and {@code 2·k·w} doubles kept (512 KiB at k = 32, w = 1024), whatever
@@ -23,7 +25,7 @@ import java.util.Deque;
  * {@code a_t = Uᵀ S(θ_{t−1})}; {@code λ̂} is the top eigenvalue of {@code (B + Bᵀ)/2}, with eigenvector {@code v}, and
  * its standard error {@code √((vᵀ Σ_e v)(vᵀ (Σ a aᵀ)⁻¹ v))} from the residual covariance {@code Σ_e}.
  *
- * <p><b>Failure modes.</b> It reads the curvature of the subspace the updates span: a sharp direction the run has
+ * <p><b>Failure modes.</b> It reads the curvature of the subspace the gradients span: a sharp direction the run has
  * not moved along is not in it (Adam's preconditioned sharpness rising as its second moment decays at a constant
  * learning rate is such a case), and at a low ratio the sharp direction is damped and may fall out of the top
  * {@link #RANK}, where {@code λ̂} reads a flatter direction (low, never a false crossing). The fit assumes one
@@ -36,7 +38,7 @@ final class TrajectoryRegression {
 
     /** Checkpoints in the window; no estimate before it is full. */
     static final int WINDOW = 32;
-    /** Principal directions of the updates the fit runs in. */
+    /** Principal directions of the gradients the fit runs in. */
     static final int RANK = 3;
     /** Buckets of the folded sketches. */
     static final int WIDTH = 1 << 10;
@@ -98,7 +100,7 @@ final class TrajectoryRegression {
         }
     }
 
-    /** The fit over the full window, or {@code null} while the window is not full or the updates span nothing. */
+    /** The fit over the full window, or {@code null} while the window is not full or the gradients span nothing. */
     Estimate estimate() {
         int n = levels.size();
         if (n < window) {
@@ -106,7 +108,7 @@ final class TrajectoryRegression {
         }
         double[][] x = levels.toArray(new double[0][]);
         double[][] y = gradients.toArray(new double[0][]);
-        double[][] basis = principalUpdates(x);
+        double[][] basis = principalDirections(y);
         if (basis.length == 0) {
             return null;
         }
@@ -160,16 +162,22 @@ final class TrajectoryRegression {
     }
 
     /**
-     * Orthonormal top directions (at most {@link #rank}) of the updates {@code x_{i+1} − x_i}, from the eigenvectors
-     * of their Gram matrix: {@code u = D w / √μ}. Directions with an eigenvalue under 10⁻¹² of the largest are dropped.
+     * Orthonormal top principal directions (at most {@link #rank}) of the window's recovered gradients, centred: from
+     * the eigenvectors of their Gram matrix, {@code u = D w / √μ}. Directions with an eigenvalue under 10⁻¹² of the
+     * largest are dropped.
      */
-    private double[][] principalUpdates(double[][] x) {
-        int m = x.length - 1;
-        double[][] d = new double[m][];
-        for (int i = 0; i < m; i++) {
-            d[i] = new double[width];
+    private double[][] principalDirections(double[][] rows) {
+        int m = rows.length;
+        double[] mean = new double[width];
+        for (double[] row : rows) {
             for (int j = 0; j < width; j++) {
-                d[i][j] = x[i + 1][j] - x[i][j];
+                mean[j] += row[j] / m;
+            }
+        }
+        double[][] d = new double[m][width];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < width; j++) {
+                d[i][j] = rows[i][j] - mean[j];
             }
         }
         double[][] gram = new double[m][m];

