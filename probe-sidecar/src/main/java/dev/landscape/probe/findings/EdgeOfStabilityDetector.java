@@ -58,7 +58,7 @@ final class EdgeOfStabilityDetector implements Detector {
     static final int JUMP_BASELINE = 10;
     /**
      * The trajectory fit's ratio less one standard error must reach this for its reading past the edge to count
-     * (chosen on seeds 1–10 of the tier-1 ground truth among 0.9–0.95 and 1–2 standard errors; bench/results/
+     * (chosen on seeds 1–10 of the tier-1 ground truth among 0.9–0.95 and 1–1.5 standard errors; bench/results/
      * tier1-signals.md).
      */
     static final double FIT_LOWER_BOUND = 0.92;

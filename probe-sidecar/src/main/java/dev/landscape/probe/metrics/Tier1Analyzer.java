@@ -66,7 +66,8 @@ import java.util.Map;
  * <p><b>Trajectory fit</b> ({@link TrajectoryRegression}; SGD and heavy ball, one optimizer step between
  * checkpoints). The secant and the bound difference two checkpoints, so both share one minibatch's noise in
  * {@code Δg} and {@code Δθ}; the fit regresses the recovered gradients' levels on the weights' levels over the last
- * 32 checkpoints, in the top three directions of their updates, from the same two sketches folded to 1,024 buckets.
+ * 32 checkpoints, in the top three principal directions of those gradients, from the same two sketches folded to
+ * 1,024 buckets.
  * It reads the curvature itself, with a standard error, rather than a noise-inflated lower bound: on the tier-1 ground
  * truth (bench/results/tier1-signals.md) SGD at the exact crossing reads 0.96 ± 0.09 (standard error 0.08), clean
  * noisy SGD 0.47 where the bound reads 0.77. It is reported beside the stability ratio

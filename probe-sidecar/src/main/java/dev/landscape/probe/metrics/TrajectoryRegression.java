@@ -7,8 +7,11 @@ import java.util.Deque;
  * Sharpness from the LEVELS of the recovered gradients and of the weights over a window of checkpoints, not from the
  * difference of two. A minibatch gradient is {@code g_t = H(θ_{t−1} − θ*) + ξ_t} with noise {@code ξ_t} independent
  * of {@code θ_{t−1}}, so a least-squares fit of {@code g_t} on {@code θ_{t−1}} (with an intercept, which absorbs
- * {@code Hθ*}) is unbiased: the secant and the gradient-difference bound of {@link Tier1Analyzer} are not, because
- * {@code Δg} and {@code Δθ} share {@code ξ_{t−1}} (pure noise reads 0.7 of SGD's edge on the bound). Its precision
+ * {@code Hθ*}) is consistent: the secant and the gradient-difference bound of {@link Tier1Analyzer} are not, because
+ * {@code Δg} and {@code Δθ} share {@code ξ_{t−1}} (pure noise reads 0.7 of SGD's edge on the bound). In a finite
+ * window it is biased by order {@code 1/k} (later weights in the window carry earlier noise, as in an autoregression),
+ * and the top eigenvalue of a fit in a few noisy directions reads high: pure SGD noise reads about 0.26 of the edge at
+ * {@code k = 32} ({@code TrajectoryRegressionTest}). Its precision
  * grows with the window, since the curvature changes slowly while the learning rate, which is known at every
  * checkpoint, may change fast: the ratio is {@code λ̂ / threshold(η_now)}.
  *
@@ -28,9 +31,9 @@ import java.util.Deque;
  * <p><b>Failure modes.</b> It reads the curvature of the subspace the gradients span: a sharp direction the run has
  * not moved along is not in it (Adam's preconditioned sharpness rising as its second moment decays at a constant
  * learning rate is such a case), and at a low ratio the sharp direction is damped and may fall out of the top
- * {@link #RANK}, where {@code λ̂} reads a flatter direction (low, never a false crossing). The fit assumes one
- * optimizer step between checkpoints; with {@code k > 1} the recovered gradient is an average over the interval,
- * evaluated along a path the fit does not see. For Adam the fitted curvature is {@code H}'s, not {@code P⁻¹H}'s, so it
+ * {@link #RANK}, where {@code λ̂} reads a flatter direction (low). The fit needs one optimizer step between
+ * checkpoints ({@link Tier1Analyzer} feeds it nothing else): with more, the recovered gradient is an average over the
+ * interval, taken along a path the fit does not see. For Adam the fitted curvature is {@code H}'s, not {@code P⁻¹H}'s, so it
  * is not used there ({@link Tier1Analyzer}). A window whose chain of checkpoints breaks (a checkpoint skipped, a
  * gradient that cannot be recovered, a non-finite value) starts again.
  */
