@@ -51,9 +51,10 @@ class Trace(list):
         self.t, self.e = fit, error
 
 
-def fitted(r, i, lower=0.92, z=1.0):
-    """The trajectory fit (SGD and heavy ball): its ratio >= 1 and its ratio less z standard errors >= lower."""
-    return r.t[i] >= 1 and r.t[i] - z * r.e[i] >= lower  # NaN (no fit yet, or Adam) never holds
+def fitted(r, i, lower=0.92, z=1.0, relative=0.25):
+    """The trajectory fit (SGD and heavy ball): its ratio >= 1, its ratio less z standard errors >= lower, and that
+    error at most `relative` of the ratio."""
+    return r.t[i] >= 1 and r.t[i] - z * r.e[i] >= lower and r.e[i] <= relative * r.t[i]  # NaN never holds
 
 
 def production(r, i, adam):

@@ -166,6 +166,9 @@ class FindingMonitorTest {
             assertThat(f.values()).containsEntry("ratio", 1.05).containsEntry("sharpnessError", 1.0);
             assertThat(f.message()).contains("least-squares fit").contains("21.00 ± 1.0").contains("1.05× (± 0.05)");
         });
+        // A fit thrown by an outlier in its window: 3 ± 2 of the edge, its error two thirds of it; not raised.
+        FindingMonitor thrown = new FindingMonitor(Thresholds.DEFAULTS);
+        assertThat(thrown.observe(fitted(1, 60, 40))).isEmpty();
         // Its lower bound at twice the edge is critical.
         FindingMonitor critical = new FindingMonitor(Thresholds.DEFAULTS);
         assertThat(critical.observe(fitted(1, 50, 2))).singleElement()
