@@ -23,7 +23,9 @@ import java.util.Set;
  * An ONNX model with a loss head, bound to one batch and one set of weights: the {@link DifferentiableLoss} the
  * curvature algorithms probe, over all trainable parameters or a {@link ParameterSubset} of them, with the
  * checkpoint's point in that parameter space. Every trainable initializer is a variable of the graph; those outside
- * the subset keep the checkpoint's values and are not differentiated. Weights are streamed from the checkpoint into
+ * the subset keep the checkpoint's values and are not differentiated. With a subset, the part of the graph that
+ * depends on none of its parameters is evaluated once and bound as constants ({@link GraphSplit}), so each gradient
+ * runs only through the layers from the first analysed one on. Weights are streamed from the checkpoint into
  * the graph's native arrays ({@link WeightBinding#writeInto}), never held whole on the Java heap.
  */
 public final class CurvatureModel {
@@ -96,6 +98,8 @@ public final class CurvatureModel {
         TranslatedGraph g;
         if (split.isPresent()) {
             Map<String, FixedValue> frontier = evaluate(split.get(), batch, weights, streamed);
+            // the frozen part's graph is unreachable now: collect it, so that ND4J frees its weights' native copies
+            System.gc();
             Onnx.ModelProto dependent = split.get().dependent();
             Set<String> read = initializers(dependent);
             g = OnnxGraphTranslator.translate(dependent, batch, weights.values(), intersection(weights.trainable(), read),
@@ -117,7 +121,7 @@ public final class CurvatureModel {
     /**
      * One forward pass of the split's frozen part at the checkpoint's weights: its frontier values, for the dependent
      * part to read as constants. The frozen part's graph, and with it the native copies of its weights, is garbage
-     * once this returns (the collection asked for here frees it).
+     * once this returns.
      */
     private static Map<String, FixedValue> evaluate(GraphSplit split, Map<String, HostTensor> batch,
                                                     WeightBinding weights, Set<String> streamed) {
@@ -141,7 +145,6 @@ public final class CurvatureModel {
             INDArray a = v.isKnown() ? OnnxGraphTranslator.array(v.host()) : values.get(computed.get(name));
             out.put(name, new FixedValue(a, v.shape(), v.host()));
         }
-        System.gc();
         return out;
     }
 
