@@ -22,9 +22,7 @@ class TrendBaselineTest {
         // Loss × 0.9 per checkpoint with a log-normal scatter of σ 0.085: the next point on the trend scores about 0,
         // and a spike ×2 on it is about ln 2 / 0.085 ≈ 8.2 robust σ (the scale reads σ to within the sampling error
         // of 20 values) although it is below the window's median.
-        java.util.Random rnd = new java.util.Random(5);
-        double[] history = IntStream.range(0, 20).mapToDouble(i -> Math.pow(0.9, i) * Math.exp(0.085 * rnd.nextGaussian()))
-                .toArray();
+        double[] history = falling(0.9, 0.085, 5);
         double next = Math.pow(0.9, 20);
 
         TrendBaseline.Score onTrend = TrendBaseline.score(next, history);
@@ -76,12 +74,17 @@ class TrendBaselineTest {
     void aDoubledLossOnASmoothRunIsStillASpike() {
         // A smooth loss falling 1 % per checkpoint with 2 % scatter: the floor (6 %) is the scale, and ×2 reads
         // ln 2 / 0.06 ≈ 11.6 σ whatever the residuals' spread.
-        java.util.Random rnd = new java.util.Random(3);
-        double[] history = IntStream.range(0, 20).mapToDouble(i -> Math.pow(0.99, i) * Math.exp(0.02 * rnd.nextGaussian()))
-                .toArray();
+        double[] history = falling(0.99, 0.02, 3);
         double next = Math.pow(0.99, 20);
 
         assertThat(TrendBaseline.score(2 * next, history).z()).isGreaterThan(10);
         assertThat(TrendBaseline.score(next, history).z()).isLessThan(2);
+    }
+
+    /** 20 checkpoints of a loss falling by {@code factor} each, with a log-normal scatter of {@code logSigma}. */
+    private static double[] falling(double factor, double logSigma, long seed) {
+        java.util.Random rnd = new java.util.Random(seed);
+        return IntStream.range(0, 20).mapToDouble(i -> Math.pow(factor, i) * Math.exp(logSigma * rnd.nextGaussian()))
+                .toArray();
     }
 }
