@@ -100,7 +100,7 @@ final class DemoReport {
         }
         for (DetectionQuality.Row r : quality.rows()) {
             int falseAlarms = (int) quality.falseAlarms().stream().filter(f -> f.rank() != null && f.rank() == r.expected().rank()).count();
-            b.detection(new DetectionRow(r.expected().fault(), r.expected().rank(), r.expected().reason(), r.found(),
+            b.detection(new DetectionRow(r.expected().fault(), r.expected().rank(), r.expected().reason().name(), r.found(),
                     r.leadSteps(), falseAlarms));
         }
         images.forEach(b::image);

@@ -2,6 +2,7 @@ package dev.landscape.demo.scenario;
 
 import dev.landscape.apiserver.admission.MutatingAdmission;
 import dev.landscape.apiserver.network.ServiceProxy;
+import dev.landscape.contract.Reason;
 import dev.landscape.demo.cluster.EmbeddedApiServer;
 import dev.landscape.demo.cluster.InstallManifest;
 import dev.landscape.demo.cluster.Kubelet;
@@ -197,7 +198,7 @@ public final class DemoScenario {
             });
             progress.say("training finished; waiting for the last reports and for silence to be noticed");
             watcher.awaitPolling(Duration.ofSeconds(quick ? 20 : 30), Duration.ofSeconds(1), this::announce,
-                    w -> w.seen().stream().anyMatch(s -> s.reason().equals("StaleCheckpoints")
+                    w -> w.seen().stream().anyMatch(s -> DetectionQuality.names(Reason.StaleCheckpoints, s)
                             && s.rank() != null && s.rank() == TrainingRun.STALLED_RANK));
             for (int rank = 0; rank < RANKS; rank++) {
                 kubelet.complete(NAMESPACE, DemoObjects.JOB + "-worker-" + rank);
@@ -205,7 +206,7 @@ public final class DemoScenario {
             progress.say("kubelet: the job's pods completed (exit 0)");
             watcher.awaitPolling(Duration.ofSeconds(10), Duration.ofSeconds(1), this::announce,
                     w -> training.expectations().stream().allMatch(e -> w.seen().stream()
-                            .anyMatch(s -> s.reason().equals(e.reason()) && s.rank() != null && s.rank() == e.rank())));
+                            .anyMatch(s -> DetectionQuality.names(e.reason(), s) && s.rank() != null && s.rank() == e.rank())));
             poller.shutdownNow();
             watcher.poll(this::announce);
             for (SidecarProcess s : kubelet.sidecars().values()) {

@@ -1,6 +1,7 @@
 package dev.landscape.demo.scenario;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.landscape.contract.Reason;
 
 import java.util.Locale;
 import java.util.Map;
@@ -21,8 +22,8 @@ final class DetectionDoc {
 
     static String markdown(DetectionQuality.Result quality, Map<Integer, TreeMap<Long, JsonNode>> history, long lrFaultStep) {
         StringBuilder sb = new StringBuilder(quality.markdown()).append("\n\n");
-        Long eos = step(quality, "EdgeOfStability", 0);
-        Long spike = step(quality, "LossSpike", 0);
+        Long eos = step(quality, Reason.EdgeOfStability, 0);
+        Long spike = step(quality, Reason.LossSpike, 0);
         if (eos != null && spike != null) {
             TreeMap<Long, JsonNode> rank0 = history.getOrDefault(0, new TreeMap<>());
             OptionalDouble tier1 = history.entrySet().stream().filter(e -> e.getKey() != 0)
@@ -39,8 +40,8 @@ final class DetectionDoc {
         return sb.toString();
     }
 
-    private static Long step(DetectionQuality.Result quality, String reason, int rank) {
-        return quality.rows().stream().filter(r -> r.expected().reason().equals(reason) && r.expected().rank() == rank)
+    private static Long step(DetectionQuality.Result quality, Reason reason, int rank) {
+        return quality.rows().stream().filter(r -> r.expected().reason() == reason && r.expected().rank() == rank)
                 .map(DetectionQuality.Row::step).findFirst().orElse(null);
     }
 

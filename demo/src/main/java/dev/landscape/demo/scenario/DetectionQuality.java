@@ -1,5 +1,7 @@
 package dev.landscape.demo.scenario;
 
+import dev.landscape.contract.Reason;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -46,9 +48,9 @@ public final class DetectionQuality {
      * What a lead is measured over: the first finding of {@code reason} on the same rank at or after the detection,
      * or the fixed {@code step} of a failure. {@code label} names it in the table.
      */
-    public record Lead(String label, String reason, Long step) {
-        public static Lead overFinding(String reason) {
-            return new Lead(reason, reason, null);
+    public record Lead(String label, Reason reason, Long step) {
+        public static Lead overFinding(Reason reason) {
+            return new Lead(reason.name(), reason, null);
         }
 
         public static Lead overStep(String label, long step) {
@@ -57,14 +59,14 @@ public final class DetectionQuality {
     }
 
     /** One finding the scenario should produce; {@code lead} may be null. */
-    public record Expectation(String fault, int rank, String reason, Window window, Lead lead) {
+    public record Expectation(String fault, int rank, Reason reason, Window window, Lead lead) {
     }
 
     /**
      * A finding that is right although no expectation names it, on {@code rank} ({@code null}: a job-wide finding)
      * within its fault's {@code window}.
      */
-    public record Tolerated(String fault, Integer rank, String reason, Window window, String why) {
+    public record Tolerated(String fault, Integer rank, Reason reason, Window window, String why) {
     }
 
     public record Row(Expectation expected, boolean found, Long step, Long leadSteps) {
@@ -138,16 +140,16 @@ public final class DetectionQuality {
         List<Row> rows = new ArrayList<>();
         for (Expectation e : expected) {
             Optional<ProbeWatcher.Seen> hit = seen.stream()
-                    .filter(s -> s.reason().equals(e.reason()) && Objects.equals(s.rank(), e.rank()) && e.window().contains(s.step()))
+                    .filter(s -> names(e.reason(), s) && Objects.equals(s.rank(), e.rank()) && e.window().contains(s.step()))
                     .min(Comparator.comparing(ProbeWatcher.Seen::step));
             Long lead = hit.map(h -> lead(e, h, seen)).orElse(null);
             rows.add(new Row(e, hit.isPresent(), hit.map(ProbeWatcher.Seen::step).orElse(null), lead));
         }
         List<FalseAlarm> falseAlarms = new ArrayList<>();
         for (ProbeWatcher.Seen s : seen) {
-            boolean explained = expected.stream().anyMatch(e -> e.reason().equals(s.reason())
+            boolean explained = expected.stream().anyMatch(e -> names(e.reason(), s)
                     && Objects.equals(e.rank(), s.rank()) && e.window().contains(s.step()))
-                    || tolerated.stream().anyMatch(t -> t.reason().equals(s.reason())
+                    || tolerated.stream().anyMatch(t -> names(t.reason(), s)
                     && Objects.equals(t.rank(), s.rank()) && t.window().contains(s.step()));
             if (!explained) {
                 falseAlarms.add(new FalseAlarm(s.reason(), s.rank(), s.step(), why(s, expected), s.message()));
@@ -158,6 +160,11 @@ public final class DetectionQuality {
         return new Result(rows, falseAlarms);
     }
 
+    /** Whether a finding the operator published (its reason as the status spells it) has {@code reason}. */
+    static boolean names(Reason reason, ProbeWatcher.Seen s) {
+        return reason != null && reason.name().equals(s.reason());
+    }
+
     private static Long lead(Expectation e, ProbeWatcher.Seen hit, List<ProbeWatcher.Seen> seen) {
         if (e.lead() == null) {
             return null;
@@ -166,7 +173,7 @@ public final class DetectionQuality {
             return e.lead().step() - hit.step();
         }
         return seen.stream()
-                .filter(s -> s.reason().equals(e.lead().reason()) && Objects.equals(s.rank(), e.rank())
+                .filter(s -> names(e.lead().reason(), s) && Objects.equals(s.rank(), e.rank())
                         && s.step() != null && s.step() >= hit.step())
                 .map(ProbeWatcher.Seen::step).min(Long::compare).map(later -> later - hit.step()).orElse(null);
     }
@@ -175,7 +182,7 @@ public final class DetectionQuality {
         if (s.step() == null) {
             return "no step";
         }
-        List<Expectation> same = expected.stream().filter(e -> e.reason().equals(s.reason())).toList();
+        List<Expectation> same = expected.stream().filter(e -> names(e.reason(), s)).toList();
         if (same.isEmpty()) {
             return "unexpected";
         }

@@ -1,5 +1,6 @@
 package dev.landscape.demo.scenario;
 
+import dev.landscape.contract.Reason;
 import dev.landscape.demo.training.DemoTraining;
 import dev.landscape.demo.training.TrainingConfig;
 
@@ -226,23 +227,23 @@ public final class TrainingRun {
         DetectionQuality.Window lrPhase = new DetectionQuality.Window(lrFaultStep, remedyStep);
         DetectionQuality.Window lrAftermath = new DetectionQuality.Window(lrFaultStep, remedyStep + AFTER_REMEDY);
         // Tier 2 (the measured λmax behind EdgeOfStability) runs on rank 0 only; the loss spikes on every rank.
-        out.add(new DetectionQuality.Expectation(LR_FAULT, 0, "EdgeOfStability", lrPhase,
-                DetectionQuality.Lead.overFinding("LossSpike")));
+        out.add(new DetectionQuality.Expectation(LR_FAULT, 0, Reason.EdgeOfStability, lrPhase,
+                DetectionQuality.Lead.overFinding(Reason.LossSpike)));
         for (int r = 0; r < training.config().ranks(); r++) {
-            out.add(new DetectionQuality.Expectation(LR_FAULT, r, "LossSpike", lrAftermath, null));
+            out.add(new DetectionQuality.Expectation(LR_FAULT, r, Reason.LossSpike, lrAftermath, null));
         }
         Fault perturbed = fault(PERTURBED);
-        out.add(new DetectionQuality.Expectation(PERTURBED, DIVERGING_RANK, "WorkerDivergence", prompt(perturbed), null));
+        out.add(new DetectionQuality.Expectation(PERTURBED, DIVERGING_RANK, Reason.WorkerDivergence, prompt(perturbed), null));
         Fault spike = fault(SPIKE);
         Fault oom = fault(OOM);
-        out.add(new DetectionQuality.Expectation(SPIKE, OOM_RANK, "GradientSpike", prompt(spike), null));
+        out.add(new DetectionQuality.Expectation(SPIKE, OOM_RANK, Reason.GradientSpike, prompt(spike), null));
         // InstabilityBeforeFailure names the step of the anomaly it joined the kill to: the injected spike, not an
         // earlier anomaly of the rank; its lead is counted over the step the kill came at.
-        out.add(new DetectionQuality.Expectation(OOM, OOM_RANK, "InstabilityBeforeFailure", prompt(spike),
+        out.add(new DetectionQuality.Expectation(OOM, OOM_RANK, Reason.InstabilityBeforeFailure, prompt(spike),
                 DetectionQuality.Lead.overStep("the OOM kill", oom.step())));
         // StaleCheckpoints names the last checkpoint the stalled rank wrote.
         Fault stalled = fault(STALLED);
-        out.add(new DetectionQuality.Expectation(STALLED, STALLED_RANK, "StaleCheckpoints",
+        out.add(new DetectionQuality.Expectation(STALLED, STALLED_RANK, Reason.StaleCheckpoints,
                 new DetectionQuality.Window(stalled.step() - 1, stalled.step() - 1), null));
         return out;
     }
@@ -256,44 +257,44 @@ public final class TrainingRun {
         List<DetectionQuality.Tolerated> out = new ArrayList<>();
         DetectionQuality.Window lrAftermath = new DetectionQuality.Window(lrFaultStep, remedyStep + AFTER_REMEDY);
         for (int r = 0; r < training.config().ranks(); r++) {
-            out.add(new DetectionQuality.Tolerated(LR_FAULT, r, "UpdateOscillation", lrAftermath,
+            out.add(new DetectionQuality.Tolerated(LR_FAULT, r, Reason.UpdateOscillation, lrAftermath,
                     "the oscillation is the edge of stability's symptom"));
-            out.add(new DetectionQuality.Tolerated(LR_FAULT, r, "GradientSpike", lrAftermath,
+            out.add(new DetectionQuality.Tolerated(LR_FAULT, r, Reason.GradientSpike, lrAftermath,
                     "the gradient blows up with the loss past the edge"));
             if (r != 0) {
-                out.add(new DetectionQuality.Tolerated(LR_FAULT, r, "EdgeOfStability", lrAftermath,
+                out.add(new DetectionQuality.Tolerated(LR_FAULT, r, Reason.EdgeOfStability, lrAftermath,
                         "tier 1's own estimate on the ranks without tier 2"));
             }
         }
         // Tier 2 (rank 0) sees the eval batch class by class: the blow-up sets one class back more than the others,
         // which recovers more slowly once the learning rate is lowered.
-        out.add(new DetectionQuality.Tolerated(LR_FAULT, 0, "ClassLossDrift",
+        out.add(new DetectionQuality.Tolerated(LR_FAULT, 0, Reason.ClassLossDrift,
                 new DetectionQuality.Window(lrFaultStep, remedyStep + script.recovery()),
                 "the instability set one class back more than the others"));
         Fault perturbed = fault(PERTURBED);
         DetectionQuality.Window diverged = new DetectionQuality.Window(perturbed.step(), lastStep());
-        out.add(new DetectionQuality.Tolerated(PERTURBED, DIVERGING_RANK, "WorkerDivergence", diverged,
+        out.add(new DetectionQuality.Tolerated(PERTURBED, DIVERGING_RANK, Reason.WorkerDivergence, diverged,
                 "rank 2 stays apart from the others after it was first named"));
-        out.add(new DetectionQuality.Tolerated(PERTURBED, null, "WorkerDivergence", diverged,
+        out.add(new DetectionQuality.Tolerated(PERTURBED, null, Reason.WorkerDivergence, diverged,
                 "when only two ranks are at the same step, the pair that differs is named, not one rank"));
         // Gradients are all-reduced: what rank 2's perturbed weights and rank 3's spiked gradient do to the averaged
         // gradient moves every rank's weights, and so every rank's own gradient norm, for a few steps.
         Fault spike = fault(SPIKE);
         for (Fault f : List.of(perturbed, spike)) {
             for (int r = 0; r < training.config().ranks(); r++) {
-                out.add(new DetectionQuality.Tolerated(f.label(), r, "GradientSpike",
+                out.add(new DetectionQuality.Tolerated(f.label(), r, Reason.GradientSpike,
                         new DetectionQuality.Window(f.step(), f.step() + ALL_REDUCE_AFTERMATH),
                         "the all-reduce carries the fault into every rank's update"));
             }
         }
         DetectionQuality.Window spikeAftermath = new DetectionQuality.Window(spike.step(), fault(OOM).step() + PROMPT);
-        out.add(new DetectionQuality.Tolerated(SPIKE, OOM_RANK, "LossSpike", spikeAftermath,
+        out.add(new DetectionQuality.Tolerated(SPIKE, OOM_RANK, Reason.LossSpike, spikeAftermath,
                 "the spiked gradient's step raises the loss"));
-        out.add(new DetectionQuality.Tolerated(SPIKE, OOM_RANK, "UpdateOscillation", spikeAftermath,
+        out.add(new DetectionQuality.Tolerated(SPIKE, OOM_RANK, Reason.UpdateOscillation, spikeAftermath,
                 "the spiked gradient's step overshoots"));
-        out.add(new DetectionQuality.Tolerated(OOM, OOM_RANK, "OOMKilled", new DetectionQuality.Window(fault(OOM).step(), lastStep()),
+        out.add(new DetectionQuality.Tolerated(OOM, OOM_RANK, Reason.OOMKilled, new DetectionQuality.Window(fault(OOM).step(), lastStep()),
                 "the bare kill, before it is joined to the spike"));
-        out.add(new DetectionQuality.Tolerated(STALLED, STALLED_RANK, "StepSkew",
+        out.add(new DetectionQuality.Tolerated(STALLED, STALLED_RANK, Reason.StepSkew,
                 new DetectionQuality.Window(fault(STALLED).step() - 1, lastStep()), "a stalled rank falls behind the others"));
         return out;
     }

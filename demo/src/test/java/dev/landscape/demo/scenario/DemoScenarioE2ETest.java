@@ -1,5 +1,6 @@
 package dev.landscape.demo.scenario;
 
+import dev.landscape.contract.Reason;
 import dev.landscape.demo.cluster.Layout;
 import dev.landscape.demo.report.TestingChromium;
 import org.jsoup.Jsoup;
@@ -33,7 +34,7 @@ class DemoScenarioE2ETest {
         assertThat(q.rows()).allSatisfy(r -> assertThat(r.found())
                 .as("%s on rank %d (%s)", r.expected().reason(), r.expected().rank(), r.expected().fault()).isTrue());
         assertThat(q.falseAlarms()).as("findings no injected fault explains").isEmpty();
-        DetectionQuality.Row eos = q.rows().stream().filter(r -> r.expected().reason().equals("EdgeOfStability"))
+        DetectionQuality.Row eos = q.rows().stream().filter(r -> r.expected().reason() == Reason.EdgeOfStability)
                 .findFirst().orElseThrow();
         assertThat(eos.leadSteps()).as("EdgeOfStability's lead over the LossSpike, in steps").isNotNull().isPositive();
         assertThat(o.sidecars()).as("sidecars").hasSize(DemoScenario.RANKS).allSatisfy(t -> {

@@ -1,5 +1,6 @@
 package dev.landscape.demo.scenario;
 
+import dev.landscape.contract.Reason;
 import dev.landscape.demo.scenario.DetectionQuality.Expectation;
 import dev.landscape.demo.scenario.DetectionQuality.Lead;
 import dev.landscape.demo.scenario.DetectionQuality.Tolerated;
@@ -21,14 +22,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DetectionQualityTest {
 
     private static final List<Expectation> EXPECTED = List.of(
-            new Expectation("learning rate raised", 0, "EdgeOfStability", new Window(10, 31), Lead.overFinding("LossSpike")),
-            new Expectation("learning rate raised", 0, "LossSpike", new Window(10, 33), null),
-            new Expectation("rank 3 gradient spike", 3, "GradientSpike", new Window(60, 61), null),
-            new Expectation("rank 3 OOMKilled", 3, "InstabilityBeforeFailure", new Window(60, 61),
+            new Expectation("learning rate raised", 0, Reason.EdgeOfStability, new Window(10, 31), Lead.overFinding(Reason.LossSpike)),
+            new Expectation("learning rate raised", 0, Reason.LossSpike, new Window(10, 33), null),
+            new Expectation("rank 3 gradient spike", 3, Reason.GradientSpike, new Window(60, 61), null),
+            new Expectation("rank 3 OOMKilled", 3, Reason.InstabilityBeforeFailure, new Window(60, 61),
                     Lead.overStep("the OOM kill", 62)));
     private static final List<Tolerated> TOLERATED = List.of(
-            new Tolerated("learning rate raised", 0, "UpdateOscillation", new Window(10, 33), "symptom"),
-            new Tolerated("rank 3 OOMKilled", 3, "OOMKilled", new Window(62, 70), "the bare kill"));
+            new Tolerated("learning rate raised", 0, Reason.UpdateOscillation, new Window(10, 33), "symptom"),
+            new Tolerated("rank 3 OOMKilled", 3, Reason.OOMKilled, new Window(62, 70), "the bare kill"));
 
     private static ProbeWatcher.Seen seen(String reason, Integer rank, Long step) {
         return new ProbeWatcher.Seen(reason, "warning", rank, "pod", step, null, reason + " at " + step, null, Instant.EPOCH);
@@ -58,8 +59,8 @@ class DetectionQualityTest {
         return DetectionQuality.score(EXPECTED, TOLERATED, seen);
     }
 
-    private static DetectionQuality.Row row(DetectionQuality.Result r, String reason) {
-        return r.rows().stream().filter(x -> x.expected().reason().equals(reason)).findFirst().orElseThrow();
+    private static DetectionQuality.Row row(DetectionQuality.Result r, Reason reason) {
+        return r.rows().stream().filter(x -> x.expected().reason() == reason).findFirst().orElseThrow();
     }
 
     @Test
@@ -68,15 +69,15 @@ class DetectionQualityTest {
 
         assertThat(r.missed()).isZero();
         assertThat(r.falseAlarms()).isEmpty();
-        assertThat(row(r, "EdgeOfStability").leadSteps()).isEqualTo(10);
-        assertThat(row(r, "InstabilityBeforeFailure").leadSteps()).isEqualTo(2);
+        assertThat(row(r, Reason.EdgeOfStability).leadSteps()).isEqualTo(10);
+        assertThat(row(r, Reason.InstabilityBeforeFailure).leadSteps()).isEqualTo(2);
     }
 
     @Test
     void prematureFindingIsMissedAndAFalseAlarm() {
         DetectionQuality.Result r = score(replacing("EdgeOfStability", seen("EdgeOfStability", 0, 8L)));
 
-        assertThat(row(r, "EdgeOfStability").found()).isFalse();
+        assertThat(row(r, Reason.EdgeOfStability).found()).isFalse();
         assertThat(r.falseAlarms()).singleElement().satisfies(f -> {
             assertThat(f.reason()).isEqualTo("EdgeOfStability");
             assertThat(f.why()).isEqualTo("premature");
@@ -87,7 +88,7 @@ class DetectionQualityTest {
     void expectedReasonBeforeItsWindowIsAFalseAlarmEvenWhenItComesAgainInIt() {
         DetectionQuality.Result r = score(with(seen("GradientSpike", 3, 40L)));
 
-        assertThat(row(r, "GradientSpike").found()).isTrue();
+        assertThat(row(r, Reason.GradientSpike).found()).isTrue();
         assertThat(r.falseAlarms()).extracting(DetectionQuality.FalseAlarm::step, DetectionQuality.FalseAlarm::why)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(40L, "premature"));
     }
@@ -96,7 +97,7 @@ class DetectionQualityTest {
     void findingOnTheWrongRankIsMissedAndAFalseAlarm() {
         DetectionQuality.Result r = score(replacing("GradientSpike", seen("GradientSpike", 2, 60L)));
 
-        assertThat(row(r, "GradientSpike").found()).isFalse();
+        assertThat(row(r, Reason.GradientSpike).found()).isFalse();
         assertThat(r.falseAlarms()).extracting(DetectionQuality.FalseAlarm::why).containsExactly("wrong rank");
     }
 
@@ -105,8 +106,8 @@ class DetectionQualityTest {
         // The operator joined the kill to the learning-rate phase's spike (step 31), not to the injected one.
         DetectionQuality.Result r = score(replacing("InstabilityBeforeFailure", seen("InstabilityBeforeFailure", 3, 31L)));
 
-        assertThat(row(r, "InstabilityBeforeFailure").found()).isFalse();
-        assertThat(row(r, "InstabilityBeforeFailure").leadSteps()).isNull();
+        assertThat(row(r, Reason.InstabilityBeforeFailure).found()).isFalse();
+        assertThat(row(r, Reason.InstabilityBeforeFailure).leadSteps()).isNull();
         assertThat(r.falseAlarms()).extracting(DetectionQuality.FalseAlarm::reason).containsExactly("InstabilityBeforeFailure");
     }
 
@@ -114,7 +115,7 @@ class DetectionQualityTest {
     void findingWithoutAStepIsNeverADetectionAndAlwaysAFalseAlarm() {
         DetectionQuality.Result r = score(replacing("LossSpike", seen("LossSpike", 0, null)));
 
-        assertThat(row(r, "LossSpike").found()).isFalse();
+        assertThat(row(r, Reason.LossSpike).found()).isFalse();
         assertThat(r.falseAlarms()).extracting(DetectionQuality.FalseAlarm::why).containsExactly("no step");
     }
 
