@@ -51,8 +51,11 @@ final class OscillationDetector implements Detector {
         double leastReturn = 1;
         for (int i = size - n; i < size; i++) {
             double cosine = history.get(i).updateCosine();
+            if (!(cosine <= t.oscillationCosine())) {
+                return Optional.empty();
+            }
             double lagTwo = lagTwoCosine(history, i);
-            if (!(cosine <= t.oscillationCosine() && lagTwo >= -t.oscillationCosine())) {
+            if (!(lagTwo >= -t.oscillationCosine())) {
                 return Optional.empty();
             }
             worst = Math.max(worst, cosine);
