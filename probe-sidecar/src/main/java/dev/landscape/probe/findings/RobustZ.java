@@ -46,60 +46,6 @@ final class RobustZ {
         return QN_TO_SIGMA * factor * d[h * (h - 1) / 2 - 1];
     }
 
-    /**
-     * The standard deviation of residuals {@code v} of a fit with {@code fitted} parameters, after dropping the
-     * {@code trim} largest in magnitude, scaled back to σ for normal data (the kept values are a normal truncated at
-     * its {@code (n − trim)/n} central quantile, whose variance is {@code 1 − 2qφ(q)/p} of σ²). Unlike Qn, it uses the
-     * magnitude of nearly every value, so it comes out low only when nearly all of them are small: its sampling
-     * distribution has a light lower tail (a χ with about {@code n − trim − fitted} degrees of freedom), where Qn,
-     * an order statistic of the pairwise distances, collapses when half the values happen to bunch together.
-     *
-     * @param v at least {@code trim + fitted + 1} values, not modified
-     */
-    static double trimmedSd(double[] v, int trim, int fitted) {
-        int n = v.length;
-        int kept = n - trim;
-        if (kept <= fitted) {
-            throw new IllegalArgumentException("a trimmed standard deviation needs more than " + (trim + fitted)
-                    + " values, got " + n);
-        }
-        double[] squares = new double[n];
-        for (int i = 0; i < n; i++) {
-            squares[i] = v[i] * v[i];
-        }
-        Arrays.sort(squares);
-        double sum = 0;
-        for (int i = 0; i < kept; i++) {
-            sum += squares[i];
-        }
-        double p = (double) kept / n;
-        double q = normalQuantileOfCentralShare(p);
-        double truncatedVariance = p == 1 ? 1 : 1 - 2 * q * Math.exp(-q * q / 2) / Math.sqrt(2 * Math.PI) / p;
-        return Math.sqrt(sum / (kept - fitted) / truncatedVariance);
-    }
-
-    /** The {@code q} with {@code P(|Z| ≤ q) = p} for a standard normal {@code Z}, by bisection on {@link #erf}. */
-    private static double normalQuantileOfCentralShare(double p) {
-        double lo = 0;
-        double hi = 10;
-        for (int i = 0; i < 60; i++) {
-            double mid = (lo + hi) / 2;
-            if (erf(mid / Math.sqrt(2)) < p) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        return (lo + hi) / 2;
-    }
-
-    /** The error function, Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7), for {@code x ≥ 0}. */
-    private static double erf(double x) {
-        double t = 1 / (1 + 0.3275911 * x);
-        double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-        return 1 - poly * Math.exp(-x * x);
-    }
-
     /** The median of {@code v}, which it sorts in place. */
     static double median(double[] v) {
         Arrays.sort(v);

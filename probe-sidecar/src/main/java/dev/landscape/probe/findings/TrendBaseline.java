@@ -6,7 +6,7 @@ import java.util.Arrays;
  * How far a new value lies above where a series was heading, in robust standard deviations: a straight line is
  * fitted to the history by Theil–Sen (slope: the median of all pairwise slopes; intercept: the median of
  * {@code y_i − slope·i}; Sen 1968), extrapolated one step, and the new value's excess over it is divided by
- * the larger of Qn of the history's residuals ({@link RobustZ#qn}) and their trimmed standard deviation (below). Positive series are judged on their
+ * Qn of the history's residuals ({@link RobustZ#qn}). Positive series are judged on their
  * logarithm, where a loss that falls by a steady factor per checkpoint is a straight line and a spike ×k is a jump
  * of {@code ln k} whatever the loss's level; series that are not positive, on their values.
  *
@@ -31,12 +31,6 @@ final class TrendBaseline {
      * at least ×1.43 to be one (the embedded demo showed ×1.26–×1.39 steps of that kind at a 3 % floor).
      */
     static final double FLOOR = 0.06;
-
-    /**
-     * Residuals the second scale leaves out, the largest in magnitude: up to two earlier spikes in the window do not
-     * inflate it (three or more do, and hide a fourth; Qn alone would not).
-     */
-    static final int TRIMMED = 2;
 
     private TrendBaseline() {
     }
@@ -69,8 +63,7 @@ final class TrendBaseline {
             residuals[i] = y[i] - intercept - slope * i;
         }
         double predicted = intercept + slope * n;
-        double trimmed = n > TRIMMED + 2 ? RobustZ.trimmedSd(residuals, TRIMMED, 2) : 0;
-        double scale = Math.max(Math.max(RobustZ.qn(residuals), trimmed), log ? FLOOR : FLOOR * Math.abs(predicted));
+        double scale = Math.max(RobustZ.qn(residuals), log ? FLOOR : FLOOR * Math.abs(predicted));
         double z = scale == 0 ? (value == predicted ? 0 : Math.copySign(Double.POSITIVE_INFINITY, value - predicted))
                 : (value - predicted) / scale;
         return new Score(z, log ? Math.exp(predicted) : predicted, log);

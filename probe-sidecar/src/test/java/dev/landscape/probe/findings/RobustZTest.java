@@ -33,24 +33,4 @@ class RobustZTest {
         assertThatThrownBy(() -> RobustZ.qn(new double[] {1})).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("at least 2 values, got 1");
     }
-
-    @Test
-    void trimmedSdReadsTheStandardDeviationOfNormalValuesAndDropsTheLargest() {
-        Random random = new Random(11);
-        double[] v = new double[4000];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = 2 * random.nextGaussian();
-        }
-        // 10 % trimmed: the kept values are a normal truncated at its 90 % central quantile (variance 0.623 σ²).
-        assertThat(RobustZ.trimmedSd(v, 400, 0)).isCloseTo(2, within(0.05));
-        v[0] = 1e6;
-        v[1] = -1e6;
-        assertThat(RobustZ.trimmedSd(v, 400, 0)).isCloseTo(2, within(0.05));
-    }
-
-    @Test
-    void trimmedSdNeedsMoreValuesThanItDropsAndFits() {
-        assertThatThrownBy(() -> RobustZ.trimmedSd(new double[] {1, 2, 3, 4}, 2, 2))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than 4 values");
-    }
 }
