@@ -10,15 +10,18 @@ package dev.landscape.contract;
  * basis value (4: float, for tolerances of 1e-5 and looser; 8: double):
  * <pre>
  *   heap    = YOUNG_GEN + HEAP_BASE + 8 n max(2 + 2b, 6) + m beta n
- *   native  = ND4J_RESIDENT + 8 N GRAPH_COPIES + SAMEDIFF_CACHE + ACTIVATIONS + NATIVE_GARBAGE
+ *   native  = ND4J_RESIDENT + 8 N + 8 n (GRAPH_COPIES - 1) + SAMEDIFF_CACHE + ACTIVATIONS + NATIVE_GARBAGE
  *   limit   = heap + native
  *   scratch = NATIVES + SPOOL
  * </pre>
  * The heap holds the checkpoint's point and one gradient (the finite-difference HVP), the 2b vectors of a Lanczos
  * block and its products (6 vectors in the Adam-preconditioned phase), and the basis; weights never sit on the heap
- * (they are streamed into ND4J's arrays). Natively, ND4J holds the graph in double: the weights, their gradients and
- * the backward pass's intermediates, plus the batch's activations, on top of its own resident set (libraries,
- * OpenBLAS buffers, JVM metaspace and code), and dead buffers up to the sidecar's collection threshold. The scratch volume (an emptyDir on disk) holds javacpp's unpacked
+ * (they are streamed into ND4J's arrays). Natively, ND4J holds every weight once in double (the whole graph; with a
+ * subset, the frozen part while it is evaluated once, then the frozen values the differentiated part reads), and the
+ * analysed parameters {@link #GRAPH_COPIES} - 1 times more (the perturbed point, their gradients, the backward pass's
+ * intermediates), plus the batch's activations, on top of its own resident set (libraries, OpenBLAS buffers, JVM
+ * metaspace and code), and dead buffers up to the sidecar's collection threshold. Without a subset (n = N) that is
+ * the model GRAPH_COPIES times. The scratch volume (an emptyDir on disk) holds javacpp's unpacked
  * natives and the report spool.
  */
 public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, long scratchBytes) {
@@ -41,11 +44,13 @@ public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, lon
     public static final long SPOOL = 112 * MIB;
 
     /**
-     * Double copies of the model ND4J may hold at the peak of a Hessian-vector product: the weights, the perturbed
-     * point (w ± hu), their gradients and the backward pass's weight-sized intermediates (transposes, per-op
-     * gradients), with a margin. Measured (bench/curvature-scale.sh): a 10 M-parameter GPT-2-shaped model peaked at
-     * 1,474 MiB of resident set beyond its whole heap; with 3 copies and no {@link #NATIVE_GARBAGE} the formula gave
-     * it 1,077 MiB, with 6 copies it gives 1,554.
+     * Double copies of the analysed parameters ND4J may hold at the peak of a Hessian-vector product: the weights,
+     * the perturbed point (w ± hu), their gradients and the backward pass's weight-sized intermediates (transposes,
+     * per-op gradients), with a margin. Measured (bench/curvature-scale.sh): a 10 M-parameter GPT-2-shaped model
+     * peaked at 1,474 MiB of resident set beyond its whole heap; with 3 copies and no {@link #NATIVE_GARBAGE} the
+     * formula gave it 1,077 MiB, with 6 copies it gives 1,554. The frozen parameters of a subset count once: the
+     * sidecar evaluates the part of the graph that does not depend on the analysed ones once and differentiates only
+     * the rest, which for the last blocks and the head (what a subset is for) reads a fraction of the frozen weights.
      */
     public static final int GRAPH_COPIES = 6;
 
@@ -100,8 +105,8 @@ public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, lon
         }
         long n = analysedParameters;
         long heap = YOUNG_GEN + HEAP_BASE + workingBytes(n, blockSize(topK)) + (long) basisVectors(topK) * bytesPerValue * n;
-        long nativeBytes = ND4J_RESIDENT + 8 * modelParameters * GRAPH_COPIES + SAMEDIFF_CACHE + ACTIVATIONS
-                + NATIVE_GARBAGE;
+        long nativeBytes = ND4J_RESIDENT + 8 * modelParameters + 8 * n * (GRAPH_COPIES - 1) + SAMEDIFF_CACHE
+                + ACTIVATIONS + NATIVE_GARBAGE;
         return new Tier2Memory(roundUp(heap), roundUp(nativeBytes), roundUp(heap) + roundUp(nativeBytes),
                 NATIVES + SPOOL);
     }

@@ -1,6 +1,9 @@
 package dev.landscape.probe.curvature;
 
+import dev.landscape.probe.curvature.onnx.FixedValue;
+import dev.landscape.probe.curvature.onnx.GraphSplit;
 import dev.landscape.probe.curvature.onnx.OnnxGraphTranslator;
+import dev.landscape.probe.curvature.onnx.OnnxValue;
 import dev.landscape.probe.curvature.onnx.TranslatedGraph;
 import onnx.Onnx;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -8,7 +11,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,7 +23,9 @@ import java.util.Set;
  * An ONNX model with a loss head, bound to one batch and one set of weights: the {@link DifferentiableLoss} the
  * curvature algorithms probe, over all trainable parameters or a {@link ParameterSubset} of them, with the
  * checkpoint's point in that parameter space. Every trainable initializer is a variable of the graph; those outside
- * the subset keep the checkpoint's values and are not differentiated. Weights are streamed from the checkpoint into
+ * the subset keep the checkpoint's values and are not differentiated. With a subset, the part of the graph that
+ * depends on none of its parameters is evaluated once and bound as constants ({@link GraphSplit}), so each gradient
+ * runs only through the layers from the first analysed one on. Weights are streamed from the checkpoint into
  * the graph's native arrays ({@link WeightBinding#writeInto}), never held whole on the Java heap.
  */
 public final class CurvatureModel {
@@ -32,11 +39,12 @@ public final class CurvatureModel {
     private final String output;
     private final String lossName;
     private final Map<String, HostTensor> batch;
+    private final boolean folded;
 
     /** @param point the parameters' values, or null to read them from the graph */
     private CurvatureModel(TranslatedGraph graph, ParameterLayout all, ParameterLayout layout, SameDiffLoss loss,
                            String output, String lossName, Map<String, HostTensor> batch,
-                           Map<String, HostTensor> constants, double[] point) {
+                           Map<String, HostTensor> constants, double[] point, boolean folded) {
         this.graph = graph;
         this.all = all;
         this.layout = layout;
@@ -45,6 +53,7 @@ public final class CurvatureModel {
         this.lossName = lossName;
         this.batch = batch;
         this.constants = constants;
+        this.folded = folded;
         this.point = point != null ? point : loss.read();
     }
 
@@ -61,41 +70,109 @@ public final class CurvatureModel {
      */
     public static CurvatureModel build(Onnx.ModelProto model, Map<String, HostTensor> batch, WeightBinding weights,
                                        LossHead head, String output, ParameterSubset subset) {
-        Set<String> streamed = new java.util.LinkedHashSet<>();
+        return build(model, batch, weights, head, output, subset, true);
+    }
+
+    /**
+     * @param foldFrozen with a subset, evaluate the part of the graph that depends on no analysed parameter once and
+     *                   differentiate only the rest ({@link GraphSplit}); false translates the whole graph (the
+     *                   reference the folded model is tested against)
+     */
+    static CurvatureModel build(Onnx.ModelProto model, Map<String, HostTensor> batch, WeightBinding weights,
+                                LossHead head, String output, ParameterSubset subset, boolean foldFrozen) {
+        Set<String> streamed = new LinkedHashSet<>();
         for (String name : weights.trainable()) {
             if (weights.streamed(name)) {
                 streamed.add(name);
             }
         }
-        TranslatedGraph g = OnnxGraphTranslator.translate(model, batch, weights.values(), weights.trainable(), streamed);
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (Onnx.TensorProto init : model.getGraph().getInitializerList()) {
+            if (weights.trainable().contains(init.getName())) {
+                shapes.put(init.getName(), init.getDimsList().stream().mapToLong(Long::longValue).toArray());
+            }
+        }
+        ParameterLayout all = new ParameterLayout(shapes);
+        Set<String> selected = subset.select(new ArrayList<>(shapes.keySet()), weights.sources());
+        Optional<GraphSplit> split = foldFrozen && !subset.isAll() ? GraphSplit.of(model, selected) : Optional.empty();
+        TranslatedGraph g;
+        if (split.isPresent()) {
+            Map<String, FixedValue> frontier = evaluate(split.get(), batch, weights, streamed);
+            // the frozen part's graph is unreachable now: collect it, so that ND4J frees its weights' native copies
+            System.gc();
+            Onnx.ModelProto dependent = split.get().dependent();
+            Set<String> read = initializers(dependent);
+            g = OnnxGraphTranslator.translate(dependent, batch, weights.values(), intersection(weights.trainable(), read),
+                    intersection(streamed, read), frontier);
+        } else {
+            g = OnnxGraphTranslator.translate(model, batch, weights.values(), weights.trainable(), streamed);
+        }
         String out = output != null ? output : g.outputNames().get(0);
         if (!g.outputNames().contains(out)) {
             throw new CurvatureException("the model has no output named '" + out + "'; outputs: " + g.outputNames());
         }
         String lossName = head.attach(g, out, batch.get("target"));
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        for (String name : g.variables().keySet()) {
-            shapes.put(name, g.shape(name));
-        }
-        ParameterLayout all = new ParameterLayout(shapes);
-        fill(g, all, weights, streamed);
-        Set<String> selected = subset.select(new ArrayList<>(shapes.keySet()), weights.sources());
+        fill(g, weights, streamed);
         ParameterLayout layout = all.restrictedTo(selected);
         return new CurvatureModel(g, all, layout, new SameDiffLoss(g, lossName, batch, layout), out, lossName, batch,
-                constants(weights), null);
+                constants(weights), null, split.isPresent());
+    }
+
+    /**
+     * One forward pass of the split's frozen part at the checkpoint's weights: its frontier values, for the dependent
+     * part to read as constants. The frozen part's graph, and with it the native copies of its weights, is garbage
+     * once this returns.
+     */
+    private static Map<String, FixedValue> evaluate(GraphSplit split, Map<String, HostTensor> batch,
+                                                    WeightBinding weights, Set<String> streamed) {
+        Set<String> read = initializers(split.frozen());
+        TranslatedGraph g = OnnxGraphTranslator.translate(split.frozen(), batch, weights.values(),
+                intersection(weights.trainable(), read), intersection(streamed, read));
+        fill(g, weights, streamed);
+        Map<String, INDArray> feeds = new HashMap<>();
+        g.placeholders().forEach((onnx, sdName) -> feeds.put(sdName, OnnxGraphTranslator.array(batch.get(onnx))));
+        Map<String, String> computed = new LinkedHashMap<>();
+        for (String name : split.frontier()) {
+            if (!g.value(name).isKnown()) {
+                computed.put(name, g.sameDiffName(name));
+            }
+        }
+        Map<String, INDArray> values = computed.isEmpty() ? Map.of()
+                : g.sameDiff().output(feeds, computed.values().toArray(new String[0]));
+        Map<String, FixedValue> out = new LinkedHashMap<>();
+        for (String name : split.frontier()) {
+            OnnxValue v = g.value(name);
+            INDArray a = v.isKnown() ? OnnxGraphTranslator.array(v.host()) : values.get(computed.get(name));
+            out.put(name, new FixedValue(a, v.shape(), v.host()));
+        }
+        return out;
+    }
+
+    private static Set<String> initializers(Onnx.ModelProto model) {
+        Set<String> out = new LinkedHashSet<>();
+        model.getGraph().getInitializerList().forEach(t -> out.add(t.getName()));
+        return out;
+    }
+
+    private static Set<String> intersection(Set<String> a, Set<String> b) {
+        Set<String> out = new LinkedHashSet<>(a);
+        out.retainAll(b);
+        return out;
     }
 
     /**
      * This model (graph, loss head, gradient graph: the costly part, built once) at another checkpoint's weights,
      * or empty when that checkpoint's non-trainable values (kept in the graph as constants, e.g. BatchNorm running
-     * statistics) differ from the ones the graph was built with, and a new build is needed.
+     * statistics) differ from the ones the graph was built with, or when the graph holds the frozen part of a subset
+     * as constants (they are the previous checkpoint's values), and a new build is needed.
      */
     public Optional<CurvatureModel> at(WeightBinding weights) {
-        if (!constants(weights).equals(constants)) {
+        if (folded || !constants(weights).equals(constants)) {
             return Optional.empty();
         }
-        fill(graph, all, weights, null);
-        return Optional.of(new CurvatureModel(graph, all, layout, loss, output, lossName, batch, constants, null));
+        fill(graph, weights, null);
+        return Optional.of(new CurvatureModel(graph, all, layout, loss, output, lossName, batch, constants, null,
+                false));
     }
 
     /**
@@ -111,7 +188,7 @@ public final class CurvatureModel {
             System.arraycopy(point, layout.slot(s.name()).offset(), p, s.offset(), s.length());
         }
         return new CurvatureModel(graph, all, sub, new SameDiffLoss(graph, lossName, batch, sub), output, lossName,
-                batch, constants, p);
+                batch, constants, p, folded);
     }
 
     /** Writes this model's point back into the graph (after evaluations elsewhere moved its parameters). */
@@ -120,17 +197,16 @@ public final class CurvatureModel {
     }
 
     /** Writes every variable's checkpoint value into the graph; {@code only} limits it to those names (null: all). */
-    private static void fill(TranslatedGraph g, ParameterLayout layout, WeightBinding weights, Set<String> only) {
-        for (ParameterLayout.Slot s : layout.slots()) {
-            if (only != null && !only.contains(s.name())) {
+    private static void fill(TranslatedGraph g, WeightBinding weights, Set<String> only) {
+        for (Map.Entry<String, String> v : g.variables().entrySet()) {
+            if (only != null && !only.contains(v.getKey())) {
                 continue;
             }
-            INDArray arr = g.sameDiff().getArrForVarName(g.variables().get(s.name()));
-            java.nio.DoubleBuffer b = SameDiffLoss.buffer(arr);
+            java.nio.DoubleBuffer b = SameDiffLoss.buffer(g.sameDiff().getArrForVarName(v.getValue()));
             try {
-                weights.writeInto(s.name(), b);
+                weights.writeInto(v.getKey(), b);
             } catch (IOException e) {
-                throw new UncheckedIOException("reading parameter " + s.name() + " from the checkpoint", e);
+                throw new UncheckedIOException("reading parameter " + v.getKey() + " from the checkpoint", e);
             }
         }
     }

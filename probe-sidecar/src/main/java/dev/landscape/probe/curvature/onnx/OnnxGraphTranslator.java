@@ -69,6 +69,16 @@ public final class OnnxGraphTranslator {
     public static TranslatedGraph translate(Onnx.ModelProto model, Map<String, HostTensor> feeds,
                                             Map<String, HostTensor> initializerValues, Set<String> trainable,
                                             Set<String> filledLater) {
+        return translate(model, feeds, initializerValues, trainable, filledLater, Map.of());
+    }
+
+    /**
+     * @param fixed values the graph's nodes read that no node, initializer or input defines (the frontier of a
+     *              {@link GraphSplit}'s dependent part), bound as constants
+     */
+    public static TranslatedGraph translate(Onnx.ModelProto model, Map<String, HostTensor> feeds,
+                                            Map<String, HostTensor> initializerValues, Set<String> trainable,
+                                            Set<String> filledLater, Map<String, FixedValue> fixed) {
         Onnx.GraphProto g = model.getGraph();
         int opset = defaultOpset(model);
         SameDiff sd = SameDiff.create();
@@ -124,6 +134,10 @@ public final class OnnxGraphTranslator {
                 values.put(name, new OnnxValue(sd.placeHolder(sdName, DataType.DOUBLE, t.shape()), t.shape(), null));
                 placeholders.put(name, sdName);
             }
+        }
+        for (Map.Entry<String, FixedValue> f : fixed.entrySet()) {
+            SDVariable v = sd.constant(sanitize("f" + (counter++), f.getKey()), f.getValue().array());
+            values.put(f.getKey(), new OnnxValue(v, f.getValue().shape(), f.getValue().host()));
         }
         TranslationContext ctx = new TranslationContext(sd, opset, values);
         for (int i = 0; i < g.getNodeCount(); i++) {
