@@ -39,13 +39,21 @@ public final class CurvatureAnalysis {
     }
 
     private final CheckpointFormats formats;
+    private final java.util.function.Supplier<MemoryGuard.Limits> limits;
     private ModelKey builtFor;
     private Onnx.ModelProto builtModel;
     private Map<String, HostTensor> builtBatch;
     private CurvatureModel built;
 
+    /** An analysis that refuses a model this process (its heap, its container's limit) has no room for. */
     public CurvatureAnalysis(CheckpointFormats formats) {
+        this(formats, MemoryGuard.Limits::ofThisProcess);
+    }
+
+    /** @param limits what the process may use, read before each model is built ({@link MemoryGuard}) */
+    public CurvatureAnalysis(CheckpointFormats formats, java.util.function.Supplier<MemoryGuard.Limits> limits) {
         this.formats = formats;
+        this.limits = limits;
     }
 
     public CurvatureReport run(Path modelFile, Path batchFile, Path checkpointFile, CurvatureOptions o) throws IOException {
@@ -65,7 +73,8 @@ public final class CurvatureAnalysis {
             CurvatureModel m = sameModel ? built.at(binding).orElse(null) : null;
             if (m == null) {
                 built = null;
-                m = CurvatureModel.build(model, batch, binding, o.loss(), o.output(), o.parameters());
+                m = CurvatureModel.build(model, batch, binding, o.loss(), o.output(), o.parameters(),
+                        new MemoryGuard(limits, o.topK(), o.tol()));
                 builtFor = key;
                 builtModel = model;
                 builtBatch = batch;
@@ -138,7 +147,8 @@ public final class CurvatureAnalysis {
             CurvatureReport.Slice slice = o.slice() ? slice(m, w, o, checkpointFile) : null;
             return new CurvatureReport(w.length, loss, gradNorm, eigenvalues, residuals, converged, trace,
                     products, step, preconditioned, eos, line, slice, notes,
-                    (System.nanoTime() - started) / 1e9, classLosses, m.allParameters().dimension(), blocks);
+                    (System.nanoTime() - started) / 1e9, classLosses, m.allParameters().dimension(), blocks,
+                    m.footprint().differentiatedParameters());
         }
     }
 

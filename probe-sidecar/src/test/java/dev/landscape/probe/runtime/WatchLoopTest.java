@@ -99,6 +99,48 @@ class WatchLoopTest {
         return loop.tick();
     }
 
+    /** A tier-2 failure (a refusal for memory, an unsupported op) costs that checkpoint its curvature, not its report. */
+    @Test
+    void aTier2FailureStillReportsTier1AndLogsWhy() throws Exception {
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(WatchLoop.class.getName());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                warnings.add(java.text.MessageFormat.format(r.getMessage(), r.getParameters()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        SidecarTelemetry telemetry = new SidecarTelemetry(SdkMeterProvider.builder().build().get("t"), "ns", "pod-0", "p", 0,
+                () -> 0, () -> 0, () -> 0, () -> 0, () -> 0);
+        WatchLoop loop = new WatchLoop(config, CheckpointFormats.standard(), new ReportSpool(config.spoolDir()), telemetry,
+                clock, tmp.resolve("state/watch-state.json"), (checkpoint, previous) -> {
+                    throw new IllegalStateException("tier 2 refused before the Hessian products: needs 9 MiB");
+                });
+        writeCheckpoint(100);
+        Optional<CheckpointReport> report;
+        log.addHandler(capture);
+        try {
+            report = tickAfterQuiet(loop);
+        } finally {
+            log.removeHandler(capture);
+        }
+
+        assertThat(report).hasValueSatisfying(r -> {
+            assertThat(r.tier1().paramNorm()).isGreaterThan(0);
+            assertThat(r.tier2()).isNull();
+        });
+        assertThat(warnings).anySatisfy(w -> assertThat(w).startsWith("tier 2 failed on ")
+                .endsWith("reporting tier 1 only: tier 2 refused before the Hessian products: needs 9 MiB"));
+    }
+
     @Test
     void aCheckpointIsReportedOnlyAfterItsQuietPeriod() throws Exception {
         WatchLoop loop = loop();

@@ -1,0 +1,91 @@
+package dev.landscape.probe.curvature;
+
+import dev.landscape.contract.Tier2Memory;
+
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+
+/**
+ * Refuses a tier-2 model the process has no room for, before anything of it is translated or evaluated: the
+ * webhook sized the pod from N and n ({@link Tier2Memory#of(long, long, int, int)}), but a subset early in the
+ * graph leaves most of it differentiated, and the need follows D ({@link ModelFootprint}), which only the split knows.
+ * A pod that started the Hessian products anyway would pass its memory limit and be OOM-killed, taking tier 1 with
+ * it; refused, the checkpoint reports tier 1 only and the refusal says what to change.
+ *
+ * <p>The native part must fit beside the whole heap (the JVM may commit all of it): need.native + max heap &lt;=
+ * the container's limit, when it has one. The heap must hold at least {@link Tier2Memory#minimumHeapBytes} (a
+ * Lanczos restarted in the fewest vectors; with more, {@link LanczosPlanner} uses them).
+ */
+public final class MemoryGuard {
+
+    /**
+     * What this process may use.
+     *
+     * @param maxHeapBytes    the JVM's maximum heap
+     * @param containerBytes  the container's memory limit, when there is one
+     */
+    public record Limits(long maxHeapBytes, OptionalLong containerBytes) {
+
+        /** This JVM's heap and its container's cgroup limit. */
+        public static Limits ofThisProcess() {
+            return new Limits(Runtime.getRuntime().maxMemory(), ContainerMemoryLimit.read(ContainerMemoryLimit.CGROUP_ROOT));
+        }
+    }
+
+    /** Checks nothing: tests and benchmarks that measure past the formula. */
+    public static final MemoryGuard NONE = new MemoryGuard(null, 1, 1e-3);
+
+    private final Supplier<Limits> limits;
+    private final int topK;
+    private final int bytesPerValue;
+
+    /**
+     * @param limits read at each check (null: no check); {@link Limits#ofThisProcess} in production
+     * @param topK   eigenvalues asked for
+     * @param tol    the Lanczos tolerance, which decides the basis precision ({@link LanczosPlanner#FLOAT_TOLERANCE})
+     */
+    public MemoryGuard(Supplier<Limits> limits, int topK, double tol) {
+        this.limits = limits;
+        this.topK = Math.max(1, topK);
+        this.bytesPerValue = tol >= LanczosPlanner.FLOAT_TOLERANCE ? Tier2Memory.FLOAT_BYTES : 8;
+    }
+
+    /** @throws CurvatureException naming the need, the room, the subset and the fix, when the model does not fit */
+    public void check(ModelFootprint f, ParameterSubset subset) {
+        if (limits == null) {
+            return;
+        }
+        Limits has = limits.get();
+        Tier2Memory need = f.need(topK, bytesPerValue);
+        long minimumHeap = Tier2Memory.minimumHeapBytes(f.analysedParameters(), topK, bytesPerValue);
+        boolean heapShort = has.maxHeapBytes() < minimumHeap;
+        boolean limitShort = has.containerBytes().isPresent()
+                && need.nativeBytes() + has.maxHeapBytes() > has.containerBytes().getAsLong();
+        if (!heapShort && !limitShort) {
+            return;
+        }
+        // what the webhook writes when told the differentiated count as the analysed one
+        Tier2Memory sized = Tier2Memory.of(f.modelParameters(), f.differentiatedParameters(), topK, bytesPerValue);
+        String where = subset.isAll() ? "the whole model" : "the subset " + subset.globs();
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
+                "tier 2 refused before the Hessian products: %s (%,d of %,d parameters) leaves %,d parameters in the "
+                        + "differentiated graph (%,d frozen weights a gradient passes through), which needs %,d MiB "
+                        + "native beside the heap and at least %,d MiB heap; this process has ",
+                where, f.analysedParameters(), f.modelParameters(), f.differentiatedParameters(),
+                f.frozenDifferentiated(), need.nativeBytes() >> 20, minimumHeap >> 20));
+        b.append(String.format(Locale.ROOT, "%,d MiB heap", has.maxHeapBytes() >> 20));
+        if (has.containerBytes().isPresent()) {
+            long limit = has.containerBytes().getAsLong();
+            b.append(String.format(Locale.ROOT, " under a memory limit of %,d MiB (%,d MiB left beside the heap)",
+                    limit >> 20, (limit - has.maxHeapBytes()) >> 20));
+        }
+        b.append(String.format(Locale.ROOT, ". Fix: set spec.metrics.subsetParameters to %d (the parameters tier 2 "
+                        + "differentiates; the webhook then writes -Xmx%dm and a %d Mi limit), or with "
+                        + "spec.sidecar.resources a memory limit of at least %d Mi together with that subsetParameters; "
+                        + "or analyse a subset later in the model (the last blocks and the head), whose gradient does not "
+                        + "run through the frozen blocks", f.differentiatedParameters(), sized.heapMiB(),
+                sized.limitMiB(), sized.limitMiB()));
+        throw new CurvatureException(b.toString());
+    }
+}
