@@ -29,7 +29,22 @@ public final class MemoryGuard {
 
         /** This JVM's heap and its container's cgroup limit. */
         public static Limits ofThisProcess() {
-            return new Limits(Runtime.getRuntime().maxMemory(), ContainerMemoryLimit.read(ContainerMemoryLimit.CGROUP_ROOT));
+            return new Limits(maxHeapSize(), ContainerMemoryLimit.read(ContainerMemoryLimit.CGROUP_ROOT));
+        }
+
+        /**
+         * The heap as {@code -Xmx} set it: what the JVM may commit, and what the webhook wrote. Runtime.maxMemory()
+         * is that less a survivor space under a generational collector, which would read a pod sized to the formula's
+         * heap as a few MiB short of it.
+         */
+        static long maxHeapSize() {
+            try {
+                return Long.parseLong(java.lang.management.ManagementFactory
+                        .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                        .getVMOption("MaxHeapSize").getValue());
+            } catch (RuntimeException e) {
+                return Runtime.getRuntime().maxMemory();
+            }
         }
     }
 

@@ -87,6 +87,24 @@ class MemoryGuardTest {
                 .hasMessageContaining("this process has " + ((least - 1) >> 20) + " MiB heap. Fix:");
     }
 
+    /** The heap the guard reads is -Xmx itself, not maxMemory(), which a generational collector reports a survivor less. */
+    @Test
+    void thisProcessesHeapIsItsMaxHeapSize() {
+        long xmx = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-Xmx")).reduce((a, b) -> b).map(MemoryGuardTest::bytes).orElse(-1L);
+
+        long heap = MemoryGuard.Limits.ofThisProcess().maxHeapBytes();
+
+        assertThat(heap).as("-Xmx of the test JVM (surefire's argLine sets it)").isEqualTo(xmx)
+                .isGreaterThanOrEqualTo(Runtime.getRuntime().maxMemory());
+    }
+
+    private static long bytes(String xmx) {
+        String v = xmx.substring(4).toLowerCase(java.util.Locale.ROOT);
+        long unit = v.endsWith("g") ? 1L << 30 : v.endsWith("m") ? 1L << 20 : v.endsWith("k") ? 1L << 10 : 1;
+        return Long.parseLong(unit == 1 ? v : v.substring(0, v.length() - 1)) * unit;
+    }
+
     private static ModelFootprint footprint(ParameterSubset subset) {
         return CurvatureModel.build(GptModel.graph(GPT, false), batch(), WeightBinding.allTrainable(GptModel.weights(GPT, 0.5, 1)),
                 LossHead.CROSS_ENTROPY, GptModel.logitsName(), subset).footprint();
