@@ -83,6 +83,12 @@ public final class CurvatureAnalysis {
             if (!o.parameters().isAll()) {
                 notes.add("curvature over the " + m.layout().dimension() + " of " + m.allParameters().dimension()
                         + " parameters matching " + o.parameters().globs() + " (the others held at the checkpoint)");
+                long frozenRead = m.footprint().frozenDifferentiated();
+                if (frozenRead > 0) {
+                    notes.add("the gradient passes through " + frozenRead + " frozen parameters as well ("
+                            + m.footprint().differentiatedParameters() + " differentiated): memory is sized by those, "
+                            + "so a pod wants spec.metrics.subsetParameters " + m.footprint().differentiatedParameters());
+                }
             }
             double[] w = m.pointView();
             double[] grad = new double[w.length];
