@@ -6,6 +6,7 @@ import dev.landscape.probe.checkpoint.DType;
 import dev.landscape.probe.checkpoint.SafetensorsWriter;
 import dev.landscape.probe.report.ReportSpool;
 import dev.landscape.probe.report.SidecarTelemetry;
+import dev.landscape.probe.testing.CapturedLog;
 import dev.landscape.probe.testing.NamedPipes;
 import dev.landscape.probe.testing.TestingFormats;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
@@ -78,10 +79,14 @@ class WatchLoopTest {
     }
 
     private WatchLoop loop(CheckpointFormats formats) throws IOException {
+        return loop(formats, null);
+    }
+
+    private WatchLoop loop(CheckpointFormats formats, Tier2Runner tier2) throws IOException {
         SidecarTelemetry telemetry = new SidecarTelemetry(SdkMeterProvider.builder().build().get("t"), "ns", "pod-0", "p", 0,
                 () -> 0, () -> 0, () -> 0, () -> 0, () -> 0);
         return new WatchLoop(config, formats, new ReportSpool(config.spoolDir()), telemetry, clock,
-                tmp.resolve("state/watch-state.json"));
+                tmp.resolve("state/watch-state.json"), tier2);
     }
 
     /** Plain SGD on f(w) = ½·10·w₀² + ½·w₁²: the weights after {@code step} steps of lr 0.19 from (1, 1). */
@@ -102,35 +107,15 @@ class WatchLoopTest {
     /** A tier-2 failure (a refusal for memory, an unsupported op) costs that checkpoint its curvature, not its report. */
     @Test
     void aTier2FailureStillReportsTier1AndLogsWhy() throws Exception {
-        java.util.List<String> warnings = new java.util.ArrayList<>();
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger(WatchLoop.class.getName());
-        java.util.logging.Handler capture = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord r) {
-                warnings.add(java.text.MessageFormat.format(r.getMessage(), r.getParameters()));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        SidecarTelemetry telemetry = new SidecarTelemetry(SdkMeterProvider.builder().build().get("t"), "ns", "pod-0", "p", 0,
-                () -> 0, () -> 0, () -> 0, () -> 0, () -> 0);
-        WatchLoop loop = new WatchLoop(config, CheckpointFormats.standard(), new ReportSpool(config.spoolDir()), telemetry,
-                clock, tmp.resolve("state/watch-state.json"), (checkpoint, previous) -> {
-                    throw new IllegalStateException("tier 2 refused before the Hessian products: needs 9 MiB");
-                });
+        WatchLoop loop = loop(CheckpointFormats.standard(), (checkpoint, previous) -> {
+            throw new IllegalStateException("tier 2 refused before the Hessian products: needs 9 MiB");
+        });
         writeCheckpoint(100);
         Optional<CheckpointReport> report;
-        log.addHandler(capture);
-        try {
+        java.util.List<String> warnings;
+        try (CapturedLog log = CapturedLog.of(WatchLoop.class)) {
             report = tickAfterQuiet(loop);
-        } finally {
-            log.removeHandler(capture);
+            warnings = log.messages();
         }
 
         assertThat(report).hasValueSatisfying(r -> {
