@@ -100,14 +100,6 @@ public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, lon
         return topK + 2 * blockSize(topK);
     }
 
-    /**
-     * The least heap an analysis of n parameters runs in: the heap's base, its working vectors and
-     * {@link #minimumBasisVectors} (the Lanczos restarted within them); with less, it cannot run at all.
-     */
-    public static long minimumHeapBytes(long n, int topK, int bytesPerValue) {
-        return YOUNG_GEN + HEAP_BASE + workingBytes(n, blockSize(topK)) + (long) minimumBasisVectors(topK) * bytesPerValue * n;
-    }
-
     /** Heap for the vectors of an analysis of n parameters, besides the basis. */
     public static long workingBytes(long n, int blockSize) {
         return 8 * n * Math.max(2 + 2L * blockSize, 6);

@@ -39,12 +39,4 @@ class Tier2MemoryTest {
         assertThatThrownBy(() -> Tier2Memory.of(N, LAST_BLOCK, N + 1, 1, 4))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("<= model parameters (124439808)");
     }
-
-    @Test
-    void theLeastHeapHoldsTheWorkingVectorsAndKPlusTwoBlocksOfBasis() {
-        long n = 1_000_000;
-
-        assertThat(Tier2Memory.minimumHeapBytes(n, 3, 4)).isEqualTo(Tier2Memory.YOUNG_GEN + Tier2Memory.HEAP_BASE
-                + 8 * n * 8 + (3 + 2 * 3) * 4 * n);
-    }
 }

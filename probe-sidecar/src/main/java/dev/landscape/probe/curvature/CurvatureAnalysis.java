@@ -50,7 +50,7 @@ public final class CurvatureAnalysis {
         this(formats, MemoryGuard.Limits::ofThisProcess);
     }
 
-    /** @param limits what the process may use, read before each model is built ({@link MemoryGuard}) */
+    /** @param limits what the process may use, read before each model is built ({@link MemoryGuard}); null: unchecked */
     public CurvatureAnalysis(CheckpointFormats formats, java.util.function.Supplier<MemoryGuard.Limits> limits) {
         this.formats = formats;
         this.limits = limits;

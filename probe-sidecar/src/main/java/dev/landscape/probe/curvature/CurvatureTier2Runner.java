@@ -30,13 +30,18 @@ public final class CurvatureTier2Runner implements Tier2Runner {
     private final CurvatureAnalysis analysis;
     private boolean warnedSize;
 
+    /**
+     * A pod sized from a stated parameter count is checked against its memory ({@link MemoryGuard}); one whose probe
+     * leaves {@code modelParameters} unset was sized for ND4J and the sidecar alone, on purpose for small models, which
+     * the formula would refuse there: it is warned to state the count instead (see {@link #run}).
+     */
     public CurvatureTier2Runner(SidecarConfig config, CheckpointFormats formats) {
-        this(config, formats, MemoryGuard.Limits::ofThisProcess);
+        this(config, formats, config.modelParameters() > 0 ? MemoryGuard.Limits::ofThisProcess : null);
     }
 
     /**
      * @param limits the heap and container limit the model must fit ({@link MemoryGuard}): a model that does not is
-     *               refused before the Hessian products, as this checkpoint's tier-2 failure
+     *               refused before the Hessian products, as this checkpoint's tier-2 failure; null: not checked
      */
     CurvatureTier2Runner(SidecarConfig config, CheckpointFormats formats,
                          java.util.function.Supplier<MemoryGuard.Limits> limits) {

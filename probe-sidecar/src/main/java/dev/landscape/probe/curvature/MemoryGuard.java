@@ -13,9 +13,9 @@ import java.util.function.Supplier;
  * A pod that started the Hessian products anyway would pass its memory limit and be OOM-killed, taking tier 1 with
  * it; refused, the checkpoint reports tier 1 only and the refusal says what to change.
  *
- * <p>The native part must fit beside the whole heap (the JVM may commit all of it): need.native + max heap &lt;=
- * the container's limit, when it has one. The heap must hold at least {@link Tier2Memory#minimumHeapBytes} (a
- * Lanczos restarted in the fewest vectors; with more, {@link LanczosPlanner} uses them).
+ * <p>The native part must fit beside the whole heap (the JVM may commit all of it): need.native + {@code -Xmx} &lt;=
+ * the container's memory limit, when it has one. The heap is {@link LanczosPlanner}'s to check, on the heap actually
+ * free, also before the first product.
  */
 public final class MemoryGuard {
 
@@ -73,34 +73,27 @@ public final class MemoryGuard {
         }
         Limits has = limits.get();
         Tier2Memory need = f.need(topK, bytesPerValue);
-        long minimumHeap = Tier2Memory.minimumHeapBytes(f.analysedParameters(), topK, bytesPerValue);
-        boolean heapShort = has.maxHeapBytes() < minimumHeap;
-        boolean limitShort = has.containerBytes().isPresent()
-                && need.nativeBytes() + has.maxHeapBytes() > has.containerBytes().getAsLong();
-        if (!heapShort && !limitShort) {
+        if (has.containerBytes().isEmpty() || need.nativeBytes() + has.maxHeapBytes() <= has.containerBytes().getAsLong()) {
             return;
         }
+        long limit = has.containerBytes().getAsLong();
+        boolean partial = f.analysedParameters() < f.modelParameters();
         // what the webhook writes when told the differentiated count as the analysed one
         Tier2Memory sized = Tier2Memory.of(f.modelParameters(), f.differentiatedParameters(), topK, bytesPerValue);
-        String where = subset.isAll() ? "the whole model" : "the subset " + subset.globs();
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
+        String counts = "spec.metrics.modelParameters: " + f.modelParameters()
+                + (f.differentiatedParameters() < f.modelParameters() ? " and subsetParameters: " + f.differentiatedParameters() : "");
+        throw new CurvatureException(String.format(Locale.ROOT,
                 "tier 2 refused before the Hessian products: %s (%,d of %,d parameters) leaves %,d parameters in the "
                         + "differentiated graph (%,d frozen weights a gradient passes through), which needs %,d MiB "
-                        + "native beside the heap and at least %,d MiB heap; this process has ",
-                where, f.analysedParameters(), f.modelParameters(), f.differentiatedParameters(),
-                f.frozenDifferentiated(), need.nativeBytes() >> 20, minimumHeap >> 20));
-        b.append(String.format(Locale.ROOT, "%,d MiB heap", has.maxHeapBytes() >> 20));
-        if (has.containerBytes().isPresent()) {
-            long limit = has.containerBytes().getAsLong();
-            b.append(String.format(Locale.ROOT, " under a memory limit of %,d MiB (%,d MiB left beside the heap)",
-                    limit >> 20, (limit - has.maxHeapBytes()) >> 20));
-        }
-        b.append(String.format(Locale.ROOT, ". Fix: set spec.metrics.subsetParameters to %d (the parameters tier 2 "
-                        + "differentiates; the webhook then writes -Xmx%dm and a %d Mi limit), or with "
-                        + "spec.sidecar.resources a memory limit of at least %d Mi together with that subsetParameters; "
-                        + "or analyse a subset later in the model (the last blocks and the head), whose gradient does not "
-                        + "run through the frozen blocks", f.differentiatedParameters(), sized.heapMiB(),
-                sized.limitMiB(), sized.limitMiB()));
-        throw new CurvatureException(b.toString());
+                        + "native beside the heap; this process has %,d MiB heap under a memory limit of %,d MiB "
+                        + "(%,d MiB left beside the heap). Fix: set %s (the parameters tier 2 differentiates; the webhook "
+                        + "then writes -Xmx%dm and a %d Mi limit), or with spec.sidecar.resources a memory limit of at "
+                        + "least %d Mi together with those counts%s",
+                partial ? "the subset " + subset.globs() : "the whole model", f.analysedParameters(), f.modelParameters(),
+                f.differentiatedParameters(), f.frozenDifferentiated(), need.nativeBytes() >> 20,
+                has.maxHeapBytes() >> 20, limit >> 20, (limit - has.maxHeapBytes()) >> 20, counts, sized.heapMiB(),
+                sized.limitMiB(), sized.limitMiB(), f.frozenDifferentiated() > 0 ? "; or analyse a subset later in "
+                        + "the model (the last blocks and the head), whose gradient does not run through the frozen "
+                        + "blocks" : ""));
     }
 }
