@@ -74,7 +74,7 @@ public final class CurvatureAnalysis {
             if (m == null) {
                 built = null;
                 m = CurvatureModel.build(model, batch, binding, o.loss(), o.output(), o.parameters(),
-                        new MemoryGuard(limits, o.topK(), o.tol()));
+                        new MemoryGuard(limits, o.topK()));
                 builtFor = key;
                 builtModel = model;
                 builtBatch = batch;

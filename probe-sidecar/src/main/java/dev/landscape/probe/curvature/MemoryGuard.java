@@ -49,21 +49,18 @@ public final class MemoryGuard {
     }
 
     /** Checks nothing: tests and benchmarks that measure past the formula. */
-    public static final MemoryGuard NONE = new MemoryGuard(null, 1, 1e-3);
+    public static final MemoryGuard NONE = new MemoryGuard(null, 1);
 
     private final Supplier<Limits> limits;
     private final int topK;
-    private final int bytesPerValue;
 
     /**
      * @param limits read at each check (null: no check); {@link Limits#ofThisProcess} in production
-     * @param topK   eigenvalues asked for
-     * @param tol    the Lanczos tolerance, which decides the basis precision ({@link LanczosPlanner#FLOAT_TOLERANCE})
+     * @param topK   eigenvalues asked for (the counts to set are given with the heap and limit the webhook then writes)
      */
-    public MemoryGuard(Supplier<Limits> limits, int topK, double tol) {
+    public MemoryGuard(Supplier<Limits> limits, int topK) {
         this.limits = limits;
         this.topK = Math.max(1, topK);
-        this.bytesPerValue = tol >= LanczosPlanner.FLOAT_TOLERANCE ? Tier2Memory.FLOAT_BYTES : 8;
     }
 
     /** @throws CurvatureException naming the need, the room, the subset and the fix, when the model does not fit */
@@ -72,14 +69,14 @@ public final class MemoryGuard {
             return;
         }
         Limits has = limits.get();
-        Tier2Memory need = f.need(topK, bytesPerValue);
+        Tier2Memory need = f.need(topK, Tier2Memory.FLOAT_BYTES);
         if (has.containerBytes().isEmpty() || need.nativeBytes() + has.maxHeapBytes() <= has.containerBytes().getAsLong()) {
             return;
         }
         long limit = has.containerBytes().getAsLong();
         boolean partial = f.analysedParameters() < f.modelParameters();
         // what the webhook writes when told the differentiated count as the analysed one
-        Tier2Memory sized = Tier2Memory.of(f.modelParameters(), f.differentiatedParameters(), topK, bytesPerValue);
+        Tier2Memory sized = Tier2Memory.of(f.modelParameters(), f.differentiatedParameters(), topK, Tier2Memory.FLOAT_BYTES);
         String counts = "spec.metrics.modelParameters: " + f.modelParameters()
                 + (f.differentiatedParameters() < f.modelParameters() ? " and subsetParameters: " + f.differentiatedParameters() : "");
         throw new CurvatureException(String.format(Locale.ROOT,
