@@ -13,7 +13,8 @@ production one (EdgeOfStabilityDetector with the default thresholds); its figure
 
 Before the rules it prints what they have to work with: per case, tier 1's ratio (mean +- standard deviation, range)
 where the exact ratio is within 0.96-1.04 (edge cases) or over the whole run after warm-up (controls), and at a
-learning-rate jump (the checkpoint whose learning rate is at least 1.3 times the previous one's) and the three after.
+learning-rate jump (the checkpoint whose learning rate is at least 1.3 times the previous one's) and the three after;
+then the same for the trajectory fit (SGD and heavy ball), with its standard error.
 """
 import csv
 import math
@@ -43,10 +44,32 @@ def before(r, i, adam=False):
     return held(r, i) or jumped(r, i)
 
 
+class Trace(list):
+    """A run's ratios (tier 1's along the update) with the trajectory fit's ratio `t` and standard error `e`."""
+    def __init__(self, ratios, fit, error):
+        super().__init__(ratios)
+        self.t, self.e = fit, error
+
+
+def fitted(r, i, lower=0.92, z=1.0, relative=0.25):
+    """The trajectory fit (SGD and heavy ball): its ratio >= 1, its ratio less z standard errors >= lower, and that
+    error at most `relative` of the ratio."""
+    return r.t[i] >= 1 and r.t[i] - z * r.e[i] >= lower and r.e[i] <= relative * r.t[i]  # NaN never holds
+
+
 def production(r, i, adam):
-    """EdgeOfStabilityDetector at the default thresholds: the rule before, and for Adam >= 0.5 for 3 in a row
-    (approaching the edge, severity info)."""
+    """EdgeOfStabilityDetector at the default thresholds: the rule before, the trajectory fit, and for Adam >= 0.5
+    for 3 in a row (approaching the edge, severity info)."""
+    return before(r, i) or fitted(r, i) or (adam and held(r, i, 3, 0.5))
+
+
+def previous(r, i, adam):
+    """The production rule before the trajectory fit."""
     return before(r, i) or (adam and held(r, i, 3, 0.5))
+
+
+def fit_only(lower, z):
+    return lambda r, i, adam: fitted(r, i, lower, z)
 
 
 def k_of_n(k, n):
@@ -84,7 +107,12 @@ def adam_level(at, n):
 
 RULES = [
     ("production (EdgeOfStabilityDetector, default thresholds)", production, None),
-    ("without the Adam approaching level", before, None),
+    ("without the trajectory fit (the rule before it)", previous, None),
+    ("the trajectory fit alone (lower bound 0.92 at 1 s.e.)", fit_only(0.92, 1), None),
+    ("the trajectory fit alone, lower bound 0.9", fit_only(0.9, 1), None),
+    ("the trajectory fit alone, lower bound 0.95", fit_only(0.95, 1), None),
+    ("the trajectory fit alone, lower bound 0.9 at 1.5 s.e.", fit_only(0.9, 1.5), None),
+    ("without the Adam approaching level", lambda r, i, adam: before(r, i) or fitted(r, i), None),
     ("jump factor 2 instead of 3, without the approaching level",
      lambda r, i, adam: held(r, i) or jumped(r, i, 2.0), None),
     ("2 of the last 3 >= 1", k_of_n(2, 3), None),
@@ -133,16 +161,23 @@ def spread(xs):
 
 def readings(runs):
     near, jump, after = OrderedDict(), OrderedDict(), OrderedDict()
+    fit_near, fit_err = OrderedDict(), OrderedDict()
     for (case, seed), rows in runs.items():
         if not case.endswith((" edge", " clean")):
             continue
         ratios = [float(x["ratio"]) for x in rows]
         exact = [float(x["exact"]) for x in rows]
         lr = [float(x["learningRate"]) for x in rows]
+        fit = [float(x["trajectory"]) for x in rows]
+        fit_error = [float(x["trajectoryError"]) for x in rows]
         if case.endswith(" edge"):
             near.setdefault(case, []).extend(r for r, e in zip(ratios, exact) if 0.96 <= e <= 1.04)
+            fit_near.setdefault(case, []).extend(r for r, e in zip(fit, exact) if 0.96 <= e <= 1.04)
+            fit_err.setdefault(case, []).extend(r for r, e in zip(fit_error, exact) if 0.96 <= e <= 1.04)
         else:
             near.setdefault(case, []).extend(ratios[20:])
+            fit_near.setdefault(case, []).extend(fit[20:])
+            fit_err.setdefault(case, []).extend(fit_error[20:])
         for i in range(1, len(rows)):
             if lr[i - 1] > 0 and lr[i] >= 1.3 * lr[i - 1] and int(rows[i]["step"]) > 21:
                 jump.setdefault(case, []).append(ratios[i])
@@ -151,6 +186,10 @@ def readings(runs):
     for case, xs in near.items():
         print(f"  {case}: {spread(xs)}" + (f"; at the jump {spread(jump[case])}; the 3 after {spread(after[case])}"
                                           if case in jump else ""))
+    print("the trajectory fit's ratio there (SGD, heavy ball), and its standard error")
+    for case, xs in fit_near.items():
+        if finite(xs):
+            print(f"  {case}: {spread(xs)}; standard error {spread(fit_err[case])}")
 
 
 def main(path):
@@ -163,7 +202,8 @@ def main(path):
         alarms = clean_checkpoints = 0
         for (case, seed), rows in runs.items():
             steps = [int(x["step"]) for x in rows]
-            ratios = [power_step(x) if estimate == "power" else float(x["ratio"]) for x in rows]
+            ratios = Trace([power_step(x) if estimate == "power" else float(x["ratio"]) for x in rows],
+                           [float(x["trajectory"]) for x in rows], [float(x["trajectoryError"]) for x in rows])
             adam = case.startswith("adam")
             first = [steps[i] for i in raises(ratios, lambda r, i: rule(r, i, adam))]
             if case.endswith(" clean"):

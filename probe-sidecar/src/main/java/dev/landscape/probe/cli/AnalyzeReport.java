@@ -142,6 +142,8 @@ final class AnalyzeReport {
         put(o, "fisherTrace", m.fisherTrace());
         put(o, "secantSharpness", m.secantSharpness());
         put(o, "preconditionedSharpness", m.preconditionedSharpness());
+        put(o, "trajectorySharpness", m.trajectorySharpness());
+        put(o, "trajectorySharpnessError", m.trajectorySharpnessError());
         put(o, "stabilityThreshold", m.stabilityThreshold());
         put(o, "stabilityRatio", m.stabilityRatio());
         put(o, "loss", m.loss());

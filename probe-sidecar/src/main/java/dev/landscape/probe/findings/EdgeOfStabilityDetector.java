@@ -23,6 +23,17 @@ import java.util.Optional;
  * et al. 2021), so a warning alone can be a healthy run at the edge; ratio 2 means the step is twice what the
  * curvature allows and loss spikes or divergence usually follow.
  *
+ * <p><b>The trajectory fit</b> (SGD and heavy ball, tier 1): its ratio is at least {@code eosWarningRatio}, its
+ * ratio less one standard error at least {@link #FIT_LOWER_BOUND} and that error at most a quarter of the ratio, at
+ * one checkpoint (warning; critical when the lower bound reaches {@code eosCriticalRatio}). The fit
+ * ({@code metrics/TrajectoryRegression}) regresses the recovered gradients on the weights over the last 32
+ * checkpoints, so it already pools a window, and gradient noise does not lift it as it lifts the estimate along the
+ * update (pure SGD noise reads about 0.7 of the edge there, about 0.26 on the fit). On the tier-1 ground truth
+ * (bench/results/tier1-signals.md, seeds 1–10) it finds SGD's learning-rate jumps past the edge within 3 steps in 9
+ * and 10 of 10 seeds, heavy ball's in 10 and 10, heavy ball's ramps in 9 and 8, SGD's ramps in 6 and 5, where the
+ * ratio rules above found 4–8 and 0–1; an SGD ramp's crossing is placed no better than the fit's standard error
+ * allows (0.08 of the edge, 6 steps of that ramp), so it is early or late by more than 3 steps in the rest.
+ *
  * <p><b>Approaching the edge</b> (severity info; Adam, tier 1's estimate only): the ratio is at least
  * {@code eosApproachRatio} for {@code eosApproachCheckpoints} checkpoints in a row. Tier 1's preconditioned estimate
  * is a Rayleigh quotient of {@code P⁻¹H} along the update (or the gradient-difference bound), so apart from gradient
@@ -46,6 +57,18 @@ final class EdgeOfStabilityDetector implements Detector {
 
     /** Previous checkpoints whose median ratio a jump is measured against. */
     static final int JUMP_BASELINE = 10;
+    /**
+     * The trajectory fit's ratio less one standard error must reach this for its reading past the edge to count
+     * (chosen on seeds 1–10 of the tier-1 ground truth among 0.9–0.95 and 1–1.5 standard errors; bench/results/
+     * tier1-signals.md).
+     */
+    static final double FIT_LOWER_BOUND = 0.92;
+    /**
+     * ... and its standard error at most this share of it: a fit thrown by an outlier in its window (a gradient spike
+     * in a quiet run reads 3–5 ± 2–3.5 of the edge for the 32 checkpoints after it) says nothing about a crossing
+     * (chosen on seeds 1–10 among 0.15–0.3: from 0.2 up no edge is lost, and no such raise is left).
+     */
+    static final double FIT_RELATIVE_ERROR = 0.25;
 
     @Override
     public Reason reason() {
@@ -72,7 +95,8 @@ final class EdgeOfStabilityDetector implements Detector {
         boolean held = least >= t.eosWarningRatio();
         double jumpedFrom = jumpedFrom(history, t);
         if (!held && Double.isNaN(jumpedFrom)) {
-            return approaching(history, t);
+            Optional<Finding> fitted = fitted(m, t);
+            return fitted.isPresent() ? fitted : approaching(history, t);
         }
         double judged = held ? least : m.stabilityRatio();
         Severity severity = judged >= t.eosCriticalRatio() ? Severity.CRITICAL : Severity.WARNING;
@@ -84,6 +108,35 @@ final class EdgeOfStabilityDetector implements Detector {
                 : String.format(Locale.ROOT, "at once, from a median of %.2f× over the previous checkpoints (a "
                 + "learning-rate jump?)", jumpedFrom);
         String msg = String.format(Locale.ROOT, "%s %s. %s", reading(m), how,
+                severity == Severity.CRITICAL
+                        ? "Divergence is likely: lower the learning rate or restart from an earlier checkpoint."
+                        : "The step size is at the edge the curvature allows; lower the learning rate if loss spikes follow.");
+        return Optional.of(new Finding(reason(), severity, m.step(), m.step(), values, msg));
+    }
+
+    /**
+     * The trajectory fit's ratio (SGD and heavy ball, tier 1) at least {@code eosWarningRatio}, its value less one
+     * standard error at least {@link #FIT_LOWER_BOUND} and that error at most {@link #FIT_RELATIVE_ERROR} of it: one
+     * checkpoint is enough, since the fit already pools a window.
+     */
+    private Optional<Finding> fitted(Tier1Metrics m, Thresholds t) {
+        double ratio = m.trajectoryRatio();
+        double error = m.trajectoryRatioError();
+        if (m.measuredSharpness() || !(ratio >= t.eosWarningRatio()) || !(ratio - error >= FIT_LOWER_BOUND)
+                || !(error <= FIT_RELATIVE_ERROR * ratio)) {
+            return Optional.empty();
+        }
+        Severity severity = ratio - error >= t.eosCriticalRatio() ? Severity.CRITICAL : Severity.WARNING;
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put("sharpness", m.trajectorySharpness());
+        values.put("sharpnessError", m.trajectorySharpnessError());
+        values.put("threshold", m.stabilityThreshold());
+        values.put("ratio", ratio);
+        values.put("learningRate", m.learningRate());
+        String msg = String.format(Locale.ROOT, "Step %d: a least-squares fit of the recovered gradients on the weights "
+                        + "over the last checkpoints puts the sharpness at %.4g ± %.2g, %.2f× (± %.2f) the %s stability "
+                        + "threshold %.4g (lr %.3g). %s", m.step(), m.trajectorySharpness(), m.trajectorySharpnessError(),
+                ratio, error, m.optimizer(), m.stabilityThreshold(), m.learningRate(),
                 severity == Severity.CRITICAL
                         ? "Divergence is likely: lower the learning rate or restart from an earlier checkpoint."
                         : "The step size is at the edge the curvature allows; lower the learning rate if loss spikes follow.");

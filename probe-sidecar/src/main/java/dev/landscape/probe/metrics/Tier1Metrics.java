@@ -26,6 +26,10 @@ import java.util.OptionalDouble;
  * @param curvatureBound          {@code ‖ḡ_t − ḡ_{t−1}‖ / ‖Δθ_{t−1}‖ = ‖H̄Δθ‖/‖Δθ‖}: a tighter lower bound on
  *                                {@code λmax(H)} than the secant (see {@link Tier1Analyzer})
  * @param preconditionedCurvatureBound {@code ‖P^-½(ḡ_t − ḡ_{t−1})‖ / ‖P^½ Δθ_{t−1}‖}, the same for {@code P⁻¹H}
+ * @param trajectorySharpness     {@code λ̂}, the top curvature of a least-squares fit of the recovered gradients on the
+ *                                weights over the last checkpoints ({@link TrajectoryRegression}; SGD and heavy ball
+ *                                only, {@code NaN} until its window is full)
+ * @param trajectorySharpnessError its standard error, from the fit's residuals
  * @param stabilityThreshold      {@code 2/η}, {@code 2(1+μ)/η} or {@code (2+2β1)/((1−β1)η)}
  * @param stabilityRatio          sharpness (preconditioned for Adam; the larger of the secant and the bound) over
  *                                that threshold; ≥ 1 is past the edge
@@ -45,6 +49,7 @@ public record Tier1Metrics(long step, String optimizer, double learningRate, lon
                            double gradientNorm, double firstMomentNorm, double fisherTrace,
                            double secantSharpness, double preconditionedSharpness,
                            double curvatureBound, double preconditionedCurvatureBound,
+                           double trajectorySharpness, double trajectorySharpnessError,
                            double stabilityThreshold, double stabilityRatio,
                            OptionalDouble loss, OptionalDouble loggedGradNorm,
                            Map<String, GroupMetrics> layers, Map<String, GroupMetrics> tensors,
@@ -68,7 +73,7 @@ public record Tier1Metrics(long step, String optimizer, double learningRate, lon
         return new Tier1Metrics(step, optimizer, learningRate, stepsSincePrevious, parameterNorm, nonFinite,
                 nonFiniteTensors, updateNorm, relativeUpdate, updateCosine, gradientNorm, firstMomentNorm, fisherTrace,
                 adam ? secantSharpness : sharpness, adam ? sharpness : preconditionedSharpness, curvatureBound,
-                preconditionedCurvatureBound, stabilityThreshold, ratio,
+                preconditionedCurvatureBound, trajectorySharpness, trajectorySharpnessError, stabilityThreshold, ratio,
                 loss, loggedGradNorm, layers, tensors, fingerprints, true, evalLoss);
     }
 
@@ -76,9 +81,20 @@ public record Tier1Metrics(long step, String optimizer, double learningRate, lon
     public Tier1Metrics withEvalLoss(EvalLoss e) {
         return new Tier1Metrics(step, optimizer, learningRate, stepsSincePrevious, parameterNorm, nonFinite,
                 nonFiniteTensors, updateNorm, relativeUpdate, updateCosine, gradientNorm, firstMomentNorm, fisherTrace,
-                secantSharpness, preconditionedSharpness, curvatureBound, preconditionedCurvatureBound, stabilityThreshold,
+                secantSharpness, preconditionedSharpness, curvatureBound, preconditionedCurvatureBound,
+                trajectorySharpness, trajectorySharpnessError, stabilityThreshold,
                 stabilityRatio, loss, loggedGradNorm, layers,
                 tensors, fingerprints, measuredSharpness, e);
+    }
+
+    /** {@code trajectorySharpness} over the stability threshold; {@code NaN} where either is absent. */
+    public double trajectoryRatio() {
+        return trajectorySharpness / stabilityThreshold;
+    }
+
+    /** The standard error of {@link #trajectoryRatio()}. */
+    public double trajectoryRatioError() {
+        return trajectorySharpnessError / stabilityThreshold;
     }
 
     /** The gradient norm spikes are judged on: the trainer's own when logged, else the recovered one. */

@@ -28,7 +28,7 @@ class ClassLossDriftTest {
             sum += classLoss[c];
         }
         return new Tier1Metrics(step, "adam", 1e-3, 1, 1, 0, Map.of(), 0.1, 0.1, 0.5, 1, Double.NaN, Double.NaN,
-                1, 1, Double.NaN, Double.NaN, 20, 0.05, OptionalDouble.empty(), OptionalDouble.empty(), Map.of(), Map.of(), Map.of(), true,
+                1, 1, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 20, 0.05, OptionalDouble.empty(), OptionalDouble.empty(), Map.of(), Map.of(), Map.of(), true,
                 new EvalLoss(sum / classLoss.length, classes, Double.NaN));
     }
 
@@ -79,7 +79,7 @@ class ClassLossDriftTest {
         for (int s = 1; s <= 14; s++) {
             Tier1Metrics m = at(s, 1.0, 0.8, s > 10 ? 2.0 : 0.6);
             Tier1Metrics tier1Only = new Tier1Metrics(m.step(), m.optimizer(), m.learningRate(), 1, 1, 0, Map.of(), 0.1,
-                    0.1, 0.5, 1, Double.NaN, Double.NaN, 1, 1, Double.NaN, Double.NaN, 20, 0.05, OptionalDouble.empty(), OptionalDouble.empty(),
+                    0.1, 0.5, 1, Double.NaN, Double.NaN, 1, 1, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 20, 0.05, OptionalDouble.empty(), OptionalDouble.empty(),
                     Map.of(), Map.of(), Map.of(), false, null);
             assertThat(monitor.observe(tier1Only)).isEmpty();
         }

@@ -17,7 +17,7 @@ class FindingMonitorTest {
 
     private static Tier1Metrics metrics(long step, double eosRatio, double cosine, OptionalDouble loss) {
         return new Tier1Metrics(step, "sgd", 0.1, 1, 1, 0, Map.of(), 0.1, 0.1, cosine, 1, Double.NaN, Double.NaN,
-                eosRatio * 20, Double.NaN, Double.NaN, Double.NaN, 20, eosRatio, loss, OptionalDouble.empty(), Map.of(), Map.of(), Map.of(), false, null);
+                eosRatio * 20, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 20, eosRatio, loss, OptionalDouble.empty(), Map.of(), Map.of(), Map.of(), false, null);
     }
 
     private static List<String> reasons(List<Finding> fs) {
@@ -88,7 +88,7 @@ class FindingMonitorTest {
 
     private static Tier1Metrics adam(long step, double ratio) {
         return new Tier1Metrics(step, "adam", 1e-3, 1, 1, 0, Map.of(), 0.1, 0.1, 0.5, 1, 1, 1, Double.NaN,
-                ratio * 38_000, Double.NaN, Double.NaN, 38_000, ratio, OptionalDouble.empty(), OptionalDouble.empty(),
+                ratio * 38_000, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 38_000, ratio, OptionalDouble.empty(), OptionalDouble.empty(),
                 Map.of(), Map.of(), Map.of(), false, null);
     }
 
@@ -144,6 +144,38 @@ class FindingMonitorTest {
         assertThat(monitor.observe(adam(3, 0.75))).isEmpty();
         assertThat(monitor.observe(adam(4, 0.8))).singleElement()
                 .satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.INFO));
+    }
+
+    /** Plain SGD at lr 0.1 (threshold 20) whose estimate along the update reads 0.7 and whose trajectory fit reads λ ± se. */
+    private static Tier1Metrics fitted(long step, double lambda, double error) {
+        return new Tier1Metrics(step, "sgd", 0.1, 1, 1, 0, Map.of(), 0.1, 0.1, 0.5, 1, Double.NaN, Double.NaN,
+                14, Double.NaN, Double.NaN, Double.NaN, lambda, error, 20, 0.7, OptionalDouble.empty(),
+                OptionalDouble.empty(), Map.of(), Map.of(), Map.of(), false, null);
+    }
+
+    @Test
+    void aTrajectoryFitPastTheEdgeIsRaisedAtOnceWhenItsLowerBoundIsCloseEnough() {
+        FindingMonitor monitor = new FindingMonitor(Thresholds.DEFAULTS);
+        // 1.05 ± 0.2 of the edge: past it, but its lower bound (0.85) is not close enough; 0.95 ± 0.01 is not past it.
+        assertThat(monitor.observe(fitted(1, 21, 4))).isEmpty();
+        assertThat(monitor.observe(fitted(2, 19, 0.2))).isEmpty();
+        // 1.05 ± 0.05: raised at this one checkpoint, a warning, with the fit's figures.
+        assertThat(monitor.observe(fitted(3, 21, 1))).singleElement().satisfies(f -> {
+            assertThat(f.reason()).isEqualTo(Reason.EdgeOfStability);
+            assertThat(f.severity()).isEqualTo(Severity.WARNING);
+            assertThat(f.values()).containsEntry("ratio", 1.05).containsEntry("sharpnessError", 1.0);
+            assertThat(f.message()).contains("least-squares fit").contains("21.00 ± 1.0").contains("1.05× (± 0.05)");
+        });
+        // A fit thrown by an outlier in its window: 3 ± 2 of the edge, its error two thirds of it; not raised.
+        FindingMonitor thrown = new FindingMonitor(Thresholds.DEFAULTS);
+        assertThat(thrown.observe(fitted(1, 60, 40))).isEmpty();
+        // Its lower bound at twice the edge is critical.
+        FindingMonitor critical = new FindingMonitor(Thresholds.DEFAULTS);
+        assertThat(critical.observe(fitted(1, 50, 2))).singleElement()
+                .satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.CRITICAL));
+        // Tier 2's measurement, when there is one, is what is judged: 0.5 of the edge, whatever the fit says.
+        FindingMonitor measured = new FindingMonitor(Thresholds.DEFAULTS);
+        assertThat(measured.observe(fitted(1, 30, 1).withMeasuredSharpness(10, 0.5))).isEmpty();
     }
 
     @Test

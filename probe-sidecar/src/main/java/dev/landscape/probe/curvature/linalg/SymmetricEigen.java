@@ -1,5 +1,7 @@
 package dev.landscape.probe.curvature.linalg;
 
+import dev.landscape.probe.metrics.SmallMatrices;
+
 import java.util.Arrays;
 
 /**
@@ -224,67 +226,13 @@ public record SymmetricEigen(double[] values, double[][] vectors) {
         return d;
     }
 
-    /** Eigen-decomposition of a dense symmetric matrix by cyclic Jacobi rotations. */
+    /**
+     * Eigen-decomposition of a dense symmetric matrix by cyclic Jacobi rotations: tier 1's solver
+     * ({@link SmallMatrices#symmetricEigen}), which tier 1 needs without this package.
+     */
     public static SymmetricEigen jacobi(double[][] matrix) {
-        int n = matrix.length;
-        double[][] a = new double[n][];
-        double[][] v = new double[n][n];
-        for (int i = 0; i < n; i++) {
-            a[i] = matrix[i].clone();
-            v[i][i] = 1;
-        }
-        for (int sweep = 0; sweep < 100; sweep++) {
-            double off = 0;
-            double total = 0;
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < n; j++) {
-                    total += a[i][j] * a[i][j];
-                    if (i != j) {
-                        off += a[i][j] * a[i][j];
-                    }
-                }
-            }
-            if (off <= 1e-30 * total || off == 0) {
-                break;
-            }
-            for (int p = 0; p < n - 1; p++) {
-                for (int q = p + 1; q < n; q++) {
-                    if (a[p][q] == 0) {
-                        continue;
-                    }
-                    double theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
-                    double t = Math.signum(theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-                    if (theta == 0) {
-                        t = 1;
-                    }
-                    double c = 1 / Math.sqrt(t * t + 1);
-                    double s = t * c;
-                    for (int k = 0; k < n; k++) {
-                        double akp = a[k][p];
-                        double akq = a[k][q];
-                        a[k][p] = c * akp - s * akq;
-                        a[k][q] = s * akp + c * akq;
-                    }
-                    for (int k = 0; k < n; k++) {
-                        double apk = a[p][k];
-                        double aqk = a[q][k];
-                        a[p][k] = c * apk - s * aqk;
-                        a[q][k] = s * apk + c * aqk;
-                    }
-                    for (int k = 0; k < n; k++) {
-                        double vkp = v[k][p];
-                        double vkq = v[k][q];
-                        v[k][p] = c * vkp - s * vkq;
-                        v[k][q] = s * vkp + c * vkq;
-                    }
-                }
-            }
-        }
-        double[] d = new double[n];
-        for (int i = 0; i < n; i++) {
-            d[i] = a[i][i];
-        }
-        return sorted(d, v);
+        SmallMatrices.Eigen e = SmallMatrices.symmetricEigen(matrix);
+        return new SymmetricEigen(e.values(), e.vectors());
     }
 
     /** Sorts descending; {@code columns[k][i]} is component k of eigenvector i. */
