@@ -35,8 +35,8 @@ for size in $sizes; do
 done
 echo "java $(java -version 2>&1 | head -1 | cut -d'"' -f2), OMP_NUM_THREADS=$OMP_NUM_THREADS MALLOC_MMAP_THRESHOLD_=$MALLOC_MMAP_THRESHOLD_ MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX, heap $heap, parameters: $globs, tol $tol; $(uptime | sed 's/.*load/load/')"
 echo
-echo "| model | parameters | analysed | build (s) | gradient (s) | HVP (s) | lambda_max | residual / lambda | HVPs | converged | lambda_max (s) | basis | -Xmx (MiB) | heap live after build / peak (MiB) | heap committed (MiB) | resident after build / peak (MiB) | peak less heap (MiB) | formula -Xmx / limit (MiB) |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| model | parameters | analysed | differentiated | build (s) | gradient (s) | HVP (s) | lambda_max | residual / lambda | HVPs | converged | lambda_max (s) | basis | -Xmx (MiB) | heap live after build / peak (MiB) | heap committed (MiB) | resident after build / peak (MiB) | peak less heap (MiB) | webhook limit (MiB) | formula -Xmx / limit (MiB) |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for size in $sizes; do
   if [ "$heap" != formula ]; then
     # a tier-2 rank's JVM options (Tier2Memory) with this heap

@@ -19,7 +19,10 @@ public final class ThresholdDefaults {
     public static final String SPIKE_Z_SCORE = "6";
     /** Checkpoints in the window of the spike detectors (trend and scale). */
     public static final String SPIKE_WINDOW = "20";
-    /** Cosine between consecutive updates at or below which an update counts as oscillating. */
+    /**
+     * Cosine between consecutive updates at or below which an update counts as oscillating (provided its cosine with
+     * the update two before is at least the negative of this: the sidecar's UpdateOscillation rule).
+     */
     public static final String UPDATE_OSCILLATION_COSINE = "-0.5";
     /** Consecutive oscillating updates that make an UpdateOscillation. */
     public static final String UPDATE_OSCILLATION_CHECKPOINTS = "3";

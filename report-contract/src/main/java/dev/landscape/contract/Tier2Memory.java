@@ -5,23 +5,32 @@ package dev.landscape.contract;
  * memory limit and scratch volume with it at admission, and the sidecar sizes its Lanczos basis from the heap it
  * got by the same terms, so that what the pod is given and what the sidecar uses cannot drift apart.
  *
- * <p>With N the model's parameters, n those analysed (N, or a subset), k the eigenvalues asked for,
+ * <p>With N the model's parameters, n those analysed (N, or a subset), D those the differentiated graph reads (the
+ * analysed ones and every frozen weight a gradient passes through: n &lt;= D &lt;= N), k the eigenvalues asked for,
  * b = {@link #blockSize(int) blockSize(k)}, m = {@link #basisVectors(int) basisVectors(k)} and beta the bytes of one
  * basis value (4: float, for tolerances of 1e-5 and looser; 8: double):
  * <pre>
  *   heap    = YOUNG_GEN + HEAP_BASE + 8 n max(2 + 2b, 6) + m beta n
- *   native  = ND4J_RESIDENT + 8 N + 8 n (GRAPH_COPIES - 1) + SAMEDIFF_CACHE + ACTIVATIONS + NATIVE_GARBAGE
+ *   native  = ND4J_RESIDENT + 8 N + 8 D (GRAPH_COPIES - 1) + SAMEDIFF_CACHE + ACTIVATIONS + NATIVE_GARBAGE
  *   limit   = heap + native
  *   scratch = NATIVES + SPOOL
  * </pre>
+ * Only the sidecar knows D: it is what is left of the graph once the part that depends on no analysed parameter is
+ * folded into constants, so it depends on where in the graph the subset sits. For the last blocks and the head D = n;
+ * for a subset early in the model (the first block, or a tied embedding the first node reads) the gradient runs
+ * back through nearly every block and D is nearly N. The webhook, which knows N and n only, sizes the pod with
+ * D = n ({@link #of(long, long, int, int)}): right for the subsets tier 2 is meant for, a lower bound for others;
+ * the sidecar computes the need with its D before it starts the Hessian products and refuses, naming what to change,
+ * when the pod it runs in is too small.
  * The heap holds the checkpoint's point and one gradient (the finite-difference HVP), the 2b vectors of a Lanczos
  * block and its products (6 vectors in the Adam-preconditioned phase), and the basis; weights never sit on the heap
  * (they are streamed into ND4J's arrays). Natively, ND4J holds every weight once in double (the whole graph; with a
  * subset, the frozen part while it is evaluated once, then the frozen values the differentiated part reads), and the
- * analysed parameters {@link #GRAPH_COPIES} - 1 times more (the perturbed point, their gradients, the backward pass's
- * intermediates), plus the batch's activations, on top of its own resident set (libraries, OpenBLAS buffers, JVM
- * metaspace and code), and dead buffers up to the sidecar's collection threshold. Without a subset (n = N) that is
- * the model GRAPH_COPIES times. The scratch volume (an emptyDir on disk) holds javacpp's unpacked
+ * parameters the differentiated graph reads {@link #GRAPH_COPIES} - 1 times more (the perturbed point, the
+ * gradients, the backward pass's weight-sized intermediates, which a frozen weight inside that graph needs as much
+ * as an analysed one), plus the batch's activations, on top of its own resident set (libraries, OpenBLAS buffers, JVM
+ * metaspace and code), and dead buffers up to the sidecar's collection threshold. Without a subset (n = D = N) that
+ * is the model GRAPH_COPIES times. The scratch volume (an emptyDir on disk) holds javacpp's unpacked
  * natives and the report spool.
  */
 public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, long scratchBytes) {
@@ -34,8 +43,16 @@ public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, lon
     /** Heap of the sidecar itself with tier 2 loaded: classes, SameDiff's graph objects, the batch, the reports. */
     public static final long HEAP_BASE = 192 * MIB;
 
-    /** ND4J's resident set once loaded, beyond the heap: native libraries, OpenBLAS, metaspace, code cache. */
-    public static final long ND4J_RESIDENT = 450 * MIB;
+    /**
+     * The resident set of the JVM and ND4J beyond the heap, apart from the model's copies: native libraries,
+     * OpenBLAS, metaspace, code cache, thread stacks, the collector's structures. ND4J alone is about 450 MB once
+     * loaded; what a whole-model product adds on top was measured (bench/curvature-scale.sh, n = D = N): the resident
+     * peak less the committed heap was 2,082 MiB for a 10.1 M-parameter GPT-2-shaped model and 7,265 MiB for GPT-2
+     * small (124 M), which after {@link #GRAPH_COPIES} double copies of the model leaves 1,619 and 1,568 MiB for the
+     * fixed terms (this, {@link #SAMEDIFF_CACHE}, {@link #ACTIVATIONS}, {@link #NATIVE_GARBAGE}); with 450 MiB here
+     * they summed to 1,090 and both runs passed the native part the formula allowed. 1,024 MiB makes them 1,664.
+     */
+    public static final long ND4J_RESIDENT = 1024 * MIB;
 
     /** javacpp's unpacked native libraries in the scratch volume ({@code org.bytedeco.javacpp.cachedir}). */
     public static final long NATIVES = 400 * MIB;
@@ -48,9 +65,9 @@ public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, lon
      * the perturbed point (w ± hu), their gradients and the backward pass's weight-sized intermediates (transposes,
      * per-op gradients), with a margin. Measured (bench/curvature-scale.sh): a 10 M-parameter GPT-2-shaped model
      * peaked at 1,474 MiB of resident set beyond its whole heap; with 3 copies and no {@link #NATIVE_GARBAGE} the
-     * formula gave it 1,077 MiB, with 6 copies it gives 1,554. The frozen parameters of a subset count once: the
-     * sidecar evaluates the part of the graph that does not depend on the analysed ones once and differentiates only
-     * the rest, which for the last blocks and the head (what a subset is for) reads a fraction of the frozen weights.
+     * formula gave it 1,077 MiB, with 6 copies it gives 1,554. Frozen parameters outside the differentiated graph
+     * count once: the sidecar evaluates the part of the graph that does not depend on the analysed ones once and
+     * differentiates only the rest; those the rest reads count as often as analysed ones.
      */
     public static final int GRAPH_COPIES = 6;
 
@@ -86,12 +103,20 @@ public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, lon
         return Math.max(BASIS_STEPS, topK + 4 * blockSize(topK));
     }
 
+    /** The fewest basis vectors a restarted Lanczos for the top k works in: k Ritz vectors and two blocks. */
+    public static int minimumBasisVectors(int topK) {
+        return topK + 2 * blockSize(topK);
+    }
+
     /** Heap for the vectors of an analysis of n parameters, besides the basis. */
     public static long workingBytes(long n, int blockSize) {
         return 8 * n * Math.max(2 + 2L * blockSize, 6);
     }
 
     /**
+     * The need as the webhook can know it, from N and n alone: {@link #of(long, long, long, int, int)} with D = n,
+     * which is exact for a subset of the last blocks and the head and a lower bound for a subset earlier in the graph.
+     *
      * @param modelParameters    N, every parameter of the model; 0 when unknown, which sizes for ND4J and the
      *                           sidecar alone (a small model's vectors fit in the heap's base)
      * @param analysedParameters n, those curvature is measured over (N without a subset)
@@ -99,14 +124,28 @@ public record Tier2Memory(long heapBytes, long nativeBytes, long limitBytes, lon
      * @param bytesPerValue      4 (float basis) or 8 (double)
      */
     public static Tier2Memory of(long modelParameters, long analysedParameters, int topK, int bytesPerValue) {
-        if (modelParameters < 0 || analysedParameters < 0 || analysedParameters > modelParameters) {
-            throw new IllegalArgumentException("need 0 <= analysed (" + analysedParameters + ") <= model parameters ("
-                    + modelParameters + ")");
+        return of(modelParameters, analysedParameters, analysedParameters, topK, bytesPerValue);
+    }
+
+    /**
+     * @param modelParameters          N, every parameter of the model
+     * @param analysedParameters       n, those curvature is measured over (N without a subset)
+     * @param differentiatedParameters D, the parameters the differentiated graph reads (n, and the frozen weights
+     *                                 a gradient passes through)
+     * @param topK                     eigenvalues asked for
+     * @param bytesPerValue            4 (float basis) or 8 (double)
+     */
+    public static Tier2Memory of(long modelParameters, long analysedParameters, long differentiatedParameters, int topK,
+                                 int bytesPerValue) {
+        if (modelParameters < 0 || analysedParameters < 0 || analysedParameters > differentiatedParameters
+                || differentiatedParameters > modelParameters) {
+            throw new IllegalArgumentException("need 0 <= analysed (" + analysedParameters + ") <= differentiated ("
+                    + differentiatedParameters + ") <= model parameters (" + modelParameters + ")");
         }
         long n = analysedParameters;
         long heap = YOUNG_GEN + HEAP_BASE + workingBytes(n, blockSize(topK)) + (long) basisVectors(topK) * bytesPerValue * n;
-        long nativeBytes = ND4J_RESIDENT + 8 * modelParameters + 8 * n * (GRAPH_COPIES - 1) + SAMEDIFF_CACHE
-                + ACTIVATIONS + NATIVE_GARBAGE;
+        long nativeBytes = ND4J_RESIDENT + 8 * modelParameters + 8 * differentiatedParameters * (GRAPH_COPIES - 1)
+                + SAMEDIFF_CACHE + ACTIVATIONS + NATIVE_GARBAGE;
         return new Tier2Memory(roundUp(heap), roundUp(nativeBytes), roundUp(heap) + roundUp(nativeBytes),
                 NATIVES + SPOOL);
     }

@@ -56,7 +56,7 @@ public class MetricsSpec {
     private Long modelParameters;
 
     @Min(1)
-    @JsonPropertyDescription("How many parameters the globs in parameters select (the sidecar prints it: 'curvature over the N of M parameters'); sizes the heap. Unset: modelParameters.")
+    @JsonPropertyDescription("How many parameters the globs in parameters select (the sidecar prints it: 'curvature over the N of M parameters'); sizes the heap and memory limit. For a subset a gradient reaches through frozen blocks (not the last blocks and the head), set the parameters the differentiated graph reads, which the sidecar names when it refuses a model its limit cannot hold (docs/curvature.md). Unset: modelParameters.")
     private Long subsetParameters;
 
     @Size(max = 1024)

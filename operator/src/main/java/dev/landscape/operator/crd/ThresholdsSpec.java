@@ -52,7 +52,8 @@ public class ThresholdsSpec {
     @Default(ThresholdDefaults.UPDATE_OSCILLATION_COSINE)
     @Pattern(Patterns.DECIMAL)
     @ValidationRule(value = "double(self) >= -1.0 && double(self) <= 1.0", message = "must lie in [-1, 1] (a cosine)")
-    @JsonPropertyDescription("Cosine between consecutive updates at or below which an update counts as oscillating.")
+    @JsonPropertyDescription("Cosine between consecutive updates at or below which an update counts as oscillating, when its cosine"
+            + " with the update two before is at least the negative of this (the period-two return).")
     private String updateOscillationCosine;
 
     @Default(ThresholdDefaults.UPDATE_OSCILLATION_CHECKPOINTS)

@@ -158,9 +158,11 @@ public final class CurvatureCommand implements Callable<Integer> {
                 System.setOut(stdout);
             }
             ProcessMemory memory = ProcessMemory.now();
-            Tier2Memory pod = Tier2Memory.of(r.modelParameters(), r.parameters(), Math.max(1, topK), Tier2Memory.FLOAT_BYTES);
+            // the spec's subsetParameters sizes the pod: the parameters tier 2 differentiates (MemoryGuard)
+            Tier2Memory pod = Tier2Memory.of(r.modelParameters(), r.differentiatedParameters(), Math.max(1, topK),
+                    Tier2Memory.FLOAT_BYTES);
             text = json ? new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(CurvatureJson.of(r).withMemory(memory, pod))
+                    .writeValueAsString(CurvatureJson.of(r).withMemory(memory, pod, r.differentiatedParameters()))
                     : toText(r) + memoryText(r, memory, pod);
         } catch (CurvatureException | IOException e) {
             err.println("curvature: " + e.getMessage());
@@ -184,7 +186,8 @@ public final class CurvatureCommand implements Callable<Integer> {
 
     private static String memoryText(CurvatureReport r, ProcessMemory m, Tier2Memory pod) {
         String spec = "modelParameters: " + r.modelParameters()
-                + (r.parameters() < r.modelParameters() ? ", subsetParameters: " + r.parameters() : "");
+                + (r.differentiatedParameters() < r.modelParameters()
+                ? ", subsetParameters: " + r.differentiatedParameters() : "");
         String peak = m.residentPeakBytes() < 0 ? "" : String.format(Locale.ROOT, "resident peak %d MiB, ",
                 m.residentPeakBytes() / Tier2Memory.MIB);
         String text = String.format(Locale.ROOT, "%nmemory          %sheap peak %d MiB; in a pod (%s): -Xmx%dm, "

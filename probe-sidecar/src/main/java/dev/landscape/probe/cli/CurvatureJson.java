@@ -72,9 +72,13 @@ record CurvatureJson(int parameters, int modelParameters, double loss, double gr
                 r.edgeOfStability(), line, slice, r.blocks().isEmpty() ? null : r.blocks(), r.notes(), r.seconds(), null);
     }
 
-    /** This document with the {@code memory} object for the run's peaks {@code m} and the pod formula {@code pod}. */
-    CurvatureJson withMemory(ProcessMemory m, Tier2Memory pod) {
-        Pod p = new Pod(modelParameters, parameters < modelParameters ? parameters : null, pod.heapMiB(), pod.limitMiB(),
+    /**
+     * This document with the {@code memory} object for the run's peaks {@code m} and the pod formula {@code pod},
+     * computed with {@code subsetParameters} as the spec's count (the parameters tier 2 differentiates).
+     */
+    CurvatureJson withMemory(ProcessMemory m, Tier2Memory pod, long subsetParameters) {
+        Pod p = new Pod(modelParameters, subsetParameters < modelParameters ? (int) subsetParameters : null, pod.heapMiB(),
+                pod.limitMiB(),
                 m.residentPeakBytes() < 0 || m.residentPeakBytes() <= pod.limitBytes());
         Memory memory = new Memory(m.residentPeakBytes() >= 0 ? m.residentPeakBytes() / Tier2Memory.MIB : null,
                 m.heapPeakBytes() / Tier2Memory.MIB, p);

@@ -39,13 +39,21 @@ public final class CurvatureAnalysis {
     }
 
     private final CheckpointFormats formats;
+    private final java.util.function.Supplier<MemoryGuard.Limits> limits;
     private ModelKey builtFor;
     private Onnx.ModelProto builtModel;
     private Map<String, HostTensor> builtBatch;
     private CurvatureModel built;
 
+    /** An analysis that refuses a model this process (its heap, its container's limit) has no room for. */
     public CurvatureAnalysis(CheckpointFormats formats) {
+        this(formats, MemoryGuard.Limits::ofThisProcess);
+    }
+
+    /** @param limits what the process may use, read before each model is built ({@link MemoryGuard}); null: unchecked */
+    public CurvatureAnalysis(CheckpointFormats formats, java.util.function.Supplier<MemoryGuard.Limits> limits) {
         this.formats = formats;
+        this.limits = limits;
     }
 
     public CurvatureReport run(Path modelFile, Path batchFile, Path checkpointFile, CurvatureOptions o) throws IOException {
@@ -65,7 +73,8 @@ public final class CurvatureAnalysis {
             CurvatureModel m = sameModel ? built.at(binding).orElse(null) : null;
             if (m == null) {
                 built = null;
-                m = CurvatureModel.build(model, batch, binding, o.loss(), o.output(), o.parameters());
+                m = CurvatureModel.build(model, batch, binding, o.loss(), o.output(), o.parameters(),
+                        new MemoryGuard(limits, o.topK()));
                 builtFor = key;
                 builtModel = model;
                 builtBatch = batch;
@@ -74,6 +83,12 @@ public final class CurvatureAnalysis {
             if (!o.parameters().isAll()) {
                 notes.add("curvature over the " + m.layout().dimension() + " of " + m.allParameters().dimension()
                         + " parameters matching " + o.parameters().globs() + " (the others held at the checkpoint)");
+                long frozenRead = m.footprint().frozenDifferentiated();
+                if (frozenRead > 0) {
+                    notes.add("the gradient passes through " + frozenRead + " frozen parameters as well ("
+                            + m.footprint().differentiatedParameters() + " differentiated): memory is sized by those, "
+                            + "so a pod wants spec.metrics.subsetParameters " + m.footprint().differentiatedParameters());
+                }
             }
             double[] w = m.pointView();
             double[] grad = new double[w.length];
@@ -138,7 +153,8 @@ public final class CurvatureAnalysis {
             CurvatureReport.Slice slice = o.slice() ? slice(m, w, o, checkpointFile) : null;
             return new CurvatureReport(w.length, loss, gradNorm, eigenvalues, residuals, converged, trace,
                     products, step, preconditioned, eos, line, slice, notes,
-                    (System.nanoTime() - started) / 1e9, classLosses, m.allParameters().dimension(), blocks);
+                    (System.nanoTime() - started) / 1e9, classLosses, m.allParameters().dimension(), blocks,
+                    m.footprint().differentiatedParameters());
         }
     }
 

@@ -40,11 +40,13 @@ public final class CurvatureModel {
     private final String lossName;
     private final Map<String, HostTensor> batch;
     private final boolean folded;
+    private final ModelFootprint footprint;
 
     /** @param point the parameters' values, or null to read them from the graph */
     private CurvatureModel(TranslatedGraph graph, ParameterLayout all, ParameterLayout layout, SameDiffLoss loss,
                            String output, String lossName, Map<String, HostTensor> batch,
-                           Map<String, HostTensor> constants, double[] point, boolean folded) {
+                           Map<String, HostTensor> constants, double[] point, boolean folded,
+                           ModelFootprint footprint) {
         this.graph = graph;
         this.all = all;
         this.layout = layout;
@@ -54,6 +56,7 @@ public final class CurvatureModel {
         this.batch = batch;
         this.constants = constants;
         this.folded = folded;
+        this.footprint = footprint;
         this.point = point != null ? point : loss.read();
     }
 
@@ -70,7 +73,16 @@ public final class CurvatureModel {
      */
     public static CurvatureModel build(Onnx.ModelProto model, Map<String, HostTensor> batch, WeightBinding weights,
                                        LossHead head, String output, ParameterSubset subset) {
-        return build(model, batch, weights, head, output, subset, true);
+        return build(model, batch, weights, head, output, subset, true, MemoryGuard.NONE);
+    }
+
+    /**
+     * @param guard checks the memory the model will need ({@link ModelFootprint}) before any of it is translated or
+     *              evaluated, and refuses a model the process has no room for
+     */
+    public static CurvatureModel build(Onnx.ModelProto model, Map<String, HostTensor> batch, WeightBinding weights,
+                                       LossHead head, String output, ParameterSubset subset, MemoryGuard guard) {
+        return build(model, batch, weights, head, output, subset, true, guard);
     }
 
     /**
@@ -79,7 +91,8 @@ public final class CurvatureModel {
      *                   reference the folded model is tested against)
      */
     static CurvatureModel build(Onnx.ModelProto model, Map<String, HostTensor> batch, WeightBinding weights,
-                                LossHead head, String output, ParameterSubset subset, boolean foldFrozen) {
+                                LossHead head, String output, ParameterSubset subset, boolean foldFrozen,
+                                MemoryGuard guard) {
         Set<String> streamed = new LinkedHashSet<>();
         for (String name : weights.trainable()) {
             if (weights.streamed(name)) {
@@ -95,6 +108,9 @@ public final class CurvatureModel {
         ParameterLayout all = new ParameterLayout(shapes);
         Set<String> selected = subset.select(new ArrayList<>(shapes.keySet()), weights.sources());
         Optional<GraphSplit> split = foldFrozen && !subset.isAll() ? GraphSplit.of(model, selected) : Optional.empty();
+        ModelFootprint footprint = new ModelFootprint(all.dimension(), count(shapes, selected),
+                split.isPresent() ? count(shapes, initializers(split.get().dependent())) : all.dimension());
+        guard.check(footprint, subset);
         TranslatedGraph g;
         if (split.isPresent()) {
             Map<String, FixedValue> frontier = evaluate(split.get(), batch, weights, streamed);
@@ -115,7 +131,18 @@ public final class CurvatureModel {
         fill(g, weights, streamed);
         ParameterLayout layout = all.restrictedTo(selected);
         return new CurvatureModel(g, all, layout, new SameDiffLoss(g, lossName, batch, layout), out, lossName, batch,
-                constants(weights), null, split.isPresent());
+                constants(weights), null, split.isPresent(), footprint);
+    }
+
+    /** Elements of the trainable parameters among {@code names}. */
+    private static long count(Map<String, long[]> shapes, Set<String> names) {
+        long n = 0;
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+            if (names.contains(e.getKey())) {
+                n += HostTensor.numel(e.getValue());
+            }
+        }
+        return n;
     }
 
     /**
@@ -172,7 +199,7 @@ public final class CurvatureModel {
         }
         fill(graph, weights, null);
         return Optional.of(new CurvatureModel(graph, all, layout, loss, output, lossName, batch, constants, null,
-                false));
+                false, footprint));
     }
 
     /**
@@ -188,7 +215,7 @@ public final class CurvatureModel {
             System.arraycopy(point, layout.slot(s.name()).offset(), p, s.offset(), s.length());
         }
         return new CurvatureModel(graph, all, sub, new SameDiffLoss(graph, lossName, batch, sub), output, lossName,
-                batch, constants, p, folded);
+                batch, constants, p, folded, footprint);
     }
 
     /** Writes this model's point back into the graph (after evaluations elsewhere moved its parameters). */
@@ -224,6 +251,11 @@ public final class CurvatureModel {
     /** The parameters differentiated (all trainable ones, or the subset). */
     public ParameterLayout layout() {
         return layout;
+    }
+
+    /** The parameter counts its memory need follows: the model's, the analysed and the differentiated ones. */
+    public ModelFootprint footprint() {
+        return footprint;
     }
 
     /** Every trainable parameter of the model, whether differentiated or not. */

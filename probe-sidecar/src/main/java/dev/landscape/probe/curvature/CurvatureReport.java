@@ -17,12 +17,14 @@ import java.util.List;
  * @param classLosses             the eval batch's loss per class and its 95th percentile per example
  * @param modelParameters         every trainable parameter of the model ({@code parameters} counts those analysed)
  * @param blocks                  lambda_max of each layer's diagonal Hessian block (per-block mode), else empty
+ * @param differentiatedParameters the trainable parameters the differentiated graph reads (the memory need follows
+ *                                 them: {@link ModelFootprint})
  */
 public record CurvatureReport(int parameters, double loss, double gradNorm, double[] eigenvalues, double[] residuals,
                               boolean converged, HutchinsonTrace.Estimate trace, int hvpCount, double hvpStep,
                               Double preconditionedSharpness, EdgeOfStability edgeOfStability, Line line,
                               Slice slice, List<String> notes, double seconds, ClassLosses classLosses, int modelParameters,
-                              List<BlockSharpness> blocks) {
+                              List<BlockSharpness> blocks, long differentiatedParameters) {
 
     /**
      * The top eigenvalue of one layer's diagonal Hessian block: the curvature along that layer's parameters with

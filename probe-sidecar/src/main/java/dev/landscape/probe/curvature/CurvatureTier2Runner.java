@@ -30,9 +30,23 @@ public final class CurvatureTier2Runner implements Tier2Runner {
     private final CurvatureAnalysis analysis;
     private boolean warnedSize;
 
+    /**
+     * A pod sized from a stated parameter count is checked against its memory ({@link MemoryGuard}); one whose probe
+     * leaves {@code modelParameters} unset was sized for ND4J and the sidecar alone, on purpose for small models, which
+     * the formula would refuse there: it is warned to state the count instead (see {@link #run}).
+     */
     public CurvatureTier2Runner(SidecarConfig config, CheckpointFormats formats) {
+        this(config, formats, config.modelParameters() > 0 ? MemoryGuard.Limits::ofThisProcess : null);
+    }
+
+    /**
+     * @param limits the heap and container limit the model must fit ({@link MemoryGuard}): a model that does not is
+     *               refused before the Hessian products, as this checkpoint's tier-2 failure; null: not checked
+     */
+    CurvatureTier2Runner(SidecarConfig config, CheckpointFormats formats,
+                         java.util.function.Supplier<MemoryGuard.Limits> limits) {
         this.config = config;
-        this.analysis = new CurvatureAnalysis(formats);
+        this.analysis = new CurvatureAnalysis(formats, limits);
     }
 
     @Override
@@ -56,13 +70,15 @@ public final class CurvatureTier2Runner implements Tier2Runner {
         }
         if (r.modelParameters() > config.modelParameters() && !warnedSize) {
             warnedSize = true;
-            Tier2Memory need = Tier2Memory.of(r.modelParameters(), r.parameters(), config.topK(), Tier2Memory.FLOAT_BYTES);
+            // the webhook sizes by the spec's subsetParameters: the parameters tier 2 differentiates (MemoryGuard)
+            Tier2Memory need = Tier2Memory.of(r.modelParameters(), r.differentiatedParameters(), config.topK(),
+                    Tier2Memory.FLOAT_BYTES);
             LOG.log(Level.WARNING, "the model has {0} parameters ({1} analysed) but spec.metrics.modelParameters {2}, "
                     + "which sized this pod''s memory: set modelParameters to {0}{3} (the tier-2 formula asks {4} MiB "
                     + "heap, {5} MiB memory limit)", new Object[] {Long.toString(r.modelParameters()),
                     Long.toString(r.parameters()), config.modelParameters() == 0 ? "is not set"
-                    : "says " + config.modelParameters(), r.parameters() < r.modelParameters()
-                    ? " and subsetParameters to " + r.parameters() : "", Long.toString(need.heapMiB()),
+                    : "says " + config.modelParameters(), r.differentiatedParameters() < r.modelParameters()
+                    ? " and subsetParameters to " + r.differentiatedParameters() : "", Long.toString(need.heapMiB()),
                     Long.toString(need.limitMiB())});
         }
         ClassLosses c = r.classLosses();

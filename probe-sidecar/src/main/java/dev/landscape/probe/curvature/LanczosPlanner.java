@@ -41,7 +41,7 @@ public final class LanczosPlanner {
         long working = 2L * b * 8 * n;
         long forBasis = freeBytes - working;
         int wanted = Math.min(n, maxProducts + b);
-        int minimum = Math.min(n, k + 2 * b);
+        int minimum = Math.min(n, Tier2Memory.minimumBasisVectors(k));
         if (forBasis >= (long) wanted * 8 * n) {
             return new Plan(new Lanczos.Settings(b, wanted, Lanczos.Precision.DOUBLE), null);
         }

@@ -36,7 +36,7 @@ public final class FindingMonitor {
     public FindingMonitor(Thresholds thresholds) {
         this.thresholds = thresholds;
         this.keep = 1 + IntStream.of(thresholds.spikeWindow(), thresholds.plateauCheckpoints(),
-                thresholds.eosCheckpoints(), thresholds.eosApproachCheckpoints(), thresholds.oscillationCheckpoints(),
+                thresholds.eosCheckpoints(), thresholds.eosApproachCheckpoints(), thresholds.oscillationCheckpoints() + 3,
                 thresholds.classDriftWindow() + thresholds.classDriftCheckpoints()).max().getAsInt();
     }
 

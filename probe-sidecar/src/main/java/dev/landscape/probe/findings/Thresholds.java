@@ -20,7 +20,9 @@ import java.util.Set;
  * @param spikeWindow            checkpoints of history the trend and its scatter are taken over (20)
  * @param spikeMinHistory        fewer finite values than this and no spike is judged (16: a run falls fastest in
  *                               its first checkpoints, where a line through them says little about the next)
- * @param oscillationCosine      update cosine at or below which updates count as reversing (−0.5)
+ * @param oscillationCosine      update cosine at or below which updates count as reversing, provided the cosine
+ *                               with the update two before is at least its negative (−0.5; see
+ *                               {@link OscillationDetector})
  * @param oscillationCheckpoints consecutive reversing checkpoints for UpdateOscillation (3)
  * @param plateauRelativeChange  relative loss change at or below which the loss is flat (1e-4)
  * @param plateauCheckpoints     checkpoints the change is measured over (10)

@@ -24,13 +24,13 @@ class CurvatureJsonTest {
                 new CurvatureReport.Line(new double[] {-1, 0, 1}, new double[] {0.7, 0.5, 0.8}, Path.of("line.png")),
                 new CurvatureReport.Slice(new double[] {-1, 1}, new double[][] {{1, 2}, {3, 4}}, null),
                 List.of("a note"), 1.5, new ClassLosses(8, Map.of(0, 0.25, 1, 0.75), 1, 0.9, ""), 50,
-                List.of(new CurvatureReport.BlockSharpness("fc1", 30, 2.5, 1e-7, true, 12)));
+                List.of(new CurvatureReport.BlockSharpness("fc1", 30, 2.5, 1e-7, true, 12)), 40);
     }
 
     @Test
     void everyPartAppearsInTheDocumentedOrder() throws Exception {
         CurvatureJson doc = CurvatureJson.of(full()).withMemory(new ProcessMemory(300L << 20, 100L << 20),
-                Tier2Memory.of(50, 40, 2, Tier2Memory.FLOAT_BYTES));
+                Tier2Memory.of(50, 40, 2, Tier2Memory.FLOAT_BYTES), 40);
 
         assertThat(JSON.writeValueAsString(doc)).isEqualTo("""
                 {"parameters":40,"modelParameters":50,"loss":0.5,"gradNorm":1.25,"eigenvalues":[3.0,2.0],\
@@ -53,10 +53,10 @@ class CurvatureJsonTest {
     @Test
     void optionalPartsAreAbsentNotNull() throws Exception {
         CurvatureReport r = new CurvatureReport(4, 0.5, 1, new double[] {3}, new double[] {0}, false, null, 5, 1e-3,
-                null, null, null, null, List.of(), 0.1, new ClassLosses(0, Map.of(), -1, Double.NaN, "no target"), 4, List.of());
+                null, null, null, null, List.of(), 0.1, new ClassLosses(0, Map.of(), -1, Double.NaN, "no target"), 4, List.of(), 4);
 
         String json = JSON.writeValueAsString(CurvatureJson.of(r).withMemory(new ProcessMemory(-1, 1L << 20),
-                Tier2Memory.of(4, 4, 1, Tier2Memory.FLOAT_BYTES)));
+                Tier2Memory.of(4, 4, 1, Tier2Memory.FLOAT_BYTES), 4));
 
         assertThat(JSON.readTree(json).fieldNames()).toIterable().containsExactly("parameters", "modelParameters",
                 "loss", "gradNorm", "eigenvalues", "eigenvalueResiduals", "converged", "hvpCount", "hvpStep", "notes",

@@ -85,29 +85,12 @@ class CurvatureTier2RunnerTest {
         writeThreeRowRegression(onnx, batch);
         Path checkpoint = dir.resolve("step_1.safetensors");
         new SafetensorsWriter().add("w", DType.F64, new long[] {2, 1}, new double[] {0.5, -0.25}).write(checkpoint);
-        java.util.List<String> warnings = new java.util.ArrayList<>();
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger(CurvatureTier2Runner.class.getName());
-        java.util.logging.Handler capture = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord r) {
-                warnings.add(java.text.MessageFormat.format(r.getMessage(), r.getParameters()));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(capture);
-        try {
+        java.util.List<String> warnings;
+        try (dev.landscape.probe.testing.CapturedLog log = dev.landscape.probe.testing.CapturedLog.of(CurvatureTier2Runner.class)) {
             CurvatureTier2Runner runner = new CurvatureTier2Runner(config(dir, onnx, batch), CheckpointFormats.standard());
             runner.run(checkpoint, null);
             runner.run(checkpoint, null);
-        } finally {
-            log.removeHandler(capture);
+            warnings = log.messages();
         }
 
         assertThat(warnings).singleElement().asString()

@@ -70,6 +70,35 @@ class FrozenPartFoldingTest {
         assertThat(folded.at(WeightBinding.allTrainable(GptModel.weights(GPT, 0.5, 2)))).isEmpty();
     }
 
+    /**
+     * The memory need follows what is differentiated: the last block's gradient reads its own weights only (the head's
+     * transposed embedding is folded), the first block's runs back through every later block, whose weights the
+     * webhook's sizing from N and n alone does not count.
+     */
+    @org.junit.jupiter.api.Test
+    void theDifferentiatedCountFollowsWhereTheSubsetSits() {
+        Map<String, HostTensor> w = GptModel.weights(GPT, 0.5, 1);
+        long all = count(w, name -> true);
+        long blocksAndFinalNorm = count(w, name -> name.startsWith("transformer.h.") || name.startsWith("transformer.ln_f."));
+        long lastBlock = count(w, name -> name.startsWith("transformer.h.2.") || name.startsWith("transformer.ln_f."));
+        long firstBlock = count(w, name -> name.startsWith("transformer.h.0."));
+
+        ModelFootprint late = model(ParameterSubset.of(List.of("transformer.h.2.*", "transformer.ln_f.*")), true).footprint();
+        ModelFootprint early = model(ParameterSubset.of(List.of("transformer.h.0.*")), true).footprint();
+        ModelFootprint unfolded = model(ParameterSubset.of(List.of("transformer.h.2.*")), false).footprint();
+
+        assertThat(late).isEqualTo(new ModelFootprint(all, lastBlock, lastBlock));
+        assertThat(early).isEqualTo(new ModelFootprint(all, firstBlock, blocksAndFinalNorm));
+        assertThat(unfolded.differentiatedParameters()).isEqualTo(all);
+        assertThat(late.need(1, 4)).isEqualTo(dev.landscape.contract.Tier2Memory.of(all, lastBlock, 1, 4));
+        assertThat(early.need(1, 4)).isEqualTo(dev.landscape.contract.Tier2Memory.of(all, firstBlock, blocksAndFinalNorm, 1, 4));
+    }
+
+    private static long count(Map<String, HostTensor> weights, java.util.function.Predicate<String> names) {
+        return weights.entrySet().stream().filter(e -> names.test(e.getKey()))
+                .mapToLong(e -> HostTensor.numel(e.getValue().shape())).sum();
+    }
+
     private static CurvatureModel model(ParameterSubset subset, boolean fold) {
         long[] ids = {1, 4, 9, 6, 0, 2, 5, 10, 3, 7, 8, 4};
         long[] shape = {GPT.batch(), GPT.seq()};
@@ -78,7 +107,7 @@ class FrozenPartFoldingTest {
                 "input_ids", HostTensor.ofIntegers(shape, TransformerCurvatureTest.doubles(ids)),
                 "target", HostTensor.ofIntegers(shape, TransformerCurvatureTest.doubles(target))),
                 WeightBinding.allTrainable(GptModel.weights(GPT, 0.5, 1)), LossHead.CROSS_ENTROPY,
-                GptModel.logitsName(), subset, fold);
+                GptModel.logitsName(), subset, fold, MemoryGuard.NONE);
     }
 
     private static double relativeDifference(double[] a, double[] b) {

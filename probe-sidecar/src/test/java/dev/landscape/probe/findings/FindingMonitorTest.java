@@ -2,6 +2,7 @@ package dev.landscape.probe.findings;
 
 import dev.landscape.contract.Reason;
 import dev.landscape.contract.Severity;
+import dev.landscape.probe.metrics.CountSketch;
 import dev.landscape.probe.metrics.Tier1Metrics;
 import org.junit.jupiter.api.Test;
 
@@ -205,11 +206,29 @@ class FindingMonitorTest {
     }
 
     @Test
-    void oscillationNeedsThreeReversingUpdatesInARow() {
+    void oscillationNeedsThreeReversingUpdatesInARowThatReturnAlongTheUpdateTwoBack() {
+        // The weights bounce between two points from step 1 on (each update returns along the one two back), so
+        // the third reversing cosine in a row, at step 6 (the first with three updates before it), raises it.
         FindingMonitor monitor = new FindingMonitor(Thresholds.DEFAULTS);
-        assertThat(reasons(monitor.observe(metrics(1, 0, -0.9, OptionalDouble.empty())))).isEmpty();
-        assertThat(reasons(monitor.observe(metrics(2, 0, -0.6, OptionalDouble.empty())))).isEmpty();
-        assertThat(reasons(monitor.observe(metrics(3, 0, -0.51, OptionalDouble.empty())))).containsExactly("UpdateOscillation");
+        double[] cosines = {Double.NaN, -0.9, -0.9, -0.2, -0.9, -0.6, -0.51};
+        StringBuilder seen = new StringBuilder();
+        for (int s = 0; s < cosines.length; s++) {
+            List<Finding> fs = monitor.observe(bouncing(s, cosines[s]));
+            seen.append(reasons(fs).contains("UpdateOscillation") ? 'O' : '.');
+        }
+
+        assertThat(seen.toString()).isEqualTo("......O");
+    }
+
+    /** A checkpoint whose weights' fingerprint alternates between two points, step by step. */
+    private static Tier1Metrics bouncing(long step, double cosine) {
+        CountSketch fingerprint = new CountSketch(256, CountSketch.DEFAULT_SEED);
+        for (int i = 0; i < 8; i++) {
+            fingerprint.add(i, (step % 2 == 0 ? 1 : -1) * (i + 1) + 0.01 * step);
+        }
+        return new Tier1Metrics(step, "sgd", 0.1, 1, 1, 0, Map.of(), 0.1, 0.1, cosine, 1, Double.NaN, Double.NaN,
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 20, 0, OptionalDouble.empty(),
+                OptionalDouble.empty(), Map.of(), Map.of(), Map.of("w", fingerprint), false, null);
     }
 
     @Test

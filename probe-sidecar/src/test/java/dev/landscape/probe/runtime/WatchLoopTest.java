@@ -6,6 +6,7 @@ import dev.landscape.probe.checkpoint.DType;
 import dev.landscape.probe.checkpoint.SafetensorsWriter;
 import dev.landscape.probe.report.ReportSpool;
 import dev.landscape.probe.report.SidecarTelemetry;
+import dev.landscape.probe.testing.CapturedLog;
 import dev.landscape.probe.testing.NamedPipes;
 import dev.landscape.probe.testing.TestingFormats;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
@@ -78,10 +79,14 @@ class WatchLoopTest {
     }
 
     private WatchLoop loop(CheckpointFormats formats) throws IOException {
+        return loop(formats, null);
+    }
+
+    private WatchLoop loop(CheckpointFormats formats, Tier2Runner tier2) throws IOException {
         SidecarTelemetry telemetry = new SidecarTelemetry(SdkMeterProvider.builder().build().get("t"), "ns", "pod-0", "p", 0,
                 () -> 0, () -> 0, () -> 0, () -> 0, () -> 0);
         return new WatchLoop(config, formats, new ReportSpool(config.spoolDir()), telemetry, clock,
-                tmp.resolve("state/watch-state.json"));
+                tmp.resolve("state/watch-state.json"), tier2);
     }
 
     /** Plain SGD on f(w) = ½·10·w₀² + ½·w₁²: the weights after {@code step} steps of lr 0.19 from (1, 1). */
@@ -97,6 +102,28 @@ class WatchLoopTest {
         loop.tick();
         clock.advance(Duration.ofSeconds(6));
         return loop.tick();
+    }
+
+    /** A tier-2 failure (a refusal for memory, an unsupported op) costs that checkpoint its curvature, not its report. */
+    @Test
+    void aTier2FailureStillReportsTier1AndLogsWhy() throws Exception {
+        WatchLoop loop = loop(CheckpointFormats.standard(), (checkpoint, previous) -> {
+            throw new IllegalStateException("tier 2 refused before the Hessian products: needs 9 MiB");
+        });
+        writeCheckpoint(100);
+        Optional<CheckpointReport> report;
+        java.util.List<String> warnings;
+        try (CapturedLog log = CapturedLog.of(WatchLoop.class)) {
+            report = tickAfterQuiet(loop);
+            warnings = log.messages();
+        }
+
+        assertThat(report).hasValueSatisfying(r -> {
+            assertThat(r.tier1().paramNorm()).isGreaterThan(0);
+            assertThat(r.tier2()).isNull();
+        });
+        assertThat(warnings).anySatisfy(w -> assertThat(w).startsWith("tier 2 failed on ")
+                .endsWith("reporting tier 1 only: tier 2 refused before the Hessian products: needs 9 MiB"));
     }
 
     @Test

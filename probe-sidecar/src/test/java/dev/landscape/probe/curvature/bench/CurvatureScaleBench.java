@@ -211,14 +211,16 @@ public final class CurvatureScaleBench {
                                 + (r.restarts() > 0 ? ", " + r.restarts() + " restarts" : ""));
             }
             int all = m.allParameters().dimension();
-            Tier2Memory provision = Tier2Memory.of(all, n, 1, Tier2Memory.FLOAT_BYTES);
+            long differentiated = m.footprint().differentiatedParameters();
+            Tier2Memory webhook = Tier2Memory.of(all, n, 1, Tier2Memory.FLOAT_BYTES);
+            Tier2Memory provision = m.footprint().need(1, Tier2Memory.FLOAT_BYTES);
             long heapCommitted = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
             long residentPeak = ProcessMemory.now().residentPeakBytes();
-            out.printf(Locale.ROOT, "| %s | %,d | %,d | %.1f | %.2f (first %.2f) | %.2f %s| %,d | %,d / %,d | %,d | %,d / %,d | %,d | %,d / %,d |%n",
-                    dir.getFileName(), all, n, buildS, gradS, firstGradS, hvpS, lanczos,
+            out.printf(Locale.ROOT, "| %s | %,d | %,d | %,d | %.1f | %.2f (first %.2f) | %.2f %s| %,d | %,d / %,d | %,d | %,d / %,d | %,d | %,d | %,d / %,d |%n",
+                    dir.getFileName(), all, n, differentiated, buildS, gradS, firstGradS, hvpS, lanczos,
                     Runtime.getRuntime().maxMemory() >> 20, liveAfterBuild, ProcessMemory.now().heapPeakBytes() >> 20,
                     heapCommitted >> 20, rssAfterBuild, residentPeak >> 20, (residentPeak - heapCommitted) >> 20,
-                    provision.heapMiB(), provision.limitMiB());
+                    webhook.limitMiB(), provision.heapMiB(), provision.limitMiB());
         }
     }
 }
