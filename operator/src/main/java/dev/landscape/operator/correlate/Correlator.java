@@ -11,8 +11,9 @@ import java.util.Map;
  * Joins per-rank timelines into findings. Pure: no I/O, no clock of its own, no Kubernetes types; the same input
  * gives the same findings, so reconciles are idempotent and the logic is tested from tables.
  *
- * <p>{@code previousSince} carries each still-active finding's start across reconciles (keyed by
- * {@link #identity(Reason, java.util.OptionalInt)}), so "since when" survives re-evaluation.
+ * <p>{@code previous} carries each still-active finding's start and first step across reconciles (keyed by
+ * {@link #identity(Reason, java.util.OptionalInt)}), so "since when" and "from which step" survive re-evaluation;
+ * a finding that cleared is absent from it and starts again when it comes back.
  */
 public final class Correlator {
 
@@ -20,24 +21,31 @@ public final class Correlator {
     }
 
     public static List<CorrelatedFinding> correlate(List<RankTimeline> ranks, CorrelationThresholds thresholds, Instant now,
-                                          Map<String, Instant> previousSince) {
+                                          Map<String, FirstSeen> previous) {
         List<CorrelatedFinding> found = new ArrayList<>();
         found.addAll(SidecarFindings.active(ranks));
-        found.addAll(DivergenceDetector.detect(ranks, thresholds, previousSince));
+        found.addAll(DivergenceDetector.detect(ranks, thresholds, previous));
         found.addAll(ProgressDetector.detect(ranks, thresholds, now));
         found.addAll(InfrastructureDetector.detect(ranks, thresholds, now));
         List<CorrelatedFinding> out = new ArrayList<>(found.size());
         for (CorrelatedFinding f : found) {
-            Instant earlier = previousSince.get(identity(f.reason(), f.rank()));
-            out.add(earlier != null && earlier.isBefore(f.since())
-                    ? new CorrelatedFinding(f.reason(), f.severity(), f.rank(), f.pod(), f.step(), earlier, f.message(), f.values())
-                    : f);
+            FirstSeen first = previous.get(identity(f.reason(), f.rank()));
+            out.add(first != null && !first.since().isAfter(f.since()) ? startedAt(f, first) : f);
         }
         out.sort(Comparator.comparing(CorrelatedFinding::severity).reversed()
                 .thenComparing(CorrelatedFinding::since, Comparator.reverseOrder())
                 .thenComparing(f -> f.reason().name())
                 .thenComparingInt(f -> f.rank().orElse(-1)));
         return out;
+    }
+
+    /**
+     * The ongoing finding with its first start and step; its message and values stay those of the present evidence.
+     * A start without a step (none was known then) takes the present one.
+     */
+    private static CorrelatedFinding startedAt(CorrelatedFinding f, FirstSeen first) {
+        return new CorrelatedFinding(f.reason(), f.severity(), f.rank(), f.pod(),
+                first.step().isPresent() ? first.step() : f.step(), first.since(), f.message(), f.values());
     }
 
     /** The largest cross-rank relative distance (rank furthest from the others, or -1 with two ranks), if comparable. */

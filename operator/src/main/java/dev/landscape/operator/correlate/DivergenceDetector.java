@@ -45,29 +45,29 @@ final class DivergenceDetector {
      * cleared only when its rank was compared again and found within the threshold; until then it stands, with its
      * original start. Without this the finding, its condition, Events and alert flapped at every checkpoint.
      *
-     * @param previousSince active findings of the last evaluation, by {@link Correlator#identity}
+     * @param previous active findings of the last evaluation, by {@link Correlator#identity}
      */
     static List<CorrelatedFinding> detect(List<RankTimeline> ranks, CorrelationThresholds thresholds,
-                                Map<String, Instant> previousSince) {
+                                Map<String, FirstSeen> previous) {
         java.util.Optional<Measurement> m = measure(ranks);
         List<CorrelatedFinding> out = new ArrayList<>();
         OptionalInt flagged = OptionalInt.empty();
         if (m.isPresent() && m.get().worst() >= thresholds.divergence()) {
-            CorrelatedFinding now = finding(m.get(), thresholds, flaggedBefore(m.get().group(), previousSince));
+            CorrelatedFinding now = finding(m.get(), thresholds, flaggedBefore(m.get().group(), previous));
             out.add(now);
             flagged = now.rank();
         }
         for (RankTimeline r : ranks) {
-            Instant since = previousSince.get(Correlator.identity(Reason.WorkerDivergence, OptionalInt.of(r.rank())));
+            FirstSeen first = previous.get(Correlator.identity(Reason.WorkerDivergence, OptionalInt.of(r.rank())));
             boolean comparedAgain = m.isPresent() && m.get().group().stream().anyMatch(g -> g.rank() == r.rank());
-            if (since != null && !comparedAgain && !(flagged.isPresent() && flagged.getAsInt() == r.rank())) {
-                out.add(unconfirmed(r, since, m));
+            if (first != null && !comparedAgain && !(flagged.isPresent() && flagged.getAsInt() == r.rank())) {
+                out.add(unconfirmed(r, first.since(), m));
             }
         }
-        Instant jobSince = previousSince.get(Correlator.identity(Reason.WorkerDivergence, OptionalInt.empty()));
-        if (jobSince != null && m.isEmpty()) {
+        FirstSeen job = previous.get(Correlator.identity(Reason.WorkerDivergence, OptionalInt.empty()));
+        if (job != null && m.isEmpty()) {
             out.add(new CorrelatedFinding(Reason.WorkerDivergence, Severity.CRITICAL, OptionalInt.empty(), "", OptionalLong.empty(),
-                    jobSince, "Ranks differed on replicated tensors when last compared; no two ranks have fingerprints of"
+                    job.since(), "Ranks differed on replicated tensors when last compared; no two ranks have fingerprints of"
                     + " the same step now, so the finding stands until they are compared again.", Map.of()));
         }
         return out;
@@ -134,11 +134,11 @@ final class DivergenceDetector {
      * In a pair, the rank already flagged on its own (when more ranks were compared), if exactly one of the two was:
      * two copies alone cannot say which one moved, the earlier comparison could.
      */
-    private static java.util.Optional<RankTimeline> flaggedBefore(List<RankTimeline> group, Map<String, Instant> previousSince) {
+    private static java.util.Optional<RankTimeline> flaggedBefore(List<RankTimeline> group, Map<String, FirstSeen> previous) {
         if (group.size() != 2) {
             return java.util.Optional.empty();
         }
-        List<RankTimeline> flagged = group.stream().filter(r -> previousSince.containsKey(
+        List<RankTimeline> flagged = group.stream().filter(r -> previous.containsKey(
                 Correlator.identity(Reason.WorkerDivergence, OptionalInt.of(r.rank())))).toList();
         return flagged.size() == 1 ? java.util.Optional.of(flagged.get(0)) : java.util.Optional.empty();
     }

@@ -125,7 +125,7 @@ public class LandscapeProbeReconciler implements Reconciler<LandscapeProbe> {
 
         List<RankTimeline> timelines = timelines(seen);
         CorrelationThresholds thresholds = EffectiveThresholds.of(probe.getSpec().getThresholds());
-        List<CorrelatedFinding> findings = Correlator.correlate(timelines, thresholds, now, StatusFactory.sinceByIdentity(probe.getStatus()));
+        List<CorrelatedFinding> findings = Correlator.correlate(timelines, thresholds, now, StatusFactory.firstSeenByIdentity(probe.getStatus()));
 
         Silences silences = Silences.of(probe);
         Map<String, Boolean> announced = announcedSilenced(probe.getStatus());

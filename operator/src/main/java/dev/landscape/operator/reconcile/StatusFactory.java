@@ -4,6 +4,7 @@ import dev.landscape.contract.Severity;
 import dev.landscape.operator.alert.Silences;
 import dev.landscape.operator.correlate.Correlator;
 import dev.landscape.operator.correlate.CorrelatedFinding;
+import dev.landscape.operator.correlate.FirstSeen;
 import dev.landscape.operator.correlate.RankTimeline;
 import dev.landscape.contract.Reason;
 import dev.landscape.operator.crd.ActiveSilence;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.TreeSet;
 
 /**
@@ -106,9 +108,12 @@ public final class StatusFactory {
         return s;
     }
 
-    /** Identity → since of the findings in a status, to carry "since when" across reconciles. */
-    public static Map<String, Instant> sinceByIdentity(LandscapeProbeStatus status) {
-        Map<String, Instant> out = new HashMap<>();
+    /**
+     * Identity → since and first step of the findings in a status, to carry "since when" and "from which step" across
+     * reconciles.
+     */
+    public static Map<String, FirstSeen> firstSeenByIdentity(LandscapeProbeStatus status) {
+        Map<String, FirstSeen> out = new HashMap<>();
         if (status == null) {
             return out;
         }
@@ -117,7 +122,8 @@ public final class StatusFactory {
             if (r.isPresent() && f.getSince() != null) {
                 try {
                     out.put(Correlator.identity(r.get(), f.getRank() == null ? OptionalInt.empty() : OptionalInt.of(f.getRank())),
-                            Instant.parse(f.getSince()));
+                            new FirstSeen(Instant.parse(f.getSince()),
+                                    f.getStep() == null ? OptionalLong.empty() : OptionalLong.of(f.getStep())));
                 } catch (RuntimeException ignored) {
                     // a since that does not parse starts again from now
                 }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 import static dev.landscape.operator.correlate.TestingTimeline.finding;
@@ -144,7 +145,7 @@ class CorrelatorTest {
     @Test
     void aFlaggedRankNotComparedSinceKeepsItsDivergenceFinding() {
         Instant flagged = minute(21);
-        Map<String, Instant> previous = Map.of(Correlator.identity(Reason.WorkerDivergence, java.util.OptionalInt.of(2)), flagged);
+        Map<String, FirstSeen> previous = Map.of(Correlator.identity(Reason.WorkerDivergence, java.util.OptionalInt.of(2)), new FirstSeen(flagged, OptionalLong.empty()));
 
         List<CorrelatedFinding> findings = Correlator.correlate(othersAheadOfTheFlaggedRank(), T, minute(31), previous);
 
@@ -161,7 +162,7 @@ class CorrelatorTest {
     @Test
     void aFlaggedRankComparedAgainIsClearedOrConfirmed() {
         Instant flagged = minute(21);
-        Map<String, Instant> previous = Map.of(Correlator.identity(Reason.WorkerDivergence, java.util.OptionalInt.of(2)), flagged);
+        Map<String, FirstSeen> previous = Map.of(Correlator.identity(Reason.WorkerDivergence, java.util.OptionalInt.of(2)), new FirstSeen(flagged, OptionalLong.empty()));
 
         assertThat(Correlator.correlate(othersAheadOfTheFlaggedRank(1, 2, 3), T, minute(31), previous)).isEmpty();
         assertThat(Correlator.correlate(othersAheadOfTheFlaggedRank(1, 2.5, 3), T, minute(31), previous))
@@ -176,7 +177,7 @@ class CorrelatorTest {
     @Test
     void aPairThatDiffersIsBlamedOnTheRankFlaggedWhenMoreRanksWereCompared() {
         Instant flagged = minute(21);
-        Map<String, Instant> previous = Map.of(Correlator.identity(Reason.WorkerDivergence, java.util.OptionalInt.of(2)), flagged);
+        Map<String, FirstSeen> previous = Map.of(Correlator.identity(Reason.WorkerDivergence, java.util.OptionalInt.of(2)), new FirstSeen(flagged, OptionalLong.empty()));
         List<RankTimeline> pair = List.of(
                 rank(0).clean(2, 100, 10).sketch(200, "fc.weight", 10, 1, 2, 3).build(),
                 rank(1).clean(3, 100, 10).sketch(300, "fc.weight", 10, 1, 2, 3).build(),
@@ -195,7 +196,7 @@ class CorrelatorTest {
     @Test
     void twoRanksFlaggedTogetherStayFlaggedUntilTheyShareAStepAgain() {
         Instant flagged = minute(21);
-        Map<String, Instant> previous = Map.of(Correlator.identity(Reason.WorkerDivergence, java.util.OptionalInt.empty()), flagged);
+        Map<String, FirstSeen> previous = Map.of(Correlator.identity(Reason.WorkerDivergence, java.util.OptionalInt.empty()), new FirstSeen(flagged, OptionalLong.empty()));
         List<RankTimeline> apart = List.of(
                 rank(0).clean(3, 100, 10).sketch(300, "w", 1, 1, 2, 3).build(),
                 rank(1).clean(2, 100, 10).sketch(200, "w", 1, 9, 9, 9).build());
@@ -209,6 +210,66 @@ class CorrelatorTest {
         assertThat(Correlator.correlate(together, T, minute(31), previous)).isEmpty();
     }
 
+    /** Four ranks checkpointing every 10 minutes, 100 steps apart, up to {@code step}; rank 2 apart or not there. */
+    private static List<RankTimeline> fourRanksAt(int step, boolean rank2Apart) {
+        int count = step / 100;
+        return List.of(
+                rank(0).clean(count, 100, 10).sketch(step, "fc.weight", 10, 1, 2, 3).build(),
+                rank(1).clean(count, 100, 10).sketch(step, "fc.weight", 10, 1, 2, 3).build(),
+                rank(2).clean(count, 100, 10).sketch(step, "fc.weight", 10, 1, rank2Apart ? 2.5 : 2, 3).build(),
+                rank(3).clean(count, 100, 10).sketch(step, "fc.weight", 10, 1, 2, 3).build());
+    }
+
+    /** What the next reconcile reads back from the status this evaluation writes (StatusFactory.firstSeenByIdentity). */
+    private static Map<String, FirstSeen> asPrevious(List<CorrelatedFinding> findings) {
+        Map<String, FirstSeen> out = new java.util.HashMap<>();
+        findings.forEach(f -> out.put(Correlator.identity(f.reason(), f.rank()), new FirstSeen(f.since(), f.step())));
+        return out;
+    }
+
+    @Test
+    void anOngoingDivergenceKeepsTheStepAndStartItWasFirstSeenAt() {
+        List<CorrelatedFinding> first = Correlator.correlate(fourRanksAt(300, true), T, minute(31), Map.of());
+        List<CorrelatedFinding> second = Correlator.correlate(fourRanksAt(500, true), T, minute(51), asPrevious(first));
+        List<CorrelatedFinding> third = Correlator.correlate(fourRanksAt(700, true), T, minute(71), asPrevious(second));
+
+        assertThat(third).singleElement().satisfies(f -> {
+            assertThat(summary(f)).isEqualTo("WorkerDivergence@2:CRITICAL");
+            assertThat(f.step()).hasValue(300);
+            assertThat(f.since()).isEqualTo(minute(30));
+            // the message still names the step the present evidence was measured at
+            assertThat(f.message()).contains("at step 700");
+        });
+    }
+
+    @Test
+    void aDivergenceThatClearedAndCameBackStartsAgainAtItsNewStep() {
+        List<CorrelatedFinding> first = Correlator.correlate(fourRanksAt(300, true), T, minute(31), Map.of());
+        List<CorrelatedFinding> cleared = Correlator.correlate(fourRanksAt(500, false), T, minute(51), asPrevious(first));
+        List<CorrelatedFinding> back = Correlator.correlate(fourRanksAt(700, true), T, minute(71), asPrevious(cleared));
+
+        assertThat(cleared).isEmpty();
+        assertThat(back).singleElement().satisfies(f -> {
+            assertThat(f.step()).hasValue(700);
+            assertThat(f.since()).isEqualTo(minute(70));
+        });
+    }
+
+    @Test
+    void aFailureKeepsTheStepOfTheCheckpointBeforeItWhenTheRankWritesMore() {
+        TestingTimeline killed = rank(3).clean(3, 100, 10).infra(32, Reason.OOMKilled, 137, 1);
+        List<CorrelatedFinding> first = Correlator.correlate(List.of(killed.build()), T, minute(33), Map.of());
+
+        List<CorrelatedFinding> later = Correlator.correlate(List.of(killed.checkpoint(400, 40).build()), T, minute(41),
+                asPrevious(first));
+
+        assertThat(later).singleElement().satisfies(f -> {
+            assertThat(summary(f)).isEqualTo("OOMKilled@3:WARNING");
+            assertThat(f.step()).hasValue(300);
+            assertThat(f.since()).isEqualTo(minute(32));
+        });
+    }
+
     @Test
     void sinceIsCarriedOverForAnOngoingFinding() {
         Instant earlier = minute(-30);
@@ -216,7 +277,7 @@ class CorrelatorTest {
                 .checkpoint(300, 30, finding(Reason.EdgeOfStability, Severity.WARNING, "ratio 1.2")).build());
 
         List<CorrelatedFinding> findings = Correlator.correlate(ranks, T, minute(31),
-                Map.of(Correlator.identity(Reason.EdgeOfStability, java.util.OptionalInt.of(0)), earlier));
+                Map.of(Correlator.identity(Reason.EdgeOfStability, java.util.OptionalInt.of(0)), new FirstSeen(earlier, OptionalLong.empty())));
 
         assertThat(findings).singleElement().extracting(CorrelatedFinding::since).isEqualTo(earlier);
     }
