@@ -36,7 +36,12 @@ public final class CurvatureTier2Runner implements Tier2Runner {
      * the formula would refuse there: it is warned to state the count instead (see {@link #run}).
      */
     public CurvatureTier2Runner(SidecarConfig config, CheckpointFormats formats) {
-        this(config, formats, config.modelParameters() > 0 ? MemoryGuard.Limits::ofThisProcess : null);
+        this(config, formats, guardedLimits(config));
+    }
+
+    /** This process's limits when the pod was sized from a stated parameter count; null (no check) otherwise. */
+    static java.util.function.Supplier<MemoryGuard.Limits> guardedLimits(SidecarConfig config) {
+        return config.modelParameters() > 0 ? MemoryGuard.Limits::ofThisProcess : null;
     }
 
     /**

@@ -98,6 +98,17 @@ class CurvatureTier2RunnerTest {
                 .contains("set modelParameters to 2");
     }
 
+    @Test
+    void onlyAPodSizedFromAStatedParameterCountIsCheckedAgainstItsMemory(@TempDir Path dir) throws Exception {
+        Path onnx = dir.resolve("model.onnx");
+        Path batch = dir.resolve("batch.safetensors");
+        writeThreeRowRegression(onnx, batch);
+
+        assertThat(CurvatureTier2Runner.guardedLimits(config(dir, onnx, batch, Map.of()))).isNull();
+        assertThat(CurvatureTier2Runner.guardedLimits(config(dir, onnx, batch,
+                Map.of(dev.landscape.contract.SidecarSettings.MODEL_PARAMETERS, "124439808")))).isNotNull();
+    }
+
     /** y = x w with MSE on three rows: x = [[1, 0], [0, 2], [1, 1]], targets 1, 0, 2. */
     private static void writeThreeRowRegression(Path onnx, Path batch) throws java.io.IOException {
         int n = 3;
@@ -112,10 +123,15 @@ class CurvatureTier2RunnerTest {
     }
 
     private static SidecarConfig config(Path dir, Path onnx, Path batch) throws Exception {
+        return config(dir, onnx, batch, Map.of());
+    }
+
+    private static SidecarConfig config(Path dir, Path onnx, Path batch, Map<String, String> more) throws Exception {
         Path cfg = Files.writeString(dir.resolve("empty.json"), "{}");
         Map<String, String> flags = new java.util.HashMap<>(Map.of("probe", "p", "namespace", "ns", "pod", "pod-0", "rank", "0",
                 "dir", dir.toString(), "report-url", "http://127.0.0.1:1/r", "model", onnx.toString(), "batch", batch.toString()));
         flags.putAll(Map.of("loss", "mse", "top-k", "2", "optimizer", "{\"type\":\"sgd\",\"learningRate\":\"0.1\"}"));
+        flags.putAll(more);
         return SidecarConfig.load(flags, Map.of("LANDSCAPE_CONFIG_FILE", cfg.toString()));
     }
 }
