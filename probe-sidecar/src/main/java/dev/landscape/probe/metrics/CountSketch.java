@@ -108,6 +108,22 @@ public final class CountSketch {
         return buckets.clone();
     }
 
+    /**
+     * This sketch folded to {@code width} buckets, a power of two dividing this one's: bucket {@code j} sums the
+     * buckets {@code j mod width}. The bucket hash takes its low bits, so the result is the sketch of width
+     * {@code width} (same seed) of the same vector.
+     */
+    public CountSketch folded(int width) {
+        if (Integer.bitCount(width) != 1 || width > buckets.length) {
+            throw new IllegalArgumentException("a sketch of width " + buckets.length + " cannot be folded to " + width);
+        }
+        CountSketch out = new CountSketch(width, seed);
+        for (int j = 0; j < buckets.length; j++) {
+            out.buckets[j & (width - 1)] += buckets[j];
+        }
+        return out;
+    }
+
     public double normSquared() {
         double s = 0;
         for (double b : buckets) {

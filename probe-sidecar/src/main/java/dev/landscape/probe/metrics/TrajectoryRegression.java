@@ -83,8 +83,8 @@ final class TrajectoryRegression {
      * weights it was taken at ({@code θ_{t−1}}, the levels so far), then moves the level on by {@code S(Δθ_t)}.
      */
     void add(CountSketch update, CountSketch gradient) {
-        double[] u = fold(update);
-        double[] g = fold(gradient);
+        double[] u = update.folded(width).buckets();
+        double[] g = gradient.folded(width).buckets();
         if (!finite(u) || !finite(g)) {
             reset();
             return;
@@ -243,19 +243,6 @@ final class TrajectoryRegression {
                 row[k] -= mean;
             }
         }
-    }
-
-    /** The sketch folded to {@link #width} buckets: bucket {@code j} of the result sums buckets {@code j mod width}. */
-    private double[] fold(CountSketch s) {
-        double[] src = s.buckets();
-        if (src.length < width || src.length % width != 0) {
-            throw new IllegalArgumentException("a sketch of width " + src.length + " cannot be folded to " + width);
-        }
-        double[] out = new double[width];
-        for (int j = 0; j < src.length; j++) {
-            out[j & (width - 1)] += src[j];
-        }
-        return out;
     }
 
     private static boolean finite(double[] v) {

@@ -40,6 +40,22 @@ class CountSketchTest {
     }
 
     @Test
+    void aFoldedSketchIsTheNarrowerSketchOfTheSameVector() {
+        Random random = new Random(7);
+        CountSketch wide = new CountSketch(1 << 12, CountSketch.DEFAULT_SEED);
+        CountSketch narrow = new CountSketch(1 << 6, CountSketch.DEFAULT_SEED);
+        for (long key = 0; key < 5_000; key++) {
+            double x = random.nextGaussian();
+            wide.add(key, x);
+            narrow.add(key, x);
+        }
+
+        assertThat(wide.folded(1 << 6).buckets()).containsExactly(narrow.buckets(), within(1e-9));
+        assertThatThrownBy(() -> wide.folded(48)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> narrow.folded(1 << 7)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void squaredDistanceIsUnbiasedWithTheStatedVarianceOverSeeds() {
         double[][] p = pair(20_000, 0.01, 1);
         double exact = exactSquaredDistance(p[0], p[1]);
