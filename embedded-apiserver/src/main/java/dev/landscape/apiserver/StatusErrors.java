@@ -52,6 +52,24 @@ public final class StatusErrors {
         return new Answer(422, status);
     }
 
+    /**
+     * {@code errors.NewConflict} for an update based on an outdated resourceVersion: 409, reason Conflict, and the
+     * message {@code Operation cannot be fulfilled on <resource>.<group> "<name>": the object has been modified; ...}.
+     */
+    public static Answer conflict(String group, String resource, String name) {
+        ObjectNode status = base(409, "Conflict");
+        ObjectNode details = status.putObject("details");
+        details.put("name", name);
+        if (!group.isEmpty()) {
+            details.put("group", group);
+        }
+        details.put("kind", resource);
+        String qualified = group.isEmpty() ? resource : resource + "." + group;
+        status.put("message", "Operation cannot be fulfilled on " + qualified + " " + GoFormat.quote(name)
+                + ": the object has been modified; please apply your changes to the latest version and try again");
+        return new Answer(409, status);
+    }
+
     /** {@code errors.NewBadRequest}: 400, reason BadRequest. */
     public static Answer badRequest(String message) {
         ObjectNode status = base(400, "BadRequest");
