@@ -8,7 +8,9 @@ import java.util.Optional;
 
 /**
  * One rule of the sidecar's findings (docs/analyser.md lists them), evaluated on the metric history of a run (oldest first, the checkpoint
- * being judged last). Pure: no I/O, no clock, no state of its own, so a rule is tested with a list of records.
+ * being judged last), once per checkpoint in order. No I/O, no clock, and no state of its own beyond what a rule says
+ * it carries from one checkpoint to the next (the spikes' earlier prediction errors), so a rule is tested with a list
+ * of records.
  */
 interface Detector {
 

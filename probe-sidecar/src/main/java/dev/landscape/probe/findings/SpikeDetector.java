@@ -4,6 +4,7 @@ import dev.landscape.contract.Reason;
 import dev.landscape.contract.Severity;
 import dev.landscape.probe.metrics.Tier1Metrics;
 
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,7 +15,9 @@ import java.util.function.ToDoubleFunction;
 /**
  * GradientSpike / LossSpike (warning): the latest value lies at least {@code spikeZ} robust standard deviations
  * above the trend of the previous {@code spikeWindow} finite values ({@link TrendBaseline}: a Theil–Sen line through
- * the logarithms, so a spike ×k is judged as a jump of ln k at any level and a loss falling fast does not hide it).
+ * the logarithms, so a spike ×k is judged as a jump of ln k at any level and a loss falling fast does not hide it),
+ * with a scale that the series' last {@value TrendBaseline#POOL} one-step prediction errors keep from collapsing;
+ * this rule carries those errors from checkpoint to checkpoint (its only state, bounded).
  * One-sided: only jumps up are spikes. Failure modes: a regime change upwards (a new learning-rate phase,
  * curriculum) looks like a spike once; a slow run-away growth moves the trend along and is not a spike
  * (EdgeOfStability and NonFiniteValues catch those); a minibatch loss whose own scatter is wide (robust σ of its
@@ -25,6 +28,9 @@ final class SpikeDetector implements Detector {
     private final Reason reason;
     private final String series;
     private final ToDoubleFunction<Tier1Metrics> value;
+    /** The last {@link TrendBaseline#POOL} one-step prediction errors, in the units of {@link #errorsLogScale}. */
+    private final ArrayDeque<Double> errors = new ArrayDeque<>();
+    private boolean errorsLogScale;
 
     private SpikeDetector(Reason reason, String series, ToDoubleFunction<Tier1Metrics> value) {
         this.reason = reason;
@@ -62,7 +68,9 @@ final class SpikeDetector implements Detector {
         if (past.length < t.spikeMinHistory()) {
             return Optional.empty();
         }
-        TrendBaseline.Score score = TrendBaseline.score(x, past);
+        TrendBaseline.Score score = TrendBaseline.score(x, past,
+                errors.stream().mapToDouble(Double::doubleValue).toArray());
+        remember(score);
         double z = score.z();
         if (!(z >= t.spikeZ())) {
             return Optional.empty();
@@ -77,5 +85,16 @@ final class SpikeDetector implements Detector {
                 score.logScale() ? String.format(Locale.ROOT, "%.3g×", x / score.predicted()) : "above", past.length,
                 score.predicted(), z);
         return Optional.of(new Finding(reason, Severity.WARNING, m.step(), m.step(), values, msg));
+    }
+
+    private void remember(TrendBaseline.Score score) {
+        if (score.logScale() != errorsLogScale) {
+            errors.clear();
+            errorsLogScale = score.logScale();
+        }
+        errors.addLast(score.error());
+        while (errors.size() > TrendBaseline.POOL) {
+            errors.removeFirst();
+        }
     }
 }

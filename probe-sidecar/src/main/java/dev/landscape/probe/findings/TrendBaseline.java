@@ -5,9 +5,10 @@ import java.util.Arrays;
 /**
  * How far a new value lies above where a series was heading, in robust standard deviations: a straight line is
  * fitted to the history by Theil–Sen (slope: the median of all pairwise slopes; intercept: the median of
- * {@code y_i − slope·i}; Sen 1968), extrapolated one step, and the new value's excess over it is divided by
- * Qn of the history's residuals ({@link RobustZ#qn}). Positive series are judged on their
- * logarithm, where a loss that falls by a steady factor per checkpoint is a straight line and a spike ×k is a jump
+ * {@code y_i − slope·i}; Sen 1968), and another to its later half; each is extrapolated one step, and the new
+ * value's excess over the higher of the two is divided by Qn ({@link RobustZ#qn}) of the history's residuals, but
+ * never by less than half of Qn of the series' last {@value #POOL} one-step prediction errors (each earlier value's
+ * excess over the trend of its own window). Positive series are judged on their logarithm, where a loss that falls by a steady factor per checkpoint is a straight line and a spike ×k is a jump
  * of {@code ln k} whatever the loss's level; series that are not positive, on their values.
  *
  * <p>Why not the median of the window, as before: a loss falling fast spreads the window (its MAD holds the trend,
@@ -17,9 +18,22 @@ import java.util.Arrays;
  *
  * <p>Why Qn and not the residuals' MAD, as before: on 20 residuals the MAD scatters by about a quarter, and where it
  * came out low an ordinary 3.6-σ value of a noisy loss read 8.7 robust σ, a LossSpike or GradientSpike on a clean run
- * (0.9 per 1,000 clean checkpoints in bench/results/tier1-signals.md). Qn scatters less on the same values. Failure modes: a
- * series that flattens quickly (the first steps of a run) lies above the extrapolated line, so the residuals of
- * the window itself are the scale; a regime change upwards (a new phase of a schedule) looks like a spike once.
+ * (0.9 per 1,000 clean checkpoints in bench/results/tier1-signals.md). Qn scatters less on the same values.
+ *
+ * <p>Why the earlier prediction errors bound it: Qn is an order statistic of the pairwise distances (about their
+ * lower quartile), and on 20 values it collapses when half of them happen to bunch together (12 of 20 log-loss
+ * residuals within ±0.07 where the loss's log σ was 0.28 read 0.097, and an ordinary ×1.8 read 6.2 robust σ on a
+ * clean control). Over the {@value #POOL} errors before, such a bunch must hold 20 values. They only bound the scale
+ * from below, at {@value #GUARD} of theirs, rather than joining the window's residuals, because a run that turns
+ * erratic (the demo's learning-rate fault, whose loss bounces for a few checkpoints before it takes off) has large
+ * errors among them: pooled in, they hid the take-off (z 5.5 instead of 6.4). A scale that trims the largest
+ * residuals instead breaks down when a fault raises the series over several checkpoints (8 of the demo's 9 found).
+ *
+ * <p>Why the later half's line as well: a series that flattens (a gradient norm in the first steps of a run, as its
+ * fast directions die out) lies above the line through the whole window, so an ordinary value read as a ×1.5 spike
+ * on a clean control; the later half follows the bend. Taking the higher prediction only ever lowers a score; on
+ * the ground truth it lost no spike that was found before (bench/tier1_spike_replay.py replays these choices).
+ * Failure mode left: a regime change upwards (a new phase of a schedule) looks like a spike once.
  */
 final class TrendBaseline {
 
@@ -32,48 +46,77 @@ final class TrendBaseline {
      */
     static final double FLOOR = 0.06;
 
+    /** Earlier one-step prediction errors whose Qn bounds the scale from below. */
+    static final int POOL = 40;
+
+    /** The share of the earlier errors' Qn the scale never falls below. */
+    static final double GUARD = 0.5;
+
+    /** Fewer earlier errors than this and they do not bound the scale (the spikes' {@code spikeMinHistory} default). */
+    static final int POOL_MIN = 16;
+
     private TrendBaseline() {
     }
 
     /**
-     * @param history the previous values, oldest first, all finite; at least 3
      * @param x       the new value, finite
-     * @return the robust z-score of {@code x} over the extrapolated trend, and the trend's value
+     * @param history the previous values, oldest first, all finite; at least 3
+     * @param errors  earlier one-step prediction errors of the series ({@link Score#error()}), in the units this call
+     *                judges in (a caller drops them when {@link Score#logScale()} changes); at most {@link #POOL} are used
+     * @return the robust z-score of {@code x} over the extrapolated trend, the trend's value and {@code x}'s error
      */
-    static Score score(double x, double[] history) {
+    static Score score(double x, double[] history, double[] errors) {
         boolean log = x > 0 && Arrays.stream(history).allMatch(v -> v > 0);
         double[] y = log ? Arrays.stream(history).map(Math::log).toArray() : history.clone();
         double value = log ? Math.log(x) : x;
         int n = y.length;
+        double[] line = theilSen(y, 0, n);
+        double[] residuals = new double[n];
+        for (int i = 0; i < n; i++) {
+            residuals[i] = y[i] - line[1] - line[0] * i;
+        }
+        double[] recent = theilSen(y, n / 2, n);
+        double predicted = Math.max(line[1] + line[0] * n, recent[1] + recent[0] * (n - n / 2));
+        double earlier = errors.length < POOL_MIN ? 0
+                : GUARD * RobustZ.qn(Arrays.copyOfRange(errors, Math.max(0, errors.length - POOL), errors.length));
+        double scale = Math.max(Math.max(RobustZ.qn(residuals), earlier), log ? FLOOR : FLOOR * Math.abs(predicted));
+        double error = value - predicted;
+        double z = scale == 0 ? (error == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, error)) : error / scale;
+        return new Score(z, log ? Math.exp(predicted) : predicted, log, error);
+    }
+
+    /**
+     * Theil–Sen line through {@code y[from..to)}, indexed from {@code from}: {slope, intercept} (slope: the median of
+     * all pairwise slopes; intercept: the median of {@code y_i − slope·i}).
+     */
+    private static double[] theilSen(double[] y, int from, int to) {
+        int n = to - from;
         double[] slopes = new double[n * (n - 1) / 2];
         int k = 0;
         for (int i = 0; i < n; i++) {
             for (int j = i + 1; j < n; j++) {
-                slopes[k++] = (y[j] - y[i]) / (j - i);
+                slopes[k++] = (y[from + j] - y[from + i]) / (j - i);
             }
         }
         double slope = RobustZ.median(slopes);
         double[] intercepts = new double[n];
         for (int i = 0; i < n; i++) {
-            intercepts[i] = y[i] - slope * i;
+            intercepts[i] = y[from + i] - slope * i;
         }
-        double intercept = RobustZ.median(intercepts.clone());
-        double[] residuals = new double[n];
-        for (int i = 0; i < n; i++) {
-            residuals[i] = y[i] - intercept - slope * i;
-        }
-        double predicted = intercept + slope * n;
-        double scale = Math.max(RobustZ.qn(residuals), log ? FLOOR : FLOOR * Math.abs(predicted));
-        double z = scale == 0 ? (value == predicted ? 0 : Math.copySign(Double.POSITIVE_INFINITY, value - predicted))
-                : (value - predicted) / scale;
-        return new Score(z, log ? Math.exp(predicted) : predicted, log);
+        return new double[] {slope, RobustZ.median(intercepts)};
+    }
+
+    /** {@link #score(double, double[], double[])} without earlier prediction errors: the window's residuals alone. */
+    static Score score(double x, double[] history) {
+        return score(x, history, new double[0]);
     }
 
     /**
      * @param z         robust z-score of the new value over the trend
      * @param predicted where the trend put the new value (in the series' own units)
      * @param logScale  whether the series was judged on its logarithm
+     * @param error     the new value's excess over the trend, in the units judged (its logarithm's where logScale)
      */
-    record Score(double z, double predicted, boolean logScale) {
+    record Score(double z, double predicted, boolean logScale, double error) {
     }
 }

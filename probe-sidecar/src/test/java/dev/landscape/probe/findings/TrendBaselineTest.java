@@ -36,6 +36,52 @@ class TrendBaselineTest {
     }
 
     @Test
+    void earlierPredictionErrorsKeepAWindowWhoseResidualsBunchFromCollapsingTheScale() {
+        // (The errors only bound the scale from below: fewer than POOL_MIN of them, and the window's residuals alone.)
+        // A noisy loss (σ 0.28 in its logarithm, flat trend) whose last 20 values happen to put 12 within ±0.03 of
+        // the trend, as on the clean control in bench/results/tier1-signals.md: Qn of the window alone reads far
+        // below σ, so an ordinary ×1.8 (0.59 = 2.1 σ) scores as a spike. The 40 errors before, spread as the noise
+        // is, keep the scale at half of σ at least: 4.2 σ.
+        double[] window = {0.01, -0.02, 0.4, 0.03, -0.01, -0.35, 0.02, 0.0, 0.3, -0.03, 0.01, -0.5, 0.02, 0.25, -0.02,
+            0.0, -0.3, 0.03, 0.45, -0.01};
+        double[] history = java.util.Arrays.stream(window).map(Math::exp).toArray();
+        double[] errors = IntStream.range(0, 40).mapToDouble(i -> 0.28 * Math.sqrt(2) * Math.sin(2.4 * i + 0.3)).toArray();
+
+        double alone = TrendBaseline.score(1.8, history).z();
+        TrendBaseline.Score pooled = TrendBaseline.score(1.8, history, errors);
+
+        assertThat(alone).isGreaterThan(6);
+        assertThat(pooled.z()).isBetween(3.5, 5.0);
+        assertThat(pooled.error()).isCloseTo(Math.log(1.8) - Math.log(pooled.predicted()), within(1e-12));
+        assertThat(TrendBaseline.score(1.8 * 1.8 * 1.8 * 1.8, history, errors).z()).as("×10 still stands out").isGreaterThan(6);
+        assertThat(TrendBaseline.score(1.8, history, java.util.Arrays.copyOf(errors, TrendBaseline.POOL_MIN - 1)).z())
+                .isEqualTo(alone);
+    }
+
+    @Test
+    void aSeriesThatFlattensIsJudgedAgainstItsLaterHalf() {
+        // The gradient norm of steps 1–16 of a clean SGD run (tier-1 ground truth, SGD ramp control, low noise, seed
+        // 15) as its fast directions die out, and step 17's ordinary value: the line through all 16 logarithms falls
+        // faster than the series now does and read step 17 as a spike (z 6.4); the later half's line puts it at 1.6.
+        double[] history = {1.35041, 1.13731, 0.974904, 0.766623, 0.633406, 0.534976, 0.462732, 0.402366, 0.327726,
+            0.300882, 0.248709, 0.220516, 0.206589, 0.157614, 0.180081, 0.155131};
+
+        assertThat(TrendBaseline.score(0.149660, history).z()).isBetween(1.0, 2.5);
+        assertThat(TrendBaseline.score(1.8 * 0.149660, history).z()).as("×1.8 on it still a spike").isGreaterThan(6);
+    }
+
+    @Test
+    void onlyTheLastPoolOfEarlierErrorsCounts() {
+        double[] history = new double[20];
+        java.util.Arrays.fill(history, 1.0);
+        // 60 widely spread errors, then the last POOL of them 0: only the zeros may count, and the floor is the scale.
+        double[] old = IntStream.range(0, 60 + TrendBaseline.POOL).mapToDouble(i -> i < 60 ? (i % 2 == 0 ? 1 : -1) * (1.0 + i) : 0)
+                .toArray();
+
+        assertThat(TrendBaseline.score(Math.exp(0.6), history, old).z()).isCloseTo(0.6 / TrendBaseline.FLOOR, within(1e-9));
+    }
+
+    @Test
     void aSeriesWithoutScatterGetsTheFloorAsScale() {
         double[] flat = new double[10];
         java.util.Arrays.fill(flat, 2.0);

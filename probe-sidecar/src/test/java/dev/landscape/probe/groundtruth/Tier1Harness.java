@@ -27,7 +27,7 @@ import java.util.stream.Stream;
 final class Tier1Harness {
 
     static final String TRACE_HEADER = "case,seed,step,exact,learningRate,ratio,secant,preconditioned,bound,"
-            + "preconditionedBound,threshold,trajectory,trajectoryError";
+            + "preconditionedBound,threshold,trajectory,trajectoryError,loss,spikeGradNorm";
 
     private final Path work;
     private final Thresholds thresholds;
@@ -98,10 +98,11 @@ final class Tier1Harness {
             if (m == null) {
                 continue;
             }
-            traces.append(String.format(Locale.ROOT, "%s,%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g%n", c.name(), seed,
+            traces.append(String.format(Locale.ROOT, "%s,%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g%n", c.name(), seed,
                     m.step(), truth.ratio()[(int) m.step()], m.learningRate(), m.stabilityRatio(), m.secantSharpness(),
                     m.preconditionedSharpness(), m.curvatureBound(), m.preconditionedCurvatureBound(),
-                    m.stabilityThreshold(), m.trajectoryRatio(), m.trajectoryRatioError()));
+                    m.stabilityThreshold(), m.trajectoryRatio(), m.trajectoryRatioError(), m.loss().orElse(Double.NaN),
+                    m.spikeGradNorm()));
         }
     }
 

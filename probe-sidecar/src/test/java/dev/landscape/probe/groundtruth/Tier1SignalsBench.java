@@ -104,6 +104,9 @@ public final class Tier1SignalsBench {
         System.out.println(full);
         System.out.println(summary);
         System.out.println(missed.isEmpty() ? "every target met" : "targets missed:\n  " + String.join("\n  ", missed));
+        scores.stream().flatMap(x -> x.falseAlarms().stream().map(a -> String.format(Locale.ROOT,
+                "false alarm: %s seed %d step %d %s (%s)", x.c().name(), x.seed(), a.step(), a.reason(), a.why())))
+                .forEach(System.out::println);
         System.out.println(provenance);
         if (root != null) {
             String results = provenance + "\n\n" + summaryTable(summary) + "\n"

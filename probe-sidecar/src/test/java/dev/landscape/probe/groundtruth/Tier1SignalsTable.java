@@ -76,7 +76,7 @@ final class Tier1SignalsTable {
                 if (c.isControl()) {
                     int alarms = s.stream().mapToInt(x -> x.falseAlarms().size()).sum();
                     if (alarms > 0) {
-                        out.add(c.name() + ": " + alarms + " findings on the clean control");
+                        out.add(c.name() + ": " + count(alarms, "finding") + " on the clean control");
                     }
                 } else if (needPerTen > 0 && found(s) * 10 < needPerTen * s.size()) {
                     out.add(c.name() + ": found " + found(s) + "/" + s.size() + " (" + goal + ")");
@@ -92,16 +92,16 @@ final class Tier1SignalsTable {
             if (cases.stream().allMatch(s -> s.get(0).c().isControl())) {
                 int alarms = all.stream().mapToInt(x -> x.falseAlarms().size()).sum();
                 int clean = all.stream().mapToInt(Score::cleanCheckpoints).sum();
-                figure = String.format(Locale.ROOT, "**%d** false alarms on %d clean checkpoints (%s per 1,000), %d runs",
-                        alarms, clean, per1000(alarms, clean), all.size());
+                figure = String.format(Locale.ROOT, "**%d** %s on %d clean checkpoints (%s per 1,000), %d runs",
+                        alarms, alarms == 1 ? "false alarm" : "false alarms", clean, per1000(alarms, clean), all.size());
             } else {
                 int worst = cases.stream().mapToInt(Tier1SignalsTable::found).min().orElse(0);
                 int seeds = cases.isEmpty() ? 0 : cases.get(0).size();
                 int alarms = all.stream().mapToInt(x -> x.falseAlarms().size()).sum();
                 int clean = all.stream().mapToInt(Score::cleanCheckpoints).sum();
-                figure = String.format(Locale.ROOT, "found **%d/%d** runs (worst case %d/%d); lag %s; %d false alarms "
+                figure = String.format(Locale.ROOT, "found **%d/%d** runs (worst case %d/%d); lag %s; %s "
                                 + "(%s per 1,000 clean checkpoints)", all.stream().filter(Score::found).count(), all.size(),
-                        worst, seeds, lag(all), alarms, per1000(alarms, clean));
+                        worst, seeds, lag(all), count(alarms, "false alarm"), per1000(alarms, clean));
             }
             boolean control = cases.stream().allMatch(s -> s.get(0).c().isControl());
             String verdict = needPerTen == 0 && !control ? "no target"
@@ -146,6 +146,11 @@ final class Tier1SignalsTable {
         int median = lags[(lags.length - 1) / 2];
         return String.format(Locale.ROOT, "%+d (%+d … %+d)%s", median, lags[0], lags[lags.length - 1],
                 lags.length < s.size() ? ", " + (s.size() - lags.length) + " never" : "");
+    }
+
+    /** "1 false alarm", "2 false alarms". */
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private static String per1000(int alarms, int clean) {
