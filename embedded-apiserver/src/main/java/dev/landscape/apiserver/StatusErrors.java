@@ -34,12 +34,7 @@ public final class StatusErrors {
      */
     public static Answer invalid(String group, String kind, String name, List<FieldError> errors) {
         ObjectNode status = base(422, "Invalid");
-        ObjectNode details = status.putObject("details");
-        details.put("name", name);
-        if (!group.isEmpty()) {
-            details.put("group", group);
-        }
-        details.put("kind", kind);
+        ObjectNode details = details(status, name, group, kind);
         ArrayNode causes = details.putArray("causes");
         for (FieldError e : errors) {
             ObjectNode c = causes.addObject();
@@ -50,6 +45,19 @@ public final class StatusErrors {
         String qualified = group.isEmpty() ? kind : kind + "." + group;
         status.put("message", qualified + " " + GoFormat.quote(name) + " is invalid" + (errors.isEmpty() ? "" : ": " + aggregate(errors)));
         return new Answer(422, status);
+    }
+
+    /**
+     * {@code errors.NewConflict} for an update based on an outdated resourceVersion: 409, reason Conflict, and the
+     * message {@code Operation cannot be fulfilled on <resource>.<group> "<name>": the object has been modified; ...}.
+     */
+    public static Answer conflict(String group, String resource, String name) {
+        ObjectNode status = base(409, "Conflict");
+        details(status, name, group, resource);
+        String qualified = group.isEmpty() ? resource : resource + "." + group;
+        status.put("message", "Operation cannot be fulfilled on " + qualified + " " + GoFormat.quote(name)
+                + ": the object has been modified; please apply your changes to the latest version and try again");
+        return new Answer(409, status);
     }
 
     /** {@code errors.NewBadRequest}: 400, reason BadRequest. */
@@ -80,6 +88,17 @@ public final class StatusErrors {
         }
         List<String> list = new ArrayList<>(messages);
         return list.size() == 1 ? list.get(0) : "[" + String.join(", ", list) + "]";
+    }
+
+    /** {@code details} as {@code StatusDetails} carries them: the object's name, its group unless core, and its kind. */
+    private static ObjectNode details(ObjectNode status, String name, String group, String kind) {
+        ObjectNode details = status.putObject("details");
+        details.put("name", name);
+        if (!group.isEmpty()) {
+            details.put("group", group);
+        }
+        details.put("kind", kind);
+        return details;
     }
 
     private static ObjectNode base(int code, String reason) {

@@ -37,6 +37,11 @@ import java.util.function.Function;
  * subresource split), and, at the one point where the mock stores the result ({@link #processEvent}), through the
  * custom-resource strategy: pruning, defaulting, generation and validation. A rejected write stores nothing and
  * answers the Status kube-apiserver would. Pre-recorded expectations (version, TokenReviews) answer first.
+ *
+ * <p>The mock checks a PUT's resourceVersion against the stored object's, except on {@code /status}: there it
+ * compares the stored object with a copy of itself (Fabric8 kubernetes-server-mock 7.5.2, {@code PutHandler}), so a
+ * status written from an outdated copy silently replaced a newer one. kube-apiserver answers 409 Conflict; so does
+ * this server ({@link #precondition}), under the store's lock, where the mock stores.
  */
 final class StrictDispatcher extends KubernetesCrudDispatcher {
 
@@ -53,6 +58,8 @@ final class StrictDispatcher extends KubernetesCrudDispatcher {
     private static final class Write {
         final ApiPath path;
         final List<String> warnings = new ArrayList<>();
+        /** The resourceVersion a PUT to {@code /status} was based on; empty when the request named none. */
+        String basedOn = "";
         String stored;
         StatusErrors.Answer rejection;
 
@@ -148,6 +155,10 @@ final class StrictDispatcher extends KubernetesCrudDispatcher {
                 }
             }
         }
+        if ("UPDATE".equals(operation) && "status".equals(path.subresource())) {
+            JsonNode object = parse(body);
+            w.basedOn = object == null ? "" : object.path("metadata").path("resourceVersion").asText("");
+        }
         RecordedRequest admitted = new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
                 request.getHeaders(), new Buffer(body));
         write.set(w);
@@ -180,6 +191,7 @@ final class StrictDispatcher extends KubernetesCrudDispatcher {
         GenericKubernetesResource typed = resource;
         if (w != null && newState != null) {
             String old = oldAttributes == null ? null : map.get(oldAttributes);
+            precondition(w, old);
             state = prepare(w, old, newState);
             typed = null;
             w.stored = state;
@@ -188,6 +200,22 @@ final class StrictDispatcher extends KubernetesCrudDispatcher {
             return;
         }
         super.processEvent(path, pathAttributes, oldAttributes, typed, state);
+    }
+
+    /**
+     * A status PUT based on a resourceVersion other than the stored one is rejected as kube-apiserver rejects it
+     * ({@code errors.NewConflict}); one that names no resourceVersion is let through, as the mock lets it through.
+     */
+    private void precondition(Write w, String oldState) {
+        if (w.basedOn.isEmpty() || oldState == null) {
+            return;
+        }
+        JsonNode old = parse(oldState.getBytes(StandardCharsets.UTF_8));
+        String current = old == null ? "" : old.path("metadata").path("resourceVersion").asText("");
+        if (!w.basedOn.equals(current)) {
+            w.rejection = StatusErrors.conflict(w.path.group(), w.path.resource(), w.path.name());
+            throw new Rejected();
+        }
     }
 
     /** The strategy of the written kind: CRD validation for custom resources, the metadata.name label for namespaces. */

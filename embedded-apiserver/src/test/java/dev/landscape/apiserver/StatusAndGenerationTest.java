@@ -1,6 +1,7 @@
 package dev.landscape.apiserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -10,7 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The status subresource and metadata.generation as kube-apiserver keeps them: status is dropped on create and
  * ignored on writes to the resource, only status is taken from writes to /status; generation starts at 1 and grows
- * only when something outside metadata changes; a write that changes nothing keeps the resourceVersion.
+ * only when something outside metadata changes; a write that changes nothing keeps the resourceVersion; a status write
+ * based on an older resourceVersion is a conflict, as on the resource itself.
  */
 class StatusAndGenerationTest {
 
@@ -91,6 +93,38 @@ class StatusAndGenerationTest {
 
         assertThat(same.at("/metadata/resourceVersion").asText()).isEqualTo(created.at("/metadata/resourceVersion").asText());
         assertThat(same.at("/metadata/generation").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void aStatusWriteBasedOnAnOlderResourceVersionIsAConflictAndStoresNothing() {
+        JsonNode created = create("s6");
+        JsonNode current = http.put(WIDGETS + "/s6/status", withPhase(created, "Pending")).body();
+
+        TestingHttp.Answer stale = http.put(WIDGETS + "/s6/status", withPhase(created, "Ready"));
+
+        assertThat(stale.code()).isEqualTo(409);
+        assertThat(stale.body().path("reason").asText()).isEqualTo("Conflict");
+        assertThat(stale.message()).isEqualTo("Operation cannot be fulfilled on widgets.test.dev \"s6\": the object has been"
+                + " modified; please apply your changes to the latest version and try again");
+        JsonNode stored = http.get(WIDGETS + "/s6").body();
+        assertThat(stored.at("/status/phase").asText()).isEqualTo("Pending");
+        assertThat(stored.at("/metadata/resourceVersion").asText()).isEqualTo(current.at("/metadata/resourceVersion").asText());
+    }
+
+    @Test
+    void aStatusWriteBasedOnTheCurrentResourceVersionIsStored() {
+        JsonNode created = create("s7");
+
+        TestingHttp.Answer written = http.put(WIDGETS + "/s7/status", withPhase(created, "Ready"));
+
+        assertThat(written.code()).isEqualTo(200);
+        assertThat(http.get(WIDGETS + "/s7").body().at("/status/phase").asText()).isEqualTo("Ready");
+    }
+
+    private static String withPhase(JsonNode object, String phase) {
+        ObjectNode copy = object.deepCopy();
+        copy.putObject("status").put("phase", phase);
+        return copy.toString();
     }
 
     @Test
