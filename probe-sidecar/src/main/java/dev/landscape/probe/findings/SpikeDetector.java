@@ -4,7 +4,6 @@ import dev.landscape.contract.Reason;
 import dev.landscape.contract.Severity;
 import dev.landscape.probe.metrics.Tier1Metrics;
 
-import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,9 +27,7 @@ final class SpikeDetector implements Detector {
     private final Reason reason;
     private final String series;
     private final ToDoubleFunction<Tier1Metrics> value;
-    /** The last {@link TrendBaseline#POOL} one-step prediction errors, in the units of {@link #errorsLogScale}. */
-    private final ArrayDeque<Double> errors = new ArrayDeque<>();
-    private boolean errorsLogScale;
+    private final TrendBaseline.Errors errors = new TrendBaseline.Errors();
 
     private SpikeDetector(Reason reason, String series, ToDoubleFunction<Tier1Metrics> value) {
         this.reason = reason;
@@ -68,9 +65,7 @@ final class SpikeDetector implements Detector {
         if (past.length < t.spikeMinHistory()) {
             return Optional.empty();
         }
-        TrendBaseline.Score score = TrendBaseline.score(x, past,
-                errors.stream().mapToDouble(Double::doubleValue).toArray());
-        remember(score);
+        TrendBaseline.Score score = TrendBaseline.score(x, past, errors);
         double z = score.z();
         if (!(z >= t.spikeZ())) {
             return Optional.empty();
@@ -85,16 +80,5 @@ final class SpikeDetector implements Detector {
                 score.logScale() ? String.format(Locale.ROOT, "%.3g×", x / score.predicted()) : "above", past.length,
                 score.predicted(), z);
         return Optional.of(new Finding(reason, Severity.WARNING, m.step(), m.step(), values, msg));
-    }
-
-    private void remember(TrendBaseline.Score score) {
-        if (score.logScale() != errorsLogScale) {
-            errors.clear();
-            errorsLogScale = score.logScale();
-        }
-        errors.addLast(score.error());
-        while (errors.size() > TrendBaseline.POOL) {
-            errors.removeFirst();
-        }
     }
 }

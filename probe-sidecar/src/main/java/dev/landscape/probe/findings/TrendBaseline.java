@@ -1,5 +1,6 @@
 package dev.landscape.probe.findings;
 
+import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
@@ -61,11 +62,10 @@ final class TrendBaseline {
     /**
      * @param x       the new value, finite
      * @param history the previous values, oldest first, all finite; at least 3
-     * @param errors  earlier one-step prediction errors of the series ({@link Score#error()}), in the units this call
-     *                judges in (a caller drops them when {@link Score#logScale()} changes); at most {@link #POOL} are used
+     * @param errors  the series' earlier one-step prediction errors; {@code x}'s is added to them
      * @return the robust z-score of {@code x} over the extrapolated trend, the trend's value and {@code x}'s error
      */
-    static Score score(double x, double[] history, double[] errors) {
+    static Score score(double x, double[] history, Errors errors) {
         boolean log = x > 0 && Arrays.stream(history).allMatch(v -> v > 0);
         double[] y = log ? Arrays.stream(history).map(Math::log).toArray() : history.clone();
         double value = log ? Math.log(x) : x;
@@ -77,12 +77,39 @@ final class TrendBaseline {
         }
         double[] recent = theilSen(y, n / 2, n);
         double predicted = Math.max(line[1] + line[0] * n, recent[1] + recent[0] * (n - n / 2));
-        double earlier = errors.length < POOL_MIN ? 0
-                : GUARD * RobustZ.qn(Arrays.copyOfRange(errors, Math.max(0, errors.length - POOL), errors.length));
-        double scale = Math.max(Math.max(RobustZ.qn(residuals), earlier), log ? FLOOR : FLOOR * Math.abs(predicted));
+        double[] earlier = errors.in(log);
+        double bound = earlier.length < POOL_MIN ? 0 : GUARD * RobustZ.qn(earlier);
+        double scale = Math.max(Math.max(RobustZ.qn(residuals), bound), log ? FLOOR : FLOOR * Math.abs(predicted));
         double error = value - predicted;
+        errors.add(error);
         double z = scale == 0 ? (error == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, error)) : error / scale;
-        return new Score(z, log ? Math.exp(predicted) : predicted, log, error);
+        return new Score(z, log ? Math.exp(predicted) : predicted, log);
+    }
+
+    /**
+     * A series' last {@link #POOL} one-step prediction errors, in the units it was last judged in: a series that turns
+     * non-positive (or positive again) is judged on its values instead of their logarithm, and the errors of the other
+     * units are dropped. Carried by the rule that judges the series, from one checkpoint to the next.
+     */
+    static final class Errors {
+        private final ArrayDeque<Double> errors = new ArrayDeque<>();
+        private boolean logScale;
+
+        /** The errors kept in these units, oldest first (none if the series was last judged in the other ones). */
+        double[] in(boolean log) {
+            if (log != logScale) {
+                errors.clear();
+                logScale = log;
+            }
+            return errors.stream().mapToDouble(Double::doubleValue).toArray();
+        }
+
+        void add(double error) {
+            errors.addLast(error);
+            while (errors.size() > POOL) {
+                errors.removeFirst();
+            }
+        }
     }
 
     /**
@@ -106,17 +133,11 @@ final class TrendBaseline {
         return new double[] {slope, RobustZ.median(intercepts)};
     }
 
-    /** {@link #score(double, double[], double[])} without earlier prediction errors: the window's residuals alone. */
-    static Score score(double x, double[] history) {
-        return score(x, history, new double[0]);
-    }
-
     /**
      * @param z         robust z-score of the new value over the trend
      * @param predicted where the trend put the new value (in the series' own units)
      * @param logScale  whether the series was judged on its logarithm
-     * @param error     the new value's excess over the trend, in the units judged (its logarithm's where logScale)
      */
-    record Score(double z, double predicted, boolean logScale, double error) {
+    record Score(double z, double predicted, boolean logScale) {
     }
 }

@@ -232,6 +232,29 @@ class FindingMonitorTest {
     }
 
     @Test
+    void aLossSpikeIsJudgedWithTheScaleTheRunCarriesNotOnlyTheWindows() {
+        // 40 checkpoints of a noisy loss (σ about 0.28 in its logarithm), then 20 whose residuals happen to bunch (12
+        // within ±0.03), then an ordinary ×1.8: on the last window alone that is z > 6, but the monitor has carried
+        // the run's earlier prediction errors, which keep the scale from collapsing (TrendBaselineTest has the figures).
+        double[] bunched = {0.01, -0.02, 0.4, 0.03, -0.01, -0.35, 0.02, 0.0, 0.3, -0.03, 0.01, -0.5, 0.02, 0.25, -0.02,
+            0.0, -0.3, 0.03, 0.45, -0.01};
+        FindingMonitor monitor = new FindingMonitor(Thresholds.DEFAULTS);
+        FindingMonitor fresh = new FindingMonitor(Thresholds.DEFAULTS);
+        int step = 0;
+        for (int i = 0; i < 40; i++) {
+            monitor.observe(metrics(step++, 0, 0.5, OptionalDouble.of(Math.exp(0.4 * Math.sin(2.4 * i + 0.3)))));
+        }
+        for (double b : bunched) {
+            monitor.observe(metrics(step, 0, 0.5, OptionalDouble.of(Math.exp(b))));
+            fresh.observe(metrics(step++, 0, 0.5, OptionalDouble.of(Math.exp(b))));
+        }
+
+        assertThat(reasons(monitor.observe(metrics(step, 0, 0.5, OptionalDouble.of(1.8))))).doesNotContain("LossSpike");
+        assertThat(reasons(fresh.observe(metrics(step, 0, 0.5, OptionalDouble.of(1.8))))).as("the window alone")
+                .contains("LossSpike");
+    }
+
+    @Test
     void lossSpikeNeedsEnoughHistory() {
         FindingMonitor monitor = new FindingMonitor(Thresholds.DEFAULTS);
         for (int i = 0; i < 5; i++) {
