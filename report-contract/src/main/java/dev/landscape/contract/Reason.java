@@ -26,7 +26,8 @@ public enum Reason {
     Evicted(Family.INFRASTRUCTURE, "The pod was evicted (node pressure or preemption): use a PriorityClass, reserve node resources, or make the job tolerate rescheduling."),
     RestartLoop(Family.INFRASTRUCTURE, "The rank keeps restarting: stop the job, fix the cause of the first failure (see the previous container's logs) and resume from the last good checkpoint."),
     InstabilityBeforeFailure(Family.INFRASTRUCTURE, "The failure followed a training anomaly on the same rank: restart from the checkpoint before the anomaly, lower the learning rate and enable gradient clipping rather than only raising resources."),
-    UnreadableCheckpoint(Family.WORKERS, "The sidecar could not read this checkpoint and skipped it (later checkpoints are still analysed): check that the trainer writes it completely (atomic rename) in a supported format, and that the disk is not full.");
+    UnreadableCheckpoint(Family.WORKERS, "The sidecar could not read this checkpoint and skipped it (later checkpoints are still analysed): check that the trainer writes it completely (atomic rename) in a supported format, and that the disk is not full."),
+    CurvatureUnavailable(Family.INFRASTRUCTURE, "Tier 2 (curvature) fails on this rank; tier 1 still reports. The message says what failed: for a memory refusal, raise the sidecar's memory limit (spec.sidecar.resources) or set spec.metrics.modelParameters and subsetParameters to the counts it names; for an ONNX import or batch error, re-export the model or fix the eval batch (input names, shapes, target) to match the checkpoint.");
 
     /** Which condition a finding counts against. */
     public enum Family { TRAINING, WORKERS, INFRASTRUCTURE }
@@ -55,9 +56,11 @@ public enum Reason {
 
     /**
      * Findings the sidecar raises from one rank's own history that the operator correlates. {@code UnreadableCheckpoint}
-     * is the sidecar's note about its own input (in {@code analyze} output and the report) and is not among them.
+     * is the sidecar's note about its own input (in {@code analyze} output and the report) and is not among them;
+     * {@code CurvatureUnavailable} is: a configured tier 2 that does not run is a rank that is not watched as asked,
+     * which on-call must learn from the operator, not from the sidecar's log.
      */
-    public static final Set<Reason> FROM_SIDECAR = EnumSet.of(NonFiniteValues, EdgeOfStability, GradientSpike, LossSpike, UpdateOscillation, Plateau, ClassLossDrift);
+    public static final Set<Reason> FROM_SIDECAR = EnumSet.of(NonFiniteValues, EdgeOfStability, GradientSpike, LossSpike, UpdateOscillation, Plateau, ClassLossDrift, CurvatureUnavailable);
 
     /** The reason named by {@code name}, if the product knows it. */
     public static Optional<Reason> of(String name) {

@@ -36,4 +36,13 @@ class SeverityAndReasonTest {
         assertThat(Reason.FROM_SIDECAR).doesNotContain(Reason.UnreadableCheckpoint).contains(Reason.ClassLossDrift);
         assertThat(Reason.of("LossSpikes")).isEmpty();
     }
+
+    @Test
+    void curvatureUnavailableIsAnInfrastructureFindingTheOperatorCorrelatesButNeverJoinsToAFailure() {
+        assertThat(Reason.of("CurvatureUnavailable")).contains(Reason.CurvatureUnavailable);
+        assertThat(Reason.FROM_SIDECAR).contains(Reason.CurvatureUnavailable);
+        assertThat(Reason.CurvatureUnavailable.family()).isEqualTo(Reason.Family.INFRASTRUCTURE);
+        assertThat(Reason.ANOMALIES).doesNotContain(Reason.CurvatureUnavailable);
+        assertThat(Reason.CurvatureUnavailable.remedy()).contains("spec.sidecar.resources", "modelParameters", "subsetParameters");
+    }
 }
