@@ -35,6 +35,25 @@ public record Finding(Reason reason, Severity severity, long step, long since, M
                         + error);
     }
 
+    /** The most of a failure's own text a finding carries: enough for the memory guard's whole refusal. */
+    static final int MAX_ERROR_CHARS = 1000;
+
+    /**
+     * Tier 2 failed on a checkpoint that tier 1 still reported: a held condition, raised at every checkpoint while
+     * tier 2 keeps failing, with the step of its first failure as {@code since}, and gone at the first checkpoint
+     * tier 2 measures again (its own measurement, so no hysteresis). Never an event: one failing model fails on every
+     * checkpoint, and on-call is told once.
+     *
+     * @param error what failed and why (the exception's message), cut to {@link #MAX_ERROR_CHARS}
+     */
+    public static Finding curvatureUnavailable(java.nio.file.Path path, long step, long since, String error) {
+        String why = error.length() <= MAX_ERROR_CHARS ? error : error.substring(0, MAX_ERROR_CHARS - 1) + "…";
+        return new Finding(Reason.CurvatureUnavailable, Severity.WARNING, step, since, Map.of(),
+                "Tier 2 (curvature) failed on checkpoint " + path + " at step " + step
+                        + (since < step ? " (failing since step " + since + ")" : "")
+                        + "; tier 1 is still reported: " + why);
+    }
+
     /** This finding carried to a later checkpoint at which its condition was not met (hysteresis hold). */
     Finding heldAt(long laterStep, int cleanSoFar, int clearAfter) {
         return new Finding(reason, severity, laterStep, since, values, message + " Not seen at step " + laterStep

@@ -33,8 +33,10 @@ import java.util.logging.Logger;
  * One pass of the in-pod watch: find the checkpoints newer than the last analysed one, keep those that are
  * complete, analyse only the newest (latest wins: a sidecar that fell behind never builds a queue, it reports the
  * ones it skipped), spool the report for delivery and remember where it is. Tier 1 always; tier 2 through the
- * {@link Tier2Runner} it is given on a tier-2 rank (a failure there still reports tier 1). The checkpoint is read
- * through the one format registry. Single-threaded by design: it is the only reader of the checkpoint volume.
+ * {@link Tier2Runner} it is given on a tier-2 rank (a failure there still reports tier 1, with a
+ * {@code CurvatureUnavailable} finding held while tier 2 keeps failing; see {@link Finding#curvatureUnavailable}).
+ * The checkpoint is read through the one format registry. Single-threaded by design: it is the only reader of the
+ * checkpoint volume.
  *
  * <p>A checkpoint that cannot be read or analysed is skipped and reported as an {@code UnreadableCheckpoint}
  * finding on the next report. One that ends the process (an {@link Error}) is named in the state file before the
@@ -61,6 +63,8 @@ public final class WatchLoop {
     private volatile Instant lastTick = Instant.EPOCH;
 
     private final Tier2Runner tier2;
+    /** The step tier 2 first failed at, while it keeps failing; -1 while it measures (or never ran). */
+    private long tier2FailingSince = -1;
 
     public WatchLoop(SidecarConfig config, CheckpointFormats formats, ReportSpool spool, SidecarTelemetry telemetry,
                      Clock clock, Path stateFile) {
@@ -148,13 +152,22 @@ public final class WatchLoop {
         long step = cp.step().isPresent() ? cp.step().getAsLong() : c.step.orElse(state.lastStep() + 1);
         Tier1Metrics m;
         dev.landscape.contract.Tier2Metrics curvature = null;
+        Finding curvatureUnavailable = null;
         try {
             m = analyzer.analyze(cp, step, prior);
             if (tier2 != null) {
                 try {
                     curvature = tier2.run(c.path, prior == null ? null : prior.path());
+                    if (tier2FailingSince >= 0) {
+                        LOG.log(Level.INFO, "tier 2 measures again at step {0} (failing since step {1}): CurvatureUnavailable cleared",
+                                new Object[] {step, tier2FailingSince});
+                    }
+                    tier2FailingSince = -1;
                 } catch (IOException | RuntimeException e) {
-                    LOG.log(Level.WARNING, "tier 2 failed on {0}, reporting tier 1 only: {1}", new Object[] {c.path, e.getMessage()});
+                    curvatureUnavailable = Finding.curvatureUnavailable(c.path, step,
+                            tier2FailingSince >= 0 ? tier2FailingSince : step, describe(e));
+                    tier2FailingSince = curvatureUnavailable.since();
+                    LOG.log(Level.WARNING, "tier 2 failed on {0}, reporting tier 1 only: {1}", new Object[] {c.path, describe(e)});
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -165,6 +178,9 @@ public final class WatchLoop {
         }
         List<Finding> findings = new ArrayList<>(monitor.observe(withEvalLoss(withMeasuredSharpness(m, curvature), curvature)));
         findings.addAll(unreadable);
+        if (curvatureUnavailable != null) {
+            findings.add(curvatureUnavailable);
+        }
         Instant now = Instant.now(clock);
         Instant completedAt = Files.getLastModifiedTime(c.path).toInstant();
         CheckpointReport report = ReportFactory.build(config, step, c.path, cp.format(), completedAt, now, m, curvature, findings, List.copyOf(skipped));

@@ -5,6 +5,7 @@ import dev.landscape.probe.checkpoint.CheckpointFormats;
 import dev.landscape.probe.checkpoint.DType;
 import dev.landscape.probe.checkpoint.SafetensorsWriter;
 import dev.landscape.probe.runtime.SidecarConfig;
+import dev.landscape.probe.runtime.WatchLoop;
 import onnx.Onnx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,6 +108,44 @@ class CurvatureTier2RunnerTest {
         assertThat(CurvatureTier2Runner.guardedLimits(config(dir, onnx, batch, Map.of()))).isNull();
         assertThat(CurvatureTier2Runner.guardedLimits(config(dir, onnx, batch,
                 Map.of(dev.landscape.contract.SidecarSettings.MODEL_PARAMETERS, "124439808")))).isNotNull();
+    }
+
+    /**
+     * The memory guard's refusal in the watching sidecar: the checkpoint is reported with tier 1 and a
+     * CurvatureUnavailable finding whose message is the refusal itself (the need, the limit and the counts to set).
+     */
+    @Test
+    void aMemoryRefusalReachesTheReportAsCurvatureUnavailable(@TempDir Path dir) throws Exception {
+        Path onnx = dir.resolve("model.onnx");
+        Path batch = dir.resolve("batch.safetensors");
+        writeThreeRowRegression(onnx, batch);
+        Path checkpoints = Files.createDirectories(dir.resolve("ckpt"));
+        new SafetensorsWriter().add("w", DType.F64, new long[] {2, 1}, new double[] {0.5, -0.25})
+                .metadata("step", "100").write(checkpoints.resolve("step_100.safetensors"));
+        SidecarConfig config = config(dir, onnx, batch, Map.of("dir", checkpoints.toString(),
+                "spool", dir.resolve("state/spool").toString(), "quiet-period", "0s"));
+        long heap = 1L << 30;
+        CurvatureTier2Runner refusing = new CurvatureTier2Runner(config, CheckpointFormats.standard(),
+                () -> new MemoryGuard.Limits(heap, java.util.OptionalLong.of(heap + (1L << 20))));
+        dev.landscape.probe.report.SidecarTelemetry telemetry = new dev.landscape.probe.report.SidecarTelemetry(
+                io.opentelemetry.sdk.metrics.SdkMeterProvider.builder().build().get("t"), "ns", "pod-0", "p", 0,
+                () -> 0, () -> 0, () -> 0, () -> 0, () -> 0);
+        WatchLoop loop = new WatchLoop(config, CheckpointFormats.standard(),
+                new dev.landscape.probe.report.ReportSpool(config.spoolDir()), telemetry,
+                java.time.Clock.fixed(java.time.Instant.parse("2026-12-06T18:00:00Z"), java.time.ZoneOffset.UTC),
+                dir.resolve("state/watch-state.json"), refusing);
+
+        loop.tick();
+        dev.landscape.contract.CheckpointReport report = loop.tick().orElseThrow();
+
+        assertThat(report.tier2()).isNull();
+        assertThat(report.findings()).filteredOn(f -> f.reason().equals("CurvatureUnavailable")).singleElement()
+                .satisfies(f -> assertThat(f.message())
+                        .startsWith("Tier 2 (curvature) failed on checkpoint " + checkpoints.resolve("step_100.safetensors")
+                                + " at step 100; tier 1 is still reported: tier 2 refused before the Hessian products: "
+                                + "the whole model (2 of 2 parameters)")
+                        .contains("under a memory limit of 1,025 MiB")
+                        .contains("Fix: set spec.metrics.modelParameters: 2"));
     }
 
     /** y = x w with MSE on three rows: x = [[1, 0], [0, 2], [1, 1]], targets 1, 0, 2. */

@@ -126,6 +126,46 @@ class WatchLoopTest {
                 .endsWith("reporting tier 1 only: tier 2 refused before the Hessian products: needs 9 MiB"));
     }
 
+    /**
+     * The failure reaches the report, not only the log: a CurvatureUnavailable warning with what failed and where,
+     * held (same first step) while tier 2 keeps failing, and gone at the first checkpoint tier 2 measures again.
+     */
+    @Test
+    void aFailingTier2IsAHeldCurvatureUnavailableUntilItMeasuresAgain() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean fails = new java.util.concurrent.atomic.AtomicBoolean(true);
+        WatchLoop loop = loop(CheckpointFormats.standard(), (checkpoint, previous) -> {
+            if (fails.get()) {
+                throw new IllegalStateException("ONNX node 'mm' (MatMul): input x has 3 columns, weight w has 2 rows");
+            }
+            return new dev.landscape.contract.Tier2Metrics(0.5, 0.1, java.util.List.of(4.0), null, null, null, 0.2, 12,
+                    Map.of(), null, null);
+        });
+
+        writeCheckpoint(100);
+        CheckpointReport first = tickAfterQuiet(loop).orElseThrow();
+        writeCheckpoint(200);
+        CheckpointReport second = tickAfterQuiet(loop).orElseThrow();
+        fails.set(false);
+        writeCheckpoint(300);
+        CheckpointReport measured = tickAfterQuiet(loop).orElseThrow();
+
+        assertThat(first.findings()).filteredOn(f -> f.reason().equals("CurvatureUnavailable")).singleElement()
+                .satisfies(f -> {
+                    assertThat(f.severity()).isEqualTo("warning");
+                    assertThat(f.step()).isEqualTo(100L);
+                    assertThat(f.message()).isEqualTo("Tier 2 (curvature) failed on checkpoint "
+                            + ckpt.resolve("step_100.safetensors") + " at step 100; tier 1 is still reported: ONNX node "
+                            + "'mm' (MatMul): input x has 3 columns, weight w has 2 rows");
+                });
+        assertThat(first.tier2()).isNull();
+        assertThat(first.tier1()).isNotNull();
+        assertThat(second.findings()).filteredOn(f -> f.reason().equals("CurvatureUnavailable")).singleElement()
+                .satisfies(f -> assertThat(f.message()).contains("step_200.safetensors at step 200 (failing since step 100)"));
+        assertThat(measured.findings()).extracting(dev.landscape.contract.ReportedFinding::reason)
+                .doesNotContain("CurvatureUnavailable");
+        assertThat(measured.tier2().eigenvalues()).containsExactly(4.0);
+    }
+
     @Test
     void aCheckpointIsReportedOnlyAfterItsQuietPeriod() throws Exception {
         WatchLoop loop = loop();
