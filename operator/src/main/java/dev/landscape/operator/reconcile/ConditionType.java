@@ -8,7 +8,7 @@ public enum ConditionType {
     TRAINING_STABLE("TrainingStable"),
     /** Ranks agree on replicated weights and progress at the same pace. */
     WORKERS_IN_SYNC("WorkersInSync"),
-    /** No OOM kill, error exit, eviction or restart loop on the selected pods. */
+    /** No OOM kill, error exit, eviction or restart loop on the selected pods, and tier 2 runs where it is configured. */
     INFRASTRUCTURE_HEALTHY("InfrastructureHealthy");
 
     private final String value;

@@ -36,6 +36,10 @@ class CorrelatorTest {
                 Arguments.of("a class drifting on the eval batch is a training finding of its rank",
                         List.of(rank(0).clean(4, 100, 10).checkpoint(500, 50, finding(Reason.ClassLossDrift, Severity.WARNING, "class 2 ×1.6"))),
                         52.0, List.of("ClassLossDrift@0:WARNING")),
+                Arguments.of("a failing tier 2 is its rank's finding but no anomaly: an OOM kill after it stays a bare OOMKilled",
+                        List.of(rank(3).clean(2, 100, 10).checkpoint(300, 30, finding(Reason.CurvatureUnavailable, Severity.WARNING, "tier 2 refused"))
+                                .infra(34, Reason.OOMKilled, 137, 1)),
+                        35.0, List.of("OOMKilled@3:WARNING", "CurvatureUnavailable@3:WARNING")),
                 Arguments.of("a sidecar finding no longer on the latest checkpoint is cleared",
                         List.of(rank(0).checkpoint(100, 10, finding(Reason.LossSpike, Severity.WARNING, "z=7")).checkpoint(200, 20)),
                         21.0, List.of()),
