@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Replays spike rules (LossSpike, GradientSpike) on the traces of the tier-1 ground truth
-(bench/results/tier1-signals.md, "What the rules do").
+(bench/results/tier1-signals.md, "Spike rules replayed on the traces").
 
     bench/tier1-signals.sh 1-20 --only '.*clean.*' --traces /tmp/clean.csv
     bench/tier1-signals.sh 10 --only '.*(loss|gradient|NaN|edge).*' --traces /tmp/faults.csv
@@ -161,4 +161,6 @@ def main(paths):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
     main(sys.argv[1:])

@@ -1,12 +1,12 @@
 package dev.landscape.operator.ingest;
 
-import dev.landscape.operator.testing.TestingTokenReviews;
+import dev.landscape.operator.testing.StrictKubernetesServer;
 import dev.landscape.operator.webhook.tls.SelfSignedIssuer;
 import dev.landscape.operator.webhook.tls.TlsMaterial;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @QuarkusTest
 @TestProfile(CertManagerDeliveryOverTlsTest.CertManager.class)
-@WithKubernetesTestServer(crud = true, setup = TestingTokenReviews.class)
+@WithTestResource(StrictKubernetesServer.class)
 class CertManagerDeliveryOverTlsTest extends SidecarDeliveryOverTls {
 
     static final Path SECRET = Path.of("target", "cert-manager-delivery-test", String.valueOf(ProcessHandle.current().pid()))

@@ -1,12 +1,12 @@
 package dev.landscape.operator.ingest;
 
 import dev.landscape.operator.testing.SelfSignedTlsProfile;
+import dev.landscape.operator.testing.StrictKubernetesServer;
 import dev.landscape.operator.testing.TestingServiceProxy;
-import dev.landscape.operator.testing.TestingTokenReviews;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import org.junit.jupiter.api.Test;
 
 import javax.net.ssl.SSLContext;
@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @QuarkusTest
 @TestProfile(SelfSignedTlsProfile.class)
-@WithKubernetesTestServer(crud = true, setup = TestingTokenReviews.class)
+@WithTestResource(StrictKubernetesServer.class)
 class SelfSignedDeliveryOverTlsTest extends SidecarDeliveryOverTls {
 
     private X509Certificate secretCa() throws Exception {

@@ -45,6 +45,12 @@ import static org.awaitility.Awaitility.await;
  * and delivery code, HTTPS to the operator's real ingest endpoint, certificate checked against the Service's DNS
  * name. What differs from a cluster: container paths are folders here ({@link TestingKubelet}) and the Service's
  * name and port reach the operator through a loopback tunnel ({@link TestingServiceProxy}).
+ *
+ * <p>Subclasses run on the strict embedded API server ({@code StrictKubernetesServer}): ingest and the reconciler
+ * both write the rank's ProbeReport while a report is delivered (the reconciler its pod's infrastructure history,
+ * from its informer's copy), and only there, as on kube-apiserver, is a status write from an outdated copy a 409
+ * Conflict that the store retries. On Fabric8's mock server such a write was stored and could erase the checkpoint
+ * ingest had just recorded, so the stored latestStep checked right after delivery could be missing.
  */
 abstract class SidecarDeliveryOverTls {
 

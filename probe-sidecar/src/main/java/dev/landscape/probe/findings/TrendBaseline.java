@@ -9,8 +9,9 @@ import java.util.Arrays;
  * {@code y_i − slope·i}; Sen 1968), and another to its later half; each is extrapolated one step, and the new
  * value's excess over the higher of the two is divided by Qn ({@link RobustZ#qn}) of the history's residuals, but
  * never by less than half of Qn of the series' last {@value #POOL} one-step prediction errors (each earlier value's
- * excess over the trend of its own window). Positive series are judged on their logarithm, where a loss that falls by a steady factor per checkpoint is a straight line and a spike ×k is a jump
- * of {@code ln k} whatever the loss's level; series that are not positive, on their values.
+ * excess over the trend of its own window). Positive series are judged on their logarithm, where a loss that falls
+ * by a steady factor per checkpoint is a straight line and a spike ×k is a jump of {@code ln k} whatever the loss's
+ * level; series that are not positive, on their values.
  *
  * <p>Why not the median of the window, as before: a loss falling fast spreads the window (its MAD holds the trend,
  * not the noise), so a spike must be far larger to stand out, and a loss near its floor lies below the window's
@@ -63,7 +64,7 @@ final class TrendBaseline {
      * @param x       the new value, finite
      * @param history the previous values, oldest first, all finite; at least 3
      * @param errors  the series' earlier one-step prediction errors; {@code x}'s is added to them
-     * @return the robust z-score of {@code x} over the extrapolated trend, the trend's value and {@code x}'s error
+     * @return the robust z-score of {@code x} over the extrapolated trend, and the trend's value
      */
     static Score score(double x, double[] history, Errors errors) {
         boolean log = x > 0 && Arrays.stream(history).allMatch(v -> v > 0);
