@@ -164,10 +164,11 @@ public final class WatchLoop {
                     }
                     tier2FailingSince = -1;
                 } catch (IOException | RuntimeException e) {
+                    String why = describe(e);
                     curvatureUnavailable = Finding.curvatureUnavailable(c.path, step,
-                            tier2FailingSince >= 0 ? tier2FailingSince : step, describe(e));
+                            tier2FailingSince >= 0 ? tier2FailingSince : step, why);
                     tier2FailingSince = curvatureUnavailable.since();
-                    LOG.log(Level.WARNING, "tier 2 failed on {0}, reporting tier 1 only: {1}", new Object[] {c.path, describe(e)});
+                    LOG.log(Level.WARNING, "tier 2 failed on {0}, reporting tier 1 only: {1}", new Object[] {c.path, why});
                 }
             }
         } catch (IOException | RuntimeException e) {

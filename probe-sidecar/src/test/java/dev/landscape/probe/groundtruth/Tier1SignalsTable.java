@@ -93,7 +93,7 @@ final class Tier1SignalsTable {
                 int alarms = all.stream().mapToInt(x -> x.falseAlarms().size()).sum();
                 int clean = all.stream().mapToInt(Score::cleanCheckpoints).sum();
                 figure = String.format(Locale.ROOT, "**%d** %s on %d clean checkpoints (%s per 1,000), %d runs",
-                        alarms, alarms == 1 ? "false alarm" : "false alarms", clean, per1000(alarms, clean), all.size());
+                        alarms, plural(alarms, "false alarm"), clean, per1000(alarms, clean), all.size());
             } else {
                 int worst = cases.stream().mapToInt(Tier1SignalsTable::found).min().orElse(0);
                 int seeds = cases.isEmpty() ? 0 : cases.get(0).size();
@@ -150,7 +150,12 @@ final class Tier1SignalsTable {
 
     /** "1 false alarm", "2 false alarms". */
     private static String count(int n, String noun) {
-        return n + " " + noun + (n == 1 ? "" : "s");
+        return n + " " + plural(n, noun);
+    }
+
+    /** {@code noun} as it goes after the number {@code n}. */
+    private static String plural(int n, String noun) {
+        return n == 1 ? noun : noun + "s";
     }
 
     private static String per1000(int alarms, int clean) {
